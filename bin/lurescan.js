@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The installed command. All logic lives in build/cli/main.js; this file only wires the process to it.
+import { main } from '../build/cli/main.js';
+
+const code = await main(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  isTTY: !!process.stdout.isTTY && !!process.stderr.isTTY,
+  env: process.env,
+});
+process.exitCode = code;

@@ -1,0 +1,273 @@
+/**
+ * A git URL, fetched into a private bare repository and read from the object store. There is no work tree, so
+ * no checkout runs hooks, filters, LFS smudges or submodules; and no configuration but ours applies: the user's
+ * and the system's git config are replaced, hooks point at an empty folder, only the listed protocols are allowed.
+ */
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { Diagnostic } from '../types.js';
+import type { Limits } from '../options.js';
+import { BaseWorkspace, type EntrySpec } from './workspace.js';
+
+/** Patterns a string must match to be treated as a remote git URL. */
+export function isGitUrl(s: string): boolean {
+  return /^(?:https?|ssh|git):\/\//i.test(s) || /^[\w.-]+@[\w.-]+:[^\\]/.test(s) || /\.git$/i.test(s) && /^[a-z]+:\/\//i.test(s);
+}
+
+export interface GitPlan {
+  url: string;
+  ref?: string;
+  allowFile: boolean;
+}
+
+/** The -c settings every git command runs with. Each one closes a way for a repository or a config to run code. */
+export function hardenedConfig(home: string, hooksDir: string, allowFile: boolean): string[] {
+  const c: Record<string, string> = {
+    'core.hooksPath': hooksDir,
+    'core.fsmonitor': 'false',
+    'core.symlinks': 'false',
+    'core.sshCommand': 'ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new',
+    'core.askPass': '',
+    'credential.helper': '',
+    'init.templateDir': '',
+    'protocol.allow': 'never',
+    'protocol.https.allow': 'always',
+    'protocol.http.allow': 'always',
+    'protocol.ssh.allow': 'always',
+    'protocol.git.allow': 'always',
+    'protocol.file.allow': allowFile ? 'always' : 'never',
+    'protocol.ext.allow': 'never',
+    'submodule.recurse': 'false',
+    'fetch.recurseSubmodules': 'false',
+    'filter.lfs.smudge': '',
+    'filter.lfs.process': '',
+    'filter.lfs.required': 'false',
+    'uploadpack.packObjectsHook': '',
+    'safe.directory': home,
+    'advice.detachedHead': 'false',
+    'gc.auto': '0',
+    'maintenance.auto': 'false',
+  };
+  return Object.entries(c).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
+}
+
+/** A minimal environment: nothing from the user's git set-up leaks in, proxies and the ssh agent do. */
+export function hardenedEnv(home: string, allowFile: boolean): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    XDG_CONFIG_HOME: home,
+    LANG: 'C',
+    LC_ALL: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_CONFIG_SYSTEM: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_ASKPASS: 'echo',
+    SSH_ASKPASS: 'echo',
+    GIT_LFS_SKIP_SMUDGE: '1',
+    GIT_ALLOW_PROTOCOL: allowFile ? 'https:http:ssh:git:file' : 'https:http:ssh:git',
+    GIT_PROTOCOL_FROM_USER: '0',
+    GIT_NO_REPLACE_OBJECTS: '1',
+  };
+  for (const k of ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy', 'SSH_AUTH_SOCK', 'GIT_SSL_CAINFO', 'SSL_CERT_FILE']) {
+    const v = process.env[k];
+    if (v) env[k] = v;
+  }
+  return env;
+}
+
+/** Remove any user:password@ from a URL before it is shown anywhere. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z+]+:\/\/)[^/@\s]+@/i, '$1***@');
+}
+
+async function dirSize(dir: string): Promise<number> {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    let items;
+    try {
+      items = await fs.readdir(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const it of items) {
+      const p = path.join(d, it.name);
+      if (it.isDirectory()) stack.push(p);
+      else if (it.isFile()) total += (await fs.stat(p).catch(() => ({ size: 0 }))).size;
+    }
+  }
+  return total;
+}
+
+/** Reads blobs through one long-lived `git cat-file --batch`, one request at a time. */
+class BlobReader {
+  private proc;
+  private queue: Promise<unknown> = Promise.resolve();
+  private buffered: Buffer = Buffer.alloc(0);
+  private waiter?: () => void;
+  private closed = false;
+
+  constructor(gitDir: string, args: string[], env: Record<string, string>) {
+    this.proc = spawn('git', [...args, '--git-dir', gitDir, 'cat-file', '--batch'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    this.proc.stdout.on('data', (d: Buffer) => {
+      this.buffered = this.buffered.length ? Buffer.concat([this.buffered, d]) : d;
+      this.waiter?.();
+    });
+    this.proc.on('close', () => {
+      this.closed = true;
+      this.waiter?.();
+    });
+    this.proc.stdin.on('error', () => {});
+  }
+
+  private async need(n: number): Promise<void> {
+    while (this.buffered.length < n) {
+      if (this.closed) throw new Error('git cat-file ended early');
+      await new Promise<void>((r) => (this.waiter = r));
+      this.waiter = undefined;
+    }
+  }
+
+  read(sha: string): Promise<Buffer> {
+    const job = this.queue.then(async () => {
+      this.proc.stdin.write(`${sha}\n`);
+      let nl = -1;
+      while ((nl = this.buffered.indexOf(0x0a)) < 0) await this.need(this.buffered.length + 1);
+      const header = this.buffered.subarray(0, nl).toString('latin1');
+      const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+      if (!m) {
+        this.buffered = this.buffered.subarray(nl + 1);
+        throw new Error(`object ${sha}: ${header}`);
+      }
+      const size = Number(m[3]);
+      await this.need(nl + 1 + size + 1);
+      const data = Buffer.from(this.buffered.subarray(nl + 1, nl + 1 + size));
+      this.buffered = this.buffered.subarray(nl + 1 + size + 1);
+      return data;
+    });
+    this.queue = job.catch(() => {});
+    return job;
+  }
+
+  close(): void {
+    if (!this.closed) this.proc.stdin.end();
+    this.proc.kill();
+  }
+}
+
+function looksLikeSha(ref: string): boolean {
+  return /^[0-9a-f]{7,64}$/i.test(ref);
+}
+
+export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string): Promise<BaseWorkspace> {
+  const base = await fs.mkdtemp(path.join(tempDir ?? os.tmpdir(), 'lurescan-git-'));
+  const home = path.join(base, 'home');
+  const hooks = path.join(base, 'no-hooks');
+  const template = path.join(base, 'no-template');
+  const gitDir = path.join(base, 'repo.git');
+  await Promise.all([fs.mkdir(home), fs.mkdir(hooks), fs.mkdir(template)]);
+  const env = hardenedEnv(home, plan.allowFile);
+  const cfg = hardenedConfig(home, hooks, plan.allowFile);
+  const cleanup = () => fs.rm(base, { recursive: true, force: true });
+  const shown = redactUrl(plan.url);
+  const abort = new AbortController();
+  let overSize = false;
+
+  const git = simpleGit({
+    baseDir: base,
+    config: cfg.filter((_, i) => i % 2 === 1),
+    abort: abort.signal,
+    timeout: { block: limits.gitTimeoutMs },
+    unsafe: { allowUnsafeCustomBinary: false },
+  }).env(env);
+
+  const watcher = setInterval(() => {
+    void dirSize(gitDir).then((n) => {
+      if (n > limits.maxGitBytes) {
+        overSize = true;
+        abort.abort();
+      }
+    });
+  }, 500);
+  const deadline = setTimeout(() => abort.abort(), limits.gitTimeoutMs);
+  try {
+    await git.raw(['init', '--bare', '--quiet', `--template=${template}`, gitDir]);
+    const repo = git.cwd({ path: gitDir, root: false });
+    const wanted = plan.ref ?? 'HEAD';
+    const fetchArgs = ['fetch', '--quiet', '--no-tags', '--no-recurse-submodules', '--no-write-fetch-head', '--no-auto-gc'];
+    let commit: string | undefined;
+    try {
+      await repo.raw([...fetchArgs, '--depth=1', plan.url, `+${wanted}:refs/lurescan/target`]);
+      commit = (await repo.raw(['rev-parse', '--verify', 'refs/lurescan/target^{commit}'])).trim();
+    } catch (err) {
+      if (abort.signal.aborted) throw err;
+      if (!plan.ref || !looksLikeSha(plan.ref)) throw err;
+      // Servers that refuse a bare commit id in 'want': fetch every branch and tag, then find the commit.
+      await repo.raw([...fetchArgs, plan.url, '+refs/heads/*:refs/remotes/r/*', '+refs/tags/*:refs/tags/*']);
+      commit = (await repo.raw(['rev-parse', '--verify', `${plan.ref}^{commit}`])).trim();
+    }
+    clearInterval(watcher);
+    clearTimeout(deadline);
+    if (overSize) throw new Error(`repository is over the ${limits.maxGitBytes}-byte limit`);
+
+    const listing = await repo.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
+    const reader = new BlobReader(gitDir, cfg, env);
+    const entries: EntrySpec[] = [];
+    const diagnostics: Diagnostic[] = [];
+    for (const rec of listing.split('\0')) {
+      if (!rec) continue;
+      const tab = rec.indexOf('\t');
+      const [mode, type, sha, sizeStr] = rec.slice(0, tab).trim().split(/\s+/);
+      const p = rec.slice(tab + 1);
+      if (entries.length >= limits.maxFiles) {
+        diagnostics.push({ code: 'file-count-limit', message: `more than ${limits.maxFiles} entries; the rest were not scanned`, incomplete: true });
+        break;
+      }
+      if (type === 'commit') {
+        diagnostics.push({ code: 'submodule-not-followed', message: `submodule at commit ${sha} is not fetched or scanned`, file: p, incomplete: true });
+        continue;
+      }
+      const size = Number(sizeStr) || 0;
+      if (mode === '120000') {
+        const target = size <= 4096 ? (await reader.read(sha)).toString('utf8') : '';
+        entries.push({ path: p, size: 0, kind: 'symlink', linkTarget: target });
+        continue;
+      }
+      entries.push({ path: p, size, kind: 'file', mode, load: () => reader.read(sha) });
+    }
+    return new BaseWorkspace(
+      shown,
+      { source: shown, url: shown, ref: plan.ref, commit },
+      entries,
+      limits,
+      diagnostics,
+      async () => {
+        reader.close();
+        await cleanup();
+      },
+    );
+  } catch (err) {
+    clearInterval(watcher);
+    clearTimeout(deadline);
+    await cleanup();
+    const msg = (err as Error).message ?? String(err);
+    if (overSize) throw new Error(`git: ${shown} is over the ${limits.maxGitBytes}-byte limit; fetch stopped`);
+    if (abort.signal.aborted) throw new Error(`git: fetching ${shown} took longer than ${limits.gitTimeoutMs} ms; stopped`);
+    throw new Error(`git: could not fetch ${shown}${plan.ref ? ` at ${plan.ref}` : ''}: ${firstLine(redactAll(msg, plan.url))}`);
+  }
+}
+
+function redactAll(msg: string, url: string): string {
+  return msg.split(url).join(redactUrl(url));
+}
+
+function firstLine(s: string): string {
+  const lines = s.split('\n').map((l) => l.trim()).filter((l) => l && !/^hint:/.test(l));
+  return lines.find((l) => /fatal|error/i.test(l)) ?? lines[0] ?? 'unknown error';
+}

@@ -1,0 +1,189 @@
+/**
+ * The shared Workspace implementation: a list of entries whose bytes come from a loader that each acquirer
+ * supplies (the file system, an archive held in memory, a git object store). Reads are bounded and counted.
+ */
+import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceFile } from '../types.js';
+import type { Limits } from '../options.js';
+
+export interface EntrySpec {
+  path: string;
+  size: number;
+  kind: FileKind;
+  linkTarget?: string;
+  mode?: string;
+  load?: () => Promise<Buffer>;
+  /** Reads the first n bytes without loading the whole file, where the source allows it. */
+  head?: (n: number) => Promise<Buffer>;
+}
+
+/** Decode bytes as text: UTF-8 by default, UTF-16 when a BOM says so; a UTF-8 BOM is dropped. */
+export function decodeText(buf: Buffer): string {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    const swapped = Buffer.from(buf.subarray(2, 2 + ((buf.length - 2) & ~1)));
+    return swapped.swap16().toString('utf16le');
+  }
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return buf.subarray(3).toString('utf8');
+  return buf.toString('utf8');
+}
+
+/** Normalise a relative path to forward slashes without a leading './'. */
+export function normalisePath(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+}
+
+/** Budget shared by all reads of one workspace. */
+class ReadBudget {
+  used = 0;
+  exhausted = false;
+  constructor(readonly max: number) {}
+  take(n: number): boolean {
+    if (this.used + n > this.max) {
+      this.exhausted = true;
+      return false;
+    }
+    this.used += n;
+    return true;
+  }
+}
+
+/** Small cache so that several rules reading one file decode it once, bounded in total size. */
+class TextCache {
+  private map = new Map<string, string>();
+  private total = 0;
+  constructor(private readonly max: number) {}
+  get(k: string): string | undefined {
+    return this.map.get(k);
+  }
+  set(k: string, v: string): void {
+    if (v.length > this.max / 4) return;
+    while (this.total + v.length > this.max && this.map.size > 0) {
+      const first = this.map.keys().next().value as string;
+      this.total -= this.map.get(first)!.length;
+      this.map.delete(first);
+    }
+    this.map.set(k, v);
+    this.total += v.length;
+  }
+}
+
+class Entry implements WorkspaceFile {
+  readonly path: string;
+  readonly size: number;
+  readonly kind: FileKind;
+  readonly linkTarget?: string;
+  readonly mode?: string;
+  private readonly load?: () => Promise<Buffer>;
+  private counted = false;
+
+  constructor(
+    spec: EntrySpec,
+    private readonly ws: BaseWorkspace,
+  ) {
+    this.path = spec.path;
+    this.size = spec.size;
+    this.kind = spec.kind;
+    this.linkTarget = spec.linkTarget;
+    this.mode = spec.mode;
+    this.load = spec.load;
+  }
+
+  async bytes(): Promise<Buffer | undefined> {
+    if (this.kind !== 'file' || !this.load) return undefined;
+    if (this.size > this.ws.limits.maxFileBytes) return undefined;
+    if (!this.counted) {
+      if (!this.ws.budget.take(this.size)) {
+        this.ws.noteOnce('total-bytes-cap', `stopped reading after ${this.ws.budget.max} bytes (maxTotalBytes); later files were not analysed`);
+        return undefined;
+      }
+      this.counted = true;
+    }
+    try {
+      return await this.load();
+    } catch (err) {
+      this.ws.diagnostics.push({
+        code: 'read-error',
+        message: `could not read: ${(err as Error).message}`,
+        file: this.path,
+        incomplete: true,
+      });
+      return undefined;
+    }
+  }
+
+  async text(): Promise<string | undefined> {
+    const cached = this.ws.cache.get(this.path);
+    if (cached !== undefined) return cached;
+    const buf = await this.bytes();
+    if (!buf) return undefined;
+    const t = decodeText(buf);
+    this.ws.cache.set(this.path, t);
+    return t;
+  }
+}
+
+export class BaseWorkspace implements Workspace {
+  readonly files: WorkspaceFile[];
+  readonly budget: ReadBudget;
+  readonly cache = new TextCache(256 * 1024 * 1024);
+  private readonly byPath = new Map<string, WorkspaceFile>();
+  private readonly noted = new Set<string>();
+
+  constructor(
+    readonly root: string,
+    readonly provenance: Provenance,
+    entries: EntrySpec[],
+    readonly limits: Limits,
+    readonly diagnostics: Diagnostic[],
+    private readonly onDispose: () => Promise<void> = async () => {},
+  ) {
+    this.budget = new ReadBudget(limits.maxTotalBytes);
+    this.files = entries.map((e) => new Entry(e, this));
+    this.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    for (const f of this.files) this.byPath.set(f.path, f);
+    this.heads = new Map(entries.filter((e) => e.head).map((e) => [normalisePath(e.path), e.head!]));
+  }
+
+  private readonly heads: Map<string, (n: number) => Promise<Buffer>>;
+
+  /**
+   * Report files over the size limit. A large file whose first bytes prove it is the media or archive
+   * format its name claims is noted without making the scan incomplete; anything else was hidden from
+   * the scan, so the result must say it is incomplete.
+   */
+  async reportOversized(isGenuineBinary: (path: string, head: Buffer) => boolean): Promise<void> {
+    for (const f of this.files) {
+      if (f.kind !== 'file' || f.size <= this.limits.maxFileBytes) continue;
+      let genuine = false;
+      const head = this.heads.get(f.path);
+      if (head) {
+        try {
+          genuine = isGenuineBinary(f.path, await head(64));
+        } catch {
+          genuine = false;
+        }
+      }
+      this.diagnostics.push({
+        code: 'file-too-large',
+        message: `${f.size} bytes is over the ${this.limits.maxFileBytes}-byte file limit; not read` +
+          (genuine ? ' (its header matches its type)' : ''),
+        file: f.path,
+        incomplete: !genuine,
+      });
+    }
+  }
+
+  get(path: string): WorkspaceFile | undefined {
+    return this.byPath.get(normalisePath(path));
+  }
+
+  noteOnce(code: string, message: string): void {
+    if (this.noted.has(code)) return;
+    this.noted.add(code);
+    this.diagnostics.push({ code, message, incomplete: true });
+  }
+
+  async dispose(): Promise<void> {
+    await this.onDispose();
+  }
+}

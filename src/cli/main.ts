@@ -1,0 +1,168 @@
+/**
+ * argv → options → scan → reporter → exit code. This file and bin/lurescan.js are the only places that touch
+ * process.stdout, process.exit and the environment.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { scan, VERSION } from '../scan.js';
+import { parseTarget, UsageError } from '../target.js';
+import { renderJson } from '../reporters/json.js';
+import { renderText } from '../reporters/text.js';
+import { verdictRank } from '../engine/verdict.js';
+import { RULES } from '../rules/index.js';
+import { packageRoot } from '../signatures/load.js';
+import type { FailOn, ProgressEvent } from '../options.js';
+import { DEFAULT_FAIL_ON } from '../options.js';
+import { escapeControl } from '../reporters/escape.js';
+
+export const EXIT = { ok: 0, failOn: 1, usage: 2, incomplete: 3 } as const;
+
+const HELP_AFTER = `
+What it does:
+  Reads the code without running it (no install, no checkout, no hooks) and says
+  BLOCK (do not open, install or run), WARN (read by hand first) or PASS, with file:line evidence.
+
+Examples:
+  $ lurescan https://github.com/someone/take-home-test      scan a repository before cloning it
+  $ lurescan git@github.com:someone/app.git --ref dev       a branch, tag or commit
+  $ lurescan ~/Downloads/assignment.zip                      a zip or tarball you were sent
+  $ lurescan ./project --format json --output report.json    machine-readable report
+  $ lurescan ./project --fail-on warn                        exit 1 on warn too (for scripts and CI)
+  $ lurescan rules                                           list every rule
+  $ lurescan explain lifecycle-script                        what a rule looks for and why
+
+Exit codes:
+  0  verdict below --fail-on (default: block, so warn exits 0)
+  1  verdict at or above --fail-on
+  2  usage error or the target could not be read
+  3  the scan was incomplete and --strict was given
+`;
+
+interface MainIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+function progressPrinter(io: MainIo): (e: ProgressEvent) => void {
+  let last = 0;
+  return (e) => {
+    const now = Date.now();
+    if (e.phase === 'done') {
+      io.stderr('\r\x1b[K');
+      return;
+    }
+    if (now - last < 100 && e.phase === 'rules') return;
+    last = now;
+    const msg = e.phase === 'acquire' ? `fetching ${escapeControl(e.message ?? '')}` : e.phase === 'inventory' ? `reading ${e.total} files` : `rules ${e.done}/${e.total} ${e.message ?? ''}`;
+    io.stderr(`\r\x1b[Klurescan: ${msg.slice(0, 100)}`);
+  };
+}
+
+function ruleDocPath(id: string): string {
+  return path.join(packageRoot(), 'docs', 'rules', `${id}.md`);
+}
+
+export async function main(argv: string[], io: MainIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command();
+  program
+    .name('lurescan')
+    .description('Inspect a repository, archive or npm package for developer-targeted lures before you run it.')
+    .version(VERSION, '-v, --version')
+    .argument('[target]', 'a folder, a git URL (https://, ssh://, git://, git@host:owner/repo) or a .zip/.tar/.tar.gz archive')
+    .option('--ref <ref>', 'branch, tag or commit to scan (git targets)')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <verdict>', 'exit 1 when the verdict is at or above this').choices(['block', 'warn', 'never']).default(DEFAULT_FAIL_ON))
+    .option('--strict', 'exit 3 when part of the target could not be read or analysed', false)
+    .option('-q, --quiet', 'no progress line; print only the report', false)
+    .option('--verbose', 'show low and info findings and all diagnostics in the text report', false)
+    .option('--rule <id...>', 'run only these rules')
+    .option('--exclude-rule <id...>', 'skip these rules')
+    .addOption(new Option('--color', 'force colours').conflicts('noColor'))
+    .option('--no-color', 'never use colours')
+    .addHelpText('after', HELP_AFTER)
+    .showHelpAfterError('(run lurescan --help for usage and examples)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .action(async (target: string | undefined, opts) => {
+      if (!target) {
+        io.stdout(program.helpInformation() + HELP_AFTER);
+        exitCode = EXIT.usage;
+        return;
+      }
+      const known = new Set(RULES.map((r) => r.meta.id));
+      for (const id of [...(opts.rule ?? []), ...(opts.excludeRule ?? [])]) {
+        if (!known.has(id)) throw new UsageError(`unknown rule id "${id}" (lurescan rules lists them)`);
+      }
+      const scanTarget = parseTarget(target, opts.ref);
+      const showProgress = io.isTTY && !opts.quiet && !io.env.CI;
+      const result = await scan(scanTarget, {
+        ref: opts.ref,
+        rules: opts.rule,
+        excludeRules: opts.excludeRule,
+        onProgress: showProgress ? progressPrinter(io) : undefined,
+      });
+      const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;
+      const report = opts.format === 'json' ? renderJson(result) : renderText(result, { color: !!color && opts.format === 'text' && (io.isTTY || opts.color === true), verbose: opts.verbose });
+      if (opts.output) {
+        await fs.writeFile(opts.output, report);
+        if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);
+      } else io.stdout(report);
+      const failOn = opts.failOn as FailOn;
+      if (failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn)) exitCode = EXIT.failOn;
+      else if (opts.strict && !result.complete) exitCode = EXIT.incomplete;
+    });
+
+  program
+    .command('rules')
+    .description('list every rule: id, severity, confidence, techniques, title')
+    .option('--format <format>', 'text or json', 'text')
+    .action((opts) => {
+      if (opts.format === 'json') {
+        io.stdout(`${JSON.stringify(RULES.map((r) => r.meta), null, 2)}\n`);
+        return;
+      }
+      const rows = RULES.map((r) => [r.meta.id, r.meta.severity, r.meta.confidence, r.meta.techniques.join(','), r.meta.title]);
+      const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), 8));
+      io.stdout(`${['ID', 'SEVERITY', 'CONF', 'TECH', 'TITLE'].map((h, i) => (i < 4 ? h.padEnd(w[i]) : h)).join('  ')}\n`);
+      for (const r of rows) io.stdout(`${r.map((c, i) => (i < 4 ? c.padEnd(w[i]) : c)).join('  ')}\n`);
+      io.stdout(`\n${RULES.length} rules. lurescan explain <id> prints a rule's documentation.\n`);
+    });
+
+  program
+    .command('explain')
+    .description("print a rule's documentation")
+    .argument('<rule-id>', 'a rule id from `lurescan rules`')
+    .action((id: string) => {
+      const rule = RULES.find((r) => r.meta.id === id);
+      if (!rule) throw new UsageError(`unknown rule id "${id}" (lurescan rules lists them)`);
+      let doc: string;
+      try {
+        doc = readFileSync(ruleDocPath(id), 'utf8');
+      } catch {
+        doc = `# ${rule.meta.id}\n\n${rule.meta.description}\n`;
+      }
+      io.stdout(doc.endsWith('\n') ? doc : `${doc}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`lurescan: ${escapeControl(err.message)}\n(run lurescan --help for usage and examples)\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`lurescan: ${escapeControl((err as Error).message ?? String(err))}\n`);
+    if (io.env.LURESCAN_DEBUG) io.stderr(`${(err as Error).stack}\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * Run rules over a workspace and inventory. A rule that throws or overruns its time becomes a diagnostic, never a
+ * crashed scan; findings are fingerprinted and de-duplicated.
+ */
+import { createHash } from 'node:crypto';
+import type { Diagnostic, Finding, Inventory, Workspace } from '../types.js';
+import type { Limits } from '../options.js';
+import type { Signatures } from '../signatures/types.js';
+import type { FindingInput, Rule, RuleContext } from '../rules/define-rule.js';
+import { rank } from '../analysis/urls.js';
+
+/** Cap the length of text that came out of the scanned repository. */
+function bound(s: string | undefined, max: number): string | undefined {
+  if (s === undefined) return undefined;
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}
+
+export function fingerprintOf(ruleId: string, file: string, key: string): string {
+  return createHash('sha256').update(`${ruleId}\0${file}\0${key.replace(/\s+/g, ' ').trim()}`).digest('hex').slice(0, 32);
+}
+
+export async function runRules(
+  rules: readonly Rule[],
+  workspace: Workspace,
+  inventory: Inventory,
+  signatures: Signatures,
+  limits: Limits,
+  diagnostics: Diagnostic[],
+  onRule?: (done: number, total: number, id: string) => void,
+): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const seen = new Set<string>();
+  let done = 0;
+  for (const rule of rules) {
+    onRule?.(done, rules.length, rule.meta.id);
+    const ctx: RuleContext = {
+      workspace,
+      inventory,
+      signatures,
+      limits,
+      text: async (p) => workspace.get(p)?.text(),
+      report(input: FindingInput) {
+        const severity = input.severity ?? rule.meta.severity;
+        const f: Finding = {
+          ruleId: rule.meta.id,
+          severity: rank(severity) > rank(rule.meta.severity) ? rule.meta.severity : severity,
+          confidence: input.confidence ?? rule.meta.confidence,
+          message: bound(input.message, 2000)!,
+          location: { ...input.location, snippet: bound(input.location.snippet, 400) },
+          evidence: (input.evidence ?? []).slice(0, 50).map((e) => ({ ...e, value: bound(e.value, 1000)! })),
+          remediation: input.remediation ?? rule.meta.remediation,
+          techniques: rule.meta.techniques,
+          fingerprint: fingerprintOf(rule.meta.id, input.location.file, input.key ?? input.location.snippet ?? input.message),
+        };
+        const dedupe = `${f.fingerprint}:${f.location.line ?? ''}`;
+        if (seen.has(dedupe)) return;
+        seen.add(dedupe);
+        findings.push(f);
+      },
+      diagnostic(d) {
+        diagnostics.push({ ...d, incomplete: d.incomplete ?? true });
+      },
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        Promise.resolve(rule.check(ctx)),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`took longer than ${limits.maxRuleMs} ms`)), limits.maxRuleMs);
+        }),
+      ]);
+    } catch (err) {
+      diagnostics.push({ code: 'rule-error', message: `rule ${rule.meta.id} did not finish: ${(err as Error).message}`, incomplete: true });
+    } finally {
+      clearTimeout(timer);
+    }
+    done++;
+  }
+  onRule?.(done, rules.length, '');
+  findings.sort(
+    (a, b) =>
+      rank(b.severity) - rank(a.severity) ||
+      a.location.file.localeCompare(b.location.file) ||
+      (a.location.line ?? 0) - (b.location.line ?? 0) ||
+      a.ruleId.localeCompare(b.ruleId),
+  );
+  return findings;
+}

@@ -1,0 +1,95 @@
+/**
+ * ScanOptions and every default and cap in one place. Nothing else in the library picks a number.
+ */
+import type { Verdict } from './types.js';
+
+export interface Limits {
+  /** Largest file read whole, bytes. Larger files are reported, not read. */
+  maxFileBytes: number;
+  /** Total bytes read per scan. */
+  maxTotalBytes: number;
+  /** Files visited per scan. */
+  maxFiles: number;
+  /** Directory depth below the root. */
+  maxDepth: number;
+  /** Longest line handed to line-based matchers (longer lines are matched in windows). */
+  maxLineLength: number;
+  /** Archive entries. */
+  maxArchiveEntries: number;
+  /** Total uncompressed bytes of an archive. */
+  maxArchiveBytes: number;
+  /** Largest compression ratio accepted for an archive entry. */
+  maxCompressionRatio: number;
+  /** Git: wall-clock time for the fetch, ms. */
+  gitTimeoutMs: number;
+  /** Git: largest object store after fetch, bytes. */
+  maxGitBytes: number;
+  /** Nested decode depth (base64 inside hex inside …). */
+  maxDecodeDepth: number;
+  /** Whole scan, ms. Past it, remaining work is skipped with a diagnostic. */
+  maxScanMs: number;
+  /** Time one rule may spend on one scan, ms. */
+  maxRuleMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxFileBytes: 8 * 1024 * 1024,
+  maxTotalBytes: 1024 * 1024 * 1024,
+  maxFiles: 200_000,
+  maxDepth: 64,
+  maxLineLength: 1024 * 1024,
+  maxArchiveEntries: 50_000,
+  maxArchiveBytes: 512 * 1024 * 1024,
+  maxCompressionRatio: 200,
+  gitTimeoutMs: 120_000,
+  maxGitBytes: 512 * 1024 * 1024,
+  maxDecodeDepth: 4,
+  maxScanMs: 10 * 60_000,
+  maxRuleMs: 60_000,
+});
+
+export type FailOn = Verdict | 'never';
+
+export interface ScanOptions {
+  /** Git ref (branch, tag or commit) for git targets. */
+  ref?: string;
+  limits?: Partial<Limits>;
+  /** Rule ids to run exclusively. */
+  rules?: string[];
+  /** Rule ids to skip. */
+  excludeRules?: string[];
+  /** Called with progress events for long scans; the library never prints. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Directory for temporary files (archives, git object stores); default the OS temp dir. */
+  tempDir?: string;
+}
+
+export interface ProgressEvent {
+  phase: 'acquire' | 'inventory' | 'rules' | 'done';
+  done?: number;
+  total?: number;
+  message?: string;
+}
+
+export interface ResolvedOptions {
+  ref?: string;
+  limits: Limits;
+  rules?: Set<string>;
+  excludeRules: Set<string>;
+  onProgress: (event: ProgressEvent) => void;
+  tempDir?: string;
+}
+
+export function resolveOptions(options: ScanOptions = {}): ResolvedOptions {
+  return {
+    ref: options.ref,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    rules: options.rules ? new Set(options.rules) : undefined,
+    excludeRules: new Set(options.excludeRules ?? []),
+    onProgress: options.onProgress ?? (() => {}),
+    tempDir: options.tempDir,
+  };
+}
+
+/** CLI default: warn still exits 0. */
+export const DEFAULT_FAIL_ON: FailOn = 'block';

@@ -1,0 +1,78 @@
+/**
+ * The pipeline, top to bottom: acquire → inventory → rules → verdict. Nothing here prints, reads process.env
+ * or exits; shells turn the ScanResult into output.
+ */
+import { createRequire } from 'node:module';
+import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
+import { resolveOptions, type ScanOptions } from './options.js';
+import { acquireLocal } from './acquire/local.js';
+import { acquireArchive } from './acquire/archive.js';
+import { acquireGit, redactUrl } from './acquire/git.js';
+import { buildInventory } from './engine/inventory.js';
+import { runRules } from './engine/run.js';
+import { verdictOf } from './engine/verdict.js';
+import { loadSignatures } from './signatures/load.js';
+import { RULES } from './rules/index.js';
+import { isGenuineBinary } from './analysis/filetype.js';
+import { describeTarget, UsageError } from './target.js';
+import type { Signatures } from './signatures/types.js';
+
+const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+export const VERSION: string = pkg.version;
+
+async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>): Promise<Workspace> {
+  switch (target.kind) {
+    case 'path':
+      return acquireLocal(target.path, options.limits);
+    case 'archive':
+      return acquireArchive(target.path, options.limits);
+    case 'git':
+      return acquireGit({ url: target.url, ref: target.ref ?? options.ref, allowFile: !!target.allowFileProtocol }, options.limits, options.tempDir);
+    case 'npm':
+      throw new UsageError('npm package targets are not supported yet');
+  }
+}
+
+export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures()): Promise<ScanResult> {
+  const opts = resolveOptions(options);
+  const started = Date.now();
+  const diagnostics: Diagnostic[] = ws.diagnostics;
+  if ('reportOversized' in ws && typeof ws.reportOversized === 'function') {
+    await (ws as { reportOversized: (f: (p: string, h: Buffer) => boolean) => Promise<void> }).reportOversized((p, h) => isGenuineBinary(p, h, signatures));
+  }
+  opts.onProgress({ phase: 'inventory', total: ws.files.length });
+  const inventory = await buildInventory(ws, diagnostics);
+  const rules = RULES.filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
+  const findings = await runRules(rules, ws, inventory, signatures, opts.limits, diagnostics, (done, total, id) =>
+    opts.onProgress({ phase: 'rules', done, total, message: id }),
+  );
+  const bytes = ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0);
+  const result: ScanResult = {
+    target: ws.provenance.source,
+    provenance: ws.provenance,
+    verdict: verdictOf(findings),
+    complete: !diagnostics.some((d) => d.incomplete),
+    findings,
+    diagnostics,
+    stats: { files: ws.files.length, bytes, ms: Date.now() - started, rules: rules.length },
+    signatures: { version: signatures.version },
+    tool: { name: 'lurescan', version: VERSION },
+  };
+  opts.onProgress({ phase: 'done' });
+  return result;
+}
+
+/** Scan a folder, git URL or archive. Throws UsageError for a bad target and Error when it cannot be acquired. */
+export async function scan(target: ScanTarget, options: ScanOptions = {}): Promise<ScanResult> {
+  const opts = resolveOptions(options);
+  const started = Date.now();
+  opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? redactUrl(describeTarget(target)) : describeTarget(target) });
+  const ws = await acquire(target, opts);
+  try {
+    const result = await scanWorkspace(ws, options);
+    result.stats.ms = Date.now() - started;
+    return result;
+  } finally {
+    await ws.dispose();
+  }
+}

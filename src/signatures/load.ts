@@ -1,0 +1,41 @@
+/**
+ * Loads the signature data shipped in /signatures. The data is read once per process and shared.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds } from './types.js';
+
+/** The package root: two levels above this file, whether it runs from src/ (tests) or build/. */
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'signatures'))) return dir;
+    dir = path.dirname(dir);
+  }
+  throw new Error('lurescan: cannot find the signatures folder next to package.json');
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+let cached: Signatures | undefined;
+
+export function loadSignatures(dir = path.join(packageRoot(), 'signatures')): Signatures {
+  if (cached && dir === path.join(packageRoot(), 'signatures')) return cached;
+  const iocs: IocIndicator[] = [];
+  const iocDir = path.join(dir, 'iocs');
+  for (const f of readdirSync(iocDir).filter((n) => n.endsWith('.json')).sort()) {
+    const data = readJson<{ campaign: string; indicators: Omit<IocIndicator, 'campaign'>[] }>(path.join(iocDir, f));
+    for (const i of data.indicators) iocs.push({ ...i, campaign: data.campaign });
+  }
+  const urlPatterns = readJson<{ patterns: UrlPattern[] }>(path.join(dir, 'patterns', 'c2-urls.json')).patterns;
+  const commands = readJson<CommandPatterns>(path.join(dir, 'patterns', 'commands.json'));
+  const fileMagic = readJson<{ formats: FileMagic[] }>(path.join(dir, 'patterns', 'file-magic.json')).formats;
+  const binaries = readJson<BinaryKinds>(path.join(dir, 'patterns', 'binaries.json'));
+  const pkg = readJson<{ version: string }>(path.join(dir, '..', 'package.json'));
+  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries };
+  if (dir === path.join(packageRoot(), 'signatures')) cached = sigs;
+  return sigs;
+}

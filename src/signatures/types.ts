@@ -1,0 +1,61 @@
+/** The shape of the knowledge lurescan loads from /signatures. Rules read it; only src/signatures/ builds it. */
+import type { Severity } from '../types.js';
+
+export type IocType = 'domain' | 'ip' | 'ip:port' | 'url' | 'tron-address' | 'github-account';
+
+export interface IocIndicator {
+  type: IocType;
+  value: string;
+  context: string;
+  campaign: string;
+  reference: string;
+}
+
+/** A C2 URL convention (THREATS T15): matched against URLs found in commands, files and decoded strings. */
+export interface UrlPattern {
+  id: string;
+  /** Applied to the URL without its scheme, lower-cased: host[:port]/path?query. */
+  regex: string;
+  severity: Severity;
+  description: string;
+  reference?: string;
+}
+
+export interface CommandPatterns {
+  /** Commands that are ordinary at install time (husky, prisma generate, node-gyp rebuild): regexes on the whole command. */
+  benignInstall: string[];
+  /** Commands that start watchers or dev servers: ordinary in a folderOpen task, odd at install. */
+  devServer: string[];
+  /** Programs that download. */
+  downloaders: string[];
+  /** Programs that execute what they read on stdin. */
+  shells: string[];
+  /** Hosts that are free hosting or JSON paste sites, suspicious when they feed execution. */
+  freeHosts: string[];
+}
+
+export interface FileMagic {
+  /** Extensions (lower-case, without dot) that claim this format. */
+  extensions: string[];
+  format: string;
+  /** Accepted leading bytes, hex. */
+  magic: string[];
+  /** Byte offset of the magic, default 0. */
+  offset?: number;
+}
+
+export interface BinaryKinds {
+  /** Extensions of prebuilt executables and bytecode that have no place in a source assignment. */
+  extensions: string[];
+  /** Magic numbers of native executables (ELF, PE, Mach-O), hex. */
+  magic: { format: string; hex: string }[];
+}
+
+export interface Signatures {
+  version: string;
+  iocs: IocIndicator[];
+  urlPatterns: UrlPattern[];
+  commands: CommandPatterns;
+  fileMagic: FileMagic[];
+  binaries: BinaryKinds;
+}

@@ -1,0 +1,179 @@
+/**
+ * The vocabulary of lurescan. Read this file first: every other module speaks in these types.
+ */
+
+/** How bad a finding is if it is true. */
+export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
+/** How sure the rule is that the finding is true. */
+export type Confidence = 'high' | 'medium' | 'low';
+/** block: do not open, install or run. warn: review by hand first. pass: nothing that needs a person. */
+export type Verdict = 'block' | 'warn' | 'pass';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
+export const VERDICTS: readonly Verdict[] = ['block', 'warn', 'pass'];
+
+/** What to scan. Building a target does no I/O. */
+export type ScanTarget =
+  | { kind: 'path'; path: string }
+  | { kind: 'git'; url: string; ref?: string; allowFileProtocol?: boolean }
+  | { kind: 'archive'; path: string }
+  | { kind: 'npm'; spec: string; registry?: string };
+
+/** Where the scanned bytes came from, so a report can be tied to exactly what was read. */
+export interface Provenance {
+  /** A git URL, an archive path or a folder path, as given. */
+  source: string;
+  url?: string;
+  ref?: string;
+  commit?: string;
+  /** sha256 of the archive file, hex. */
+  archiveSha256?: string;
+}
+
+export type FileKind = 'file' | 'symlink' | 'other';
+
+/** One entry of a scanned tree. Reads are lazy and bounded by the workspace's limits. */
+export interface WorkspaceFile {
+  /** Path relative to the workspace root, always with forward slashes. */
+  readonly path: string;
+  readonly size: number;
+  readonly kind: FileKind;
+  /** For symlinks: the link text, never followed. */
+  readonly linkTarget?: string;
+  /** Git file mode where known (e.g. '100755'). */
+  readonly mode?: string;
+  /** The file's bytes, or undefined when the file is over the size limit or unreadable (a diagnostic says why). */
+  bytes(): Promise<Buffer | undefined>;
+  /** The file decoded as UTF-8 (BOM removed, UTF-16 with BOM decoded), or undefined when bytes() is. */
+  text(): Promise<string | undefined>;
+}
+
+/** A read-only file tree plus where it came from. */
+export interface Workspace {
+  readonly root: string;
+  readonly provenance: Provenance;
+  readonly files: readonly WorkspaceFile[];
+  /** Problems met while acquiring: skipped entries, caps reached. */
+  readonly diagnostics: Diagnostic[];
+  get(path: string): WorkspaceFile | undefined;
+  dispose(): Promise<void>;
+}
+
+export interface Location {
+  file: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  column?: number;
+  /** The offending line or a short excerpt, trimmed to a bounded length. */
+  snippet?: string;
+}
+
+/** One piece of evidence: a decoded string, a matched indicator, a step of a chain. */
+export interface Evidence {
+  kind: 'command' | 'decoded' | 'indicator' | 'chain' | 'trait' | 'file' | 'package' | 'note';
+  value: string;
+  location?: Location;
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  confidence: Confidence;
+  message: string;
+  location: Location;
+  evidence: Evidence[];
+  remediation?: string;
+  /** Stable across runs and unrelated edits: rule, file and the normalised matched content. */
+  fingerprint: string;
+  /** Technique ids from THREATS (T01…T21). */
+  techniques?: string[];
+}
+
+export interface Diagnostic {
+  /** Stable code, e.g. 'file-too-large', 'parse-error', 'symlink-skipped'. */
+  code: string;
+  message: string;
+  file?: string;
+  /** True when content was left unread or unanalysed: the scan is then incomplete. */
+  incomplete: boolean;
+}
+
+export type PackageEcosystem = 'npm' | 'PyPI';
+
+export interface Package {
+  ecosystem: PackageEcosystem;
+  name: string;
+  /** An exact version when locked, else the requested range/spec. */
+  version?: string;
+  spec?: string;
+  direct: boolean;
+  scope?: 'prod' | 'dev' | 'optional' | 'peer' | 'unknown';
+  resolved?: string;
+  integrity?: string;
+  /** The chain of names from a direct dependency down to this one, where the lockfile says. */
+  path?: string[];
+  where: Location;
+  /** Id of the parser that produced it, e.g. 'npm/package-lock'. */
+  source: string;
+}
+
+/** A command that something runs on its own: a lifecycle script, an editor task, a hook. */
+export interface AutoRunCommand {
+  /** What triggers it, e.g. 'npm:postinstall', 'vscode:folderOpen', 'devcontainer:initializeCommand', 'git-hook:pre-commit'. */
+  trigger: string;
+  /** The surface kind, used by rules to pick severities. */
+  surface: 'lifecycle' | 'editor-task' | 'devcontainer' | 'git-hook' | 'npm-script';
+  command: string;
+  where: Location;
+  /** True when the trigger fires without the user asking (install, folder open, container create, commit). */
+  automatic: boolean;
+  /** Extra facts, e.g. hidden presentation for tasks. */
+  attributes?: Record<string, string | boolean>;
+}
+
+export interface InstallScript extends AutoRunCommand {
+  surface: 'lifecycle';
+  /** The package.json that declares it. */
+  manifest: string;
+  hook: string;
+}
+
+export interface PackageManifest {
+  file: string;
+  name?: string;
+  version?: string;
+  main?: string;
+  bin: Record<string, string>;
+  scripts: Record<string, { command: string; line: number }>;
+  dependencies: Package[];
+  workspaces: string[];
+}
+
+export interface Inventory {
+  manifests: PackageManifest[];
+  packages: Package[];
+  installScripts: InstallScript[];
+  autoRun: AutoRunCommand[];
+}
+
+export interface ScanStats {
+  files: number;
+  bytes: number;
+  ms: number;
+  rules: number;
+}
+
+export interface ScanResult {
+  target: string;
+  provenance: Provenance;
+  verdict: Verdict;
+  /** False when anything was skipped or could not be analysed: never read an incomplete pass as clean. */
+  complete: boolean;
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+  stats: ScanStats;
+  signatures: { version: string };
+  /** Version of lurescan that produced the result. */
+  tool: { name: 'lurescan'; version: string };
+}
