@@ -76,7 +76,7 @@ const PM = new Set(['npm', 'yarn', 'pnpm', 'bun']);
 const PM_BUILTINS = new Set(['install', 'i', 'ci', 'add', 'exec', 'x', 'dlx', 'create', 'init', 'publish', 'pack', 'link', 'remove', 'uninstall', 'update', 'upgrade', 'audit', 'outdated', 'config', 'set', 'version', 'view', 'info', 'why', 'cache', 'prune', 'rebuild', 'dedupe', 'login', 'logout', 'whoami', 'help', 'workspace', 'workspaces']);
 
 // Inline code is judged by what it reaches for. These are text-level cues on a short string, not a JS parse.
-const NET_CUES = /\b(?:https?\.(?:get|request)|require\(\s*['"](?:node:)?(?:https?|net|dgram|tls)['"]\s*\)|fetch\s*\(|axios|XMLHttpRequest|urllib|requests\.(?:get|post)|socket\.|net\.connect|Invoke-WebRequest|iwr|Invoke-RestMethod|irm|DownloadString|WebClient|curl|wget)\b/i;
+const NET_CUES = /(?:\bhttps?\.(?:get|request)\b|\brequire\(\s*['"](?:node:)?(?:https?|net|dgram|tls)['"]\s*\)|\bfetch\s*\(|\baxios\b|\bXMLHttpRequest\b|\burllib\b|\brequests\.(?:get|post)\b|\bsocket\.|\bnet\.connect\b|\bInvoke-WebRequest\b|\biwr\b|\bInvoke-RestMethod\b|\birm\b|\bDownloadString\b|\bWebClient\b|\bcurl\b|\bwget\b|\bhttps?:\/\/)/i;
 const EXEC_CUES = /\b(?:eval\s*\(|new\s+Function|Function\s*\(|child_process|exec(?:Sync|File)?\s*\(|spawn(?:Sync)?\s*\(|vm\.run|runInThisContext|os\.system|subprocess|exec\s*\(|iex\b|Invoke-Expression|writeFileSync|chmod|Start-Process)/i;
 
 function basenameOf(prog: string): string {
