@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds } from './types.js';
+import type { CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns } from './types.js';
 
 /** The package root: two levels above this file, whether it runs from src/ (tests) or build/. */
 export function packageRoot(): string {
@@ -34,8 +34,9 @@ export function loadSignatures(dir = path.join(packageRoot(), 'signatures')): Si
   const commands = readJson<CommandPatterns>(path.join(dir, 'patterns', 'commands.json'));
   const fileMagic = readJson<{ formats: FileMagic[] }>(path.join(dir, 'patterns', 'file-magic.json')).formats;
   const binaries = readJson<BinaryKinds>(path.join(dir, 'patterns', 'binaries.json'));
+  const source = readJson<SourcePatterns>(path.join(dir, 'patterns', 'source.json'));
   const pkg = readJson<{ version: string }>(path.join(dir, '..', 'package.json'));
-  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries };
+  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries, source };
   if (dir === path.join(packageRoot(), 'signatures')) cached = sigs;
   return sigs;
 }

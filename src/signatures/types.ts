@@ -51,6 +51,32 @@ export interface BinaryKinds {
   magic: { format: string; hex: string }[];
 }
 
+/** Knowledge for source analysis (signatures/patterns/source.json): prefilter tokens, sink names, markers. */
+export interface SourcePatterns {
+  /** Plain substrings; a file containing none of them is not parsed. */
+  prefilter: { js: string[]; python: string[] };
+  networkModules: string[];
+  networkGlobals: string[];
+  networkMethods: string[];
+  childProcessFns: string[];
+  vmFns: string[];
+  /** PolinRider build-config payload markers. */
+  polinriderMarkers: string[];
+  /** Blockchain RPC / explorer hosts used as C2 dead drops from build configs. */
+  blockchainRpcHosts: string[];
+  secretHeaders: string[];
+  /** Regexes on the path of build/config and app-entry files. */
+  configFiles: string[];
+  /** Regexes on the path of vendored, bundled or generated output. */
+  bundlePaths: string[];
+  /** Substrings in the first bytes of bundler output. */
+  bundleMarkers: string[];
+  walletExtensions: { id: string; name: string }[];
+  browserProfileMarkers: string[];
+  uploadMarkers: string[];
+  pythonHiddenPaths: string[];
+}
+
 export interface Signatures {
   version: string;
   iocs: IocIndicator[];
@@ -58,4 +84,5 @@ export interface Signatures {
   commands: CommandPatterns;
   fileMagic: FileMagic[];
   binaries: BinaryKinds;
+  source: SourcePatterns;
 }
