@@ -91,7 +91,9 @@ class Collector {
 }
 
 function clean(name: string): string {
-  return name.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
+  let n = name.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
+  while (n.endsWith('/')) n = n.slice(0, -1);
+  return n;
 }
 
 function readZip(buf: Buffer, limits: Limits): Promise<Collected> {

@@ -137,15 +137,15 @@ class BlobReader {
   read(sha: string): Promise<Buffer> {
     const job = this.queue.then(async () => {
       this.proc.stdin.write(`${sha}\n`);
-      let nl = -1;
-      while ((nl = this.buffered.indexOf(0x0a)) < 0) await this.need(this.buffered.length + 1);
+      while (this.buffered.indexOf(0x0a) < 0) await this.need(this.buffered.length + 1);
+      const nl = this.buffered.indexOf(0x0a);
       const header = this.buffered.subarray(0, nl).toString('latin1');
-      const m = /^([0-9a-f]+) (\w+) (\d+)$/.exec(header);
+      const m = /^[0-9a-f]+ \w+ (\d+)$/.exec(header);
       if (!m) {
         this.buffered = this.buffered.subarray(nl + 1);
         throw new Error(`object ${sha}: ${header}`);
       }
-      const size = Number(m[3]);
+      const size = Number(m[1]);
       await this.need(nl + 1 + size + 1);
       const data = Buffer.from(this.buffered.subarray(nl + 1, nl + 1 + size));
       this.buffered = this.buffered.subarray(nl + 1 + size + 1);
@@ -183,8 +183,23 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
     baseDir: base,
     config: cfg.filter((_, i) => i % 2 === 1),
     abort: abort.signal,
+    // Every variable we set is part of the hardening; everything else from the ambient environment is dropped.
+    allowEnvironment: Object.keys(env),
     timeout: { block: limits.gitTimeoutMs },
-    unsafe: { allowUnsafeCustomBinary: false },
+    // simple-git refuses these settings by default because a caller could point them at a program. Ours point them
+    // at nothing (empty hooks and template folders, empty helpers, `false`, `never`): they are the hardening.
+    unsafe: {
+      allowUnsafeTemplateDir: true,
+      allowUnsafeHooksPath: true,
+      allowUnsafeSshCommand: true,
+      allowUnsafeAskPass: true,
+      allowUnsafeCredentialHelper: true,
+      allowUnsafeFsMonitor: true,
+      allowUnsafeFilter: true,
+      allowUnsafeProtocolOverride: true,
+      allowUnsafePack: true,
+      allowUnsafeConfigPaths: true,
+    },
   }).env(env);
 
   const watcher = setInterval(() => {
@@ -257,8 +272,12 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
     clearTimeout(deadline);
     await cleanup();
     const msg = (err as Error).message ?? String(err);
+    // The cause is not attached: git's own message may carry the URL with credentials; ours is redacted.
+    // eslint-disable-next-line preserve-caught-error
     if (overSize) throw new Error(`git: ${shown} is over the ${limits.maxGitBytes}-byte limit; fetch stopped`);
+    // eslint-disable-next-line preserve-caught-error
     if (abort.signal.aborted) throw new Error(`git: fetching ${shown} took longer than ${limits.gitTimeoutMs} ms; stopped`);
+    // eslint-disable-next-line preserve-caught-error
     throw new Error(`git: could not fetch ${shown}${plan.ref ? ` at ${plan.ref}` : ''}: ${firstLine(redactAll(msg, plan.url))}`);
   }
 }

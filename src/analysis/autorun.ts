@@ -20,7 +20,7 @@ export interface AutoRunJudgement {
 }
 
 /** Traits whose presence alone says the command is hostile, whatever runs it. */
-const INTRINSIC = new Set(['pipe-to-shell', 'download-exec', 'encoded-powershell', 'disguised-file']);
+const INTRINSIC = new Set(['pipe-to-shell', 'download-exec', 'encoded-powershell', 'disguised-file', 'runs-binary']);
 
 function bump(s: Severity): Severity {
   return s === 'info' || s === 'low' ? 'medium' : s === 'medium' ? 'high' : 'critical';
@@ -31,7 +31,9 @@ export async function judgeAutoRun(cmd: AutoRunCommand, ctx: FollowContext, inst
   const followed = await followCommand(cmd.command, baseDir, ctx);
   const traits = followed.traits.filter((t) => t.kind !== 'benign');
   let severity = maxSeverity(traits.map((t) => t.severity));
-  const notable = traits.filter((t) => rank(t.severity) >= rank('medium')).sort((a, b) => rank(b.severity) - rank(a.severity));
+  const notable = traits
+    .filter((t) => rank(t.severity) >= rank('medium'))
+    .sort((a, b) => rank(b.severity) - rank(a.severity) || Number(INTRINSIC.has(b.kind)) - Number(INTRINSIC.has(a.kind)));
   let headline = notable[0]?.detail ?? '';
   const intrinsic = traits.some((t) => INTRINSIC.has(t.kind) || (t.kind === 'url' && t.severity === 'critical'));
   const background = traits.some((t) => t.kind === 'background' || t.kind === 'hidden-window');

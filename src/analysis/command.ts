@@ -25,6 +25,7 @@ export type TraitKind =
   | 'dev-server'
   | 'benign'
   | 'disguised-file'
+  | 'runs-binary'
   | 'missing-file'
   | 'other';
 
@@ -76,8 +77,8 @@ const PM = new Set(['npm', 'yarn', 'pnpm', 'bun']);
 const PM_BUILTINS = new Set(['install', 'i', 'ci', 'add', 'exec', 'x', 'dlx', 'create', 'init', 'publish', 'pack', 'link', 'remove', 'uninstall', 'update', 'upgrade', 'audit', 'outdated', 'config', 'set', 'version', 'view', 'info', 'why', 'cache', 'prune', 'rebuild', 'dedupe', 'login', 'logout', 'whoami', 'help', 'workspace', 'workspaces']);
 
 // Inline code is judged by what it reaches for. These are text-level cues on a short string, not a JS parse.
-const NET_CUES = /(?:\bhttps?\.(?:get|request)\b|\brequire\(\s*['"](?:node:)?(?:https?|net|dgram|tls)['"]\s*\)|\bfetch\s*\(|\baxios\b|\bXMLHttpRequest\b|\burllib\b|\brequests\.(?:get|post)\b|\bsocket\.|\bnet\.connect\b|\bInvoke-WebRequest\b|\biwr\b|\bInvoke-RestMethod\b|\birm\b|\bDownloadString\b|\bWebClient\b|\bcurl\b|\bwget\b|\bhttps?:\/\/)/i;
-const EXEC_CUES = /\b(?:eval\s*\(|new\s+Function|Function\s*\(|child_process|exec(?:Sync|File)?\s*\(|spawn(?:Sync)?\s*\(|vm\.run|runInThisContext|os\.system|subprocess|exec\s*\(|iex\b|Invoke-Expression|writeFileSync|chmod|Start-Process)/i;
+const NET_CUES = /\bhttps?\.(?:get|request)\b|\brequire\(\s*['"](?:node:)?(?:https?|net|dgram|tls)['"]\s*\)|\bfetch\s*\(|\baxios\b|\bXMLHttpRequest\b|\burllib\b|\brequests\.(?:get|post)\b|\bsocket\.|\bnet\.connect\b|\bInvoke-WebRequest\b|\biwr\b|\bInvoke-RestMethod\b|\birm\b|\bDownloadString\b|\bWebClient\b|\bcurl\b|\bwget\b|\bhttps?:\/\//i;
+const EXEC_CUES = /\b(?:eval\s*\(|new\s+Function|Function\s*\(|child_process|exec(?:Sync|File)?\s*\(|spawn(?:Sync)?\s*\(|vm\.run|runInThisContext|os\.system|subprocess|iex\b|Invoke-Expression|writeFileSync|chmod|Start-Process)/i;
 
 function basenameOf(prog: string): string {
   const b = prog.replace(/\\/g, '/').split('/').pop() ?? prog;
@@ -185,16 +186,16 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     // Peel wrappers that change how, not what, runs.
     for (let guard = 0; guard < 8 && argv.length; guard++) {
       const p = basenameOf(argv[0]);
-      if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[0])) argv = argv.slice(1);
+      if (/^[A-Z_]\w*=/i.test(argv[0])) argv = argv.slice(1);
       else if (p === 'sudo' || p === 'env' || p === 'exec' || p === 'command' || p === 'time' || p === 'call') argv = argv.slice(1);
-      else if (p === 'cross-env') argv = argv.slice(1).filter((a, i, arr) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(a) || i >= arr.findIndex((x) => !/=/.test(x)));
+      else if (p === 'cross-env') argv = argv.slice(1).filter((a, i, arr) => !/^[A-Z_]\w*=/i.test(a) || i >= arr.findIndex((x) => !/=/.test(x)));
       else if (p === 'nohup' || p === 'setsid' || p === 'disown') {
         background = true;
         argv = argv.slice(1);
       } else if (p === 'start' && argv.length > 1) {
         // Windows `start /b …` or `start /min …` launches without a window of its own.
         let i = 1;
-        while (i < argv.length && /^\/(?:b|min|wait|i|low|normal|high|belownormal|abovenormal|realtime|shared|separate|d)$/i.test(argv[i])) {
+        while (i < argv.length && /^\/(?:[bid]|min|wait|low|normal|high|belownormal|abovenormal|realtime|shared|separate)$/i.test(argv[i])) {
           if (/^\/(?:b|min)$/i.test(argv[i])) background = true;
           i++;
         }
@@ -228,12 +229,8 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
           hidden = true;
         }
         if (/^-(?:e|ec|en|enc|enco|encod|encode|encoded|encodedc|encodedcommand)$/.test(a) && argv[i + 1]) {
-          let decoded = '';
-          try {
-            decoded = Buffer.from(argv[i + 1], 'base64').toString('utf16le');
-          } catch {
-            decoded = '';
-          }
+          // Buffer.from(…, 'base64') skips characters outside the alphabet instead of throwing.
+          const decoded = Buffer.from(argv[i + 1], 'base64').toString('utf16le');
           add('encoded-powershell', 'critical', `PowerShell runs a base64-encoded command: ${decoded.slice(0, 200) || '(undecodable)'}`);
           if (decoded && depth < 3) merge(analyseCommand(decoded, sigs, { depth: depth + 1 }), 'encoded PowerShell');
         }

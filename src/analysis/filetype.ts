@@ -30,7 +30,7 @@ export function looksLikeText(buf: Buffer): boolean {
   return printable / n > 0.95;
 }
 
-const JS_CUES = /(?:\brequire\s*\(|\bfunction\b|=>|\bvar\s|\bconst\s|\blet\s|\beval\s*\(|\bglobal\[|module\.exports|\bimport\s|_0x[0-9a-f]{3,})/;
+const JS_CUES = /\brequire\s*\(|\bfunction\b|=>|\bvar\s|\bconst\s|\blet\s|\beval\s*\(|\bglobal\[|module\.exports|\bimport\s|_0x[0-9a-f]{3,}/;
 
 /** Formats whose magic the signatures know, keyed by extension. */
 export function claimedFormat(path: string, sigs: Signatures): { format: string; magic: string[]; offset: number } | undefined {

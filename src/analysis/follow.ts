@@ -62,7 +62,7 @@ export function makeRecipe(text: string, target: string): { line: number; comman
   let inTarget = false;
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i];
-    const m = /^([A-Za-z0-9_./%-]+(?:\s+[A-Za-z0-9_./%-]+)*)\s*::?(?!=)/.exec(l);
+    const m = /^([\w./%-]+(?:\s+[\w./%-]+)*)\s*::?(?!=)/.exec(l);
     if (m && !l.startsWith('\t')) {
       const names = m[1].split(/\s+/);
       if (inTarget) break;
@@ -127,6 +127,12 @@ export async function followCommand(command: string, baseDir: string, ctx: Follo
           file: found,
           line: 1,
         });
+        continue;
+      }
+      const native = ctx.signatures.binaries.magic.find((m) => bytes.subarray(0, m.hex.length / 2).toString('hex') === m.hex && !(m.hex === '4d5a' && bytes.length < 64));
+      if (native) {
+        result.benign = false;
+        result.traits.push({ kind: 'runs-binary', severity: 'critical', detail: `runs ${found}, a prebuilt ${native.format} nobody can review`, chain: step, file: found });
         continue;
       }
       const isShell = /\.(?:sh|bash|zsh|command)$/i.test(found) || (makeTarget === undefined && /^#!.*\b(?:ba|z|da|k)?sh\b/.test(bytes.subarray(0, 100).toString('latin1')));

@@ -19,13 +19,15 @@ const URL_RE = /\b(?:https?|wss?|ftp):\/\/[^\s'"`<>|;(){}[\]\\]{1,2048}/gi;
 export function extractUrls(text: string, max = 200): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(URL_RE)) {
-    out.push(m[0].replace(/[.,:]+$/, ''));
+    let u = m[0];
+    while (u.length && '.,:'.includes(u[u.length - 1])) u = u.slice(0, -1);
+    out.push(u);
     if (out.length >= max) break;
   }
   return out;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/;
 
 /** Loopback, private, link-local, unspecified and documentation ranges: not where a C2 lives. */
 export function isNonPublicIp(host: string): boolean {
@@ -67,11 +69,19 @@ function compile(sigs: Signatures): CompiledSignatures {
 
 /** host[:port]/path?query, lower-cased, without scheme or credentials. */
 export function urlBody(url: string): { body: string; host: string; hostPort: string } | undefined {
-  const m = /^[a-z]+:\/\/(?:[^/@\s]*@)?([^/?#\s]+)(.*)$/i.exec(url);
-  if (!m) return undefined;
-  const hostPort = m[1].toLowerCase();
+  const scheme = url.indexOf('://');
+  if (scheme <= 0 || !/^[a-z]+$/i.test(url.slice(0, scheme))) return undefined;
+  const rest = url.slice(scheme + 3);
+  let end = rest.length;
+  for (const ch of ['/', '?', '#']) {
+    const i = rest.indexOf(ch);
+    if (i >= 0 && i < end) end = i;
+  }
+  const authority = rest.slice(0, end);
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1).toLowerCase();
+  if (!hostPort || /\s/.test(hostPort)) return undefined;
   const host = hostPort.replace(/:\d+$/, '');
-  return { body: `${hostPort}${m[2]}`.toLowerCase(), host, hostPort };
+  return { body: `${hostPort}${rest.slice(end)}`.toLowerCase(), host, hostPort };
 }
 
 function hostMatches(host: string, domain: string): boolean {

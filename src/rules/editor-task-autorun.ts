@@ -20,7 +20,10 @@ export default defineRule({
       const j = await judgeAutoRun(cmd, ctx);
       if (!cmd.automatic && j.severity !== 'critical' && j.severity !== 'high') continue;
       const label = String(cmd.attributes?.label ?? '');
-      const f = autoRunFinding(cmd, j, `${cmd.automatic ? 'Task that runs on folder open' : 'Task'} "${label}"${cmd.trigger.includes(':') && /:(?:osx|linux|windows)$/.test(cmd.trigger) ? ` (${cmd.trigger.split(':').pop()})` : ''}`, cmd.automatic ? 'medium' : 'low');
+      const os = /:(?:osx|linux|windows)$/.test(cmd.trigger) ? ` (${cmd.trigger.split(':').pop()})` : '';
+      const what = `${cmd.automatic ? 'Task that runs on folder open' : 'Task'} "${label}"${os}`;
+      // Watchers and dev servers on folder open are ordinary, but a reader should still see that something runs.
+      const f = autoRunFinding(cmd, j, what, cmd.automatic ? 'medium' : 'low') ?? (cmd.automatic ? autoRunFinding(cmd, { ...j, benign: false }, what, 'low') : undefined);
       if (f) ctx.report(f);
     }
   },

@@ -38,18 +38,19 @@ export default defineRule({
       const lines = text.split('\n');
       for (let i = 0; i < lines.length; i++) {
         const l = lines[i].trim();
-        const sec = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"([^"]*)")?\s*\]/.exec(l);
+        const sec = /^\[\s*([A-Z0-9.-]+)(?:\s+"([^"]*)")?\s*\]/i.exec(l);
         if (sec) {
           section = sec[2] !== undefined ? `${sec[1]}.${sec[2]}` : sec[1];
           continue;
         }
-        const kv = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(l);
-        if (!kv || !section) continue;
-        const key = `${section}.${kv[1]}`.toLowerCase();
-        const value = (kv[2] ?? '').trim();
+        const eq = l.indexOf('=');
+        const name = (eq >= 0 ? l.slice(0, eq) : l).trim();
+        if (!section || !/^[A-Z][A-Z0-9-]*$/i.test(name)) continue;
+        const key = `${section}.${name}`.toLowerCase();
+        const value = eq >= 0 ? l.slice(eq + 1).trim() : '';
         for (const [re, sev, why] of EXEC_KEYS) {
           if (!re.test(key)) continue;
-          if (/^core\.fsmonitor$/.test(key) && /^(?:false|0|no|off|)$/i.test(value)) break;
+          if (/^core\.fsmonitor$/.test(key) && /^(?:false|0|no|off)?$/i.test(value)) break;
           if (/^alias\./.test(key) && !value.startsWith('!')) break;
           // husky's own hooksPath is ordinary in a developer's local clone.
           const severity: Severity = /^core\.hookspath$/.test(key) && /^\.husky(?:\/_)?$/.test(value) ? 'medium' : sev;
