@@ -99,7 +99,9 @@ function clean(name: string): string {
 function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
   const c = new Collector(limits);
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(buf, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
+    // decodeStrings: false — yauzl would stop the whole archive at the first hostile name; we refuse that
+    // entry alone (with a diagnostic) and keep reading the rest.
+    yauzl.fromBuffer(buf, { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) => {
       if (err || !zip) return reject(new Error(`not a readable zip: ${err?.message ?? 'unknown error'}`));
       zip.on('error', (e: Error) => {
         c.refuse('archive-corrupt', `zip stopped being readable: ${e.message}`);
@@ -107,7 +109,8 @@ function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
       });
       zip.on('end', () => resolve(c));
       zip.on('entry', (entry: yauzl.Entry) => {
-        const name = entry.fileName;
+        const raw = entry.fileName as unknown as Buffer;
+        const name = (entry.generalPurposeBitFlag & 0x800) !== 0 ? raw.toString('utf8') : raw.toString('latin1');
         const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
         const type = unixMode & 0o170000;
         if (name.endsWith('/')) return zip.readEntry();
