@@ -3,6 +3,7 @@
  * or exits; shells turn the ScanResult into output.
  */
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
 import { resolveOptions, type ScanOptions } from './options.js';
 import { acquireLocal } from './acquire/local.js';
@@ -40,6 +41,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   if ('reportOversized' in ws && typeof ws.reportOversized === 'function') {
     await (ws as { reportOversized: (f: (p: string, h: Buffer) => boolean) => Promise<void> }).reportOversized((p, h) => isGenuineBinary(p, h, signatures));
   }
+  reportLinks(ws, diagnostics);
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
   const rules = RULES.filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
@@ -60,6 +62,25 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   };
   opts.onProgress({ phase: 'done' });
   return result;
+}
+
+/**
+ * Symlinks are never followed. One inside the tree loses nothing (its target is scanned under its own path); one
+ * that points outside is reported so a reader knows the repository reaches for files it does not contain.
+ */
+function reportLinks(ws: Workspace, diagnostics: Diagnostic[]): void {
+  for (const f of ws.files) {
+    if (f.kind !== 'symlink') continue;
+    const target = f.linkTarget ?? '';
+    const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(f.path), target));
+    const outside = target.startsWith('/') || /^[a-z]:/i.test(target) || resolved === '..' || resolved.startsWith('../') || target.startsWith('(hard link)');
+    diagnostics.push({
+      code: 'symlink-not-followed',
+      message: `symlink to ${target || '(unreadable target)'}${outside ? ', outside the scanned tree' : ''}; reported, not followed`,
+      file: f.path,
+      incomplete: false,
+    });
+  }
 }
 
 /** Scan a folder, git URL or archive. Throws UsageError for a bad target and Error when it cannot be acquired. */

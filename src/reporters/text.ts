@@ -45,6 +45,8 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
     for (const d of diags.slice(0, 50)) out.push(`  ${d.incomplete ? c.yellow('!') : '-'} ${d.file ? `${escapeControl(d.file)}: ` : ''}${escapeControl(d.message)} [${d.code}]`);
     if (diags.length > 50) out.push(c.dim(`  … ${diags.length - 50} more (see --format json)`));
   }
+  const notes = result.diagnostics.length - diags.length;
+  if (notes > 0) out.push('', c.dim(`${notes} note(s) (symlinks not followed, large media files …) not shown; use --verbose to see them`));
   return `${out.join('\n')}\n`;
 }
 
