@@ -126,6 +126,11 @@ describe('git acquisition (real git daemon)', function () {
     assert.equal(ok.verdict, 'block');
   });
 
+  it('stops at the size cap and the time cap with a clear error', async () => {
+    await assert.rejects(scan({ kind: 'git', url: daemon.url('lure') }, { limits: { maxGitBytes: 1000 } }), /over the 1000-byte limit/);
+    await assert.rejects(scan({ kind: 'git', url: daemon.url('lure') }, { limits: { gitTimeoutMs: 1 } }), /took longer than 1 ms/);
+  });
+
   it('leaves no temporary object store behind', async () => {
     const { readdirSync } = await import('node:fs');
     const os = await import('node:os');

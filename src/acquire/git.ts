@@ -229,6 +229,8 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
     }
     clearInterval(watcher);
     clearTimeout(deadline);
+    // The poll may not have seen a fetch that finished quickly; measure once more.
+    if ((await dirSize(gitDir)) > limits.maxGitBytes) overSize = true;
     if (overSize) throw new Error(`repository is over the ${limits.maxGitBytes}-byte limit`);
 
     const listing = await repo.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
