@@ -30,6 +30,12 @@ export interface Limits {
   maxScanMs: number;
   /** Time one rule may spend on one scan, ms. */
   maxRuleMs: number;
+  /** Source analysis: largest JS/TS/Python file parsed, characters. Larger files get the text-level fallback. */
+  maxParseChars: number;
+  /** Source analysis: time to parse and analyse one file, ms. Past it, the file gets the text-level fallback. */
+  maxAnalysisMsPerFile: number;
+  /** Source analysis: files parsed per scan (after the prefilter). */
+  maxParsedFiles: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -46,6 +52,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxDecodeDepth: 4,
   maxScanMs: 10 * 60_000,
   maxRuleMs: 60_000,
+  maxParseChars: 2 * 1024 * 1024,
+  maxAnalysisMsPerFile: 3_000,
+  maxParsedFiles: 20_000,
 });
 
 export type FailOn = Verdict | 'never';

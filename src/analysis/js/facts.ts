@@ -1,0 +1,1000 @@
+/**
+ * One walk over a JS/TS AST that folds constants, runs the bounded decoders, and tracks a light taint
+ * (network response, decoded literal, process.env) through variables, properties, destructuring, `.then`
+ * callbacks, catch parameters and local helper functions, to the sinks that turn data into code or processes.
+ * It also records where the code runs: at import (module top level, IIFEs, helpers called from there) or later
+ * (request handlers, listen callbacks). Flow-insensitive and name-based per function scope: a few passes reach a
+ * fixed point. Nothing here runs scanned code.
+ */
+import type { Node } from './parse.js';
+import type { SourcePatterns } from '../../signatures/types.js';
+import { decodeBase64, decodeCharCodes, decodeHex, decodeLiteral, isReadable, reverse, MIN_ENCODED, type DecodeMethod } from '../decode.js';
+
+export const NET = 1;
+export const DEC = 2;
+export const ENV = 4;
+/** The whole environment object, not one variable. */
+export const ENVWHOLE = 8;
+
+export interface Step {
+  line: number;
+  text: string;
+}
+
+export interface Val {
+  str?: string;
+  num?: number;
+  /** What the value is known to be: 'require', 'eval', 'Function', 'process', 'process.env', 'global', 'module:x', 'fn:x.y', 'net:api', 'localfn:N', 'strm:method', 'proto', 'ctor:N', 'xhr'. */
+  ref?: string;
+  recv?: Val;
+  taint: number;
+  steps: Step[];
+  envName?: string;
+  /** Replacements applied to an environment value at run time (`.replace('sot', '')`), to replay on .env values. */
+  xform?: { from: string; to: string }[];
+  /** A string built by split(''), so reverse() reverses it. */
+  chars?: boolean;
+  arr?: Val[];
+}
+
+export type SinkKind = 'eval' | 'Function' | 'AsyncFunction' | 'vm' | 'module._compile' | 'child_process' | 'require';
+
+export interface Sink {
+  kind: SinkKind;
+  api: string;
+  line: number;
+  column: number;
+  importTime: boolean;
+  arg: Val;
+  /** For constructed functions: one of the parameter names is `require`. */
+  requireParam: boolean;
+  /** … and the constructed function is called with `require` (or an alias of it). */
+  requirePassed: boolean;
+  /** The code argument is one constant string (then it is in `arg.str`). */
+  constant: boolean;
+}
+
+export interface NetCall {
+  api: string;
+  line: number;
+  column: number;
+  importTime: boolean;
+  url: Val;
+  /** Some argument carries the whole environment (spread, JSON.stringify(process.env), process.env itself). */
+  sendsEnv: boolean;
+  envSteps: Step[];
+  /** Header names from the signatures' secret list found in the arguments. */
+  secretHeaders: string[];
+}
+
+export interface DecodedString {
+  line: number;
+  methods: string[];
+  value: string;
+}
+
+export interface JsFacts {
+  sinks: Sink[];
+  net: NetCall[];
+  decoded: DecodedString[];
+  /** `global[...] = require`, `global.r = require`, `globalThis['!'] = …` style aliases. */
+  globalAliases: { line: number; text: string; isRequire: boolean }[];
+  /** Whole-environment collections (spread, stringify) with the line, whether or not they reach the network. */
+  envCollect: Step[];
+  secretHeaderLiterals: Step[];
+  /** Count of `_0x`-style identifiers, and rotate-array loops (`while(!![])`). */
+  hexIdents: number;
+  rotateLoops: number[];
+  /** Large arrays of string literals (obfuscator string tables), with their strings. */
+  stringTables: { line: number; name: string; strings: string[] }[];
+  /** Top-level statements that are calls (`initAppBootstrap();`) or IIFEs. */
+  nodes: number;
+  /** Strings longer than 16 characters appearing as plain literals, for IOC checks. */
+  literals: { line: number; value: string }[];
+}
+
+interface FnInfo {
+  node: Node;
+  scope: number;
+  params: string[];
+  ret: Val;
+  importTime: boolean;
+}
+
+interface Scope {
+  id: number;
+  declared: Set<string>;
+  fn?: FnInfo;
+}
+
+const empty = (): Val => ({ taint: 0, steps: [] });
+
+function mergeSteps(a: Step[], b: Step[]): Step[] {
+  if (!b.length) return a;
+  if (!a.length) return b;
+  const out = [...a];
+  for (const s of b) if (!out.some((o) => o.line === s.line && o.text === s.text)) out.push(s);
+  return out.slice(-8);
+}
+
+function union(...vals: Val[]): Val {
+  const out = empty();
+  for (const v of vals) {
+    out.taint |= v.taint;
+    out.steps = mergeSteps(out.steps, v.steps);
+    out.envName ??= v.envName;
+    out.xform ??= v.xform;
+  }
+  return out;
+}
+
+function withStep(v: Val, step: Step): Val {
+  return { ...v, steps: mergeSteps(v.steps, [step]) };
+}
+
+const MAX_NODES = 400_000;
+const MAX_STR = 256 * 1024;
+
+export class BudgetExceeded extends Error {}
+
+export class JsAnalyzer {
+  private env = new Map<string, Val>();
+  private fns = new Map<number, FnInfo>();
+  private scopes: Scope[] = [];
+  private scopeCounter = 0;
+  private scopeIds = new Map<Node, Scope>();
+  private importStack: boolean[] = [];
+  private tryNet: number[] = [];
+  private changed = false;
+  private final = false;
+  private visited = 0;
+  private readonly deadline: number;
+  private facts!: JsFacts;
+  private readonly netModules: Set<string>;
+  private readonly netMethods: Set<string>;
+  private readonly cpFns: Set<string>;
+  private readonly vmFns: Set<string>;
+  private readonly secretHeaders: string[];
+
+  constructor(
+    private readonly program: Node,
+    private readonly text: string,
+    patterns: SourcePatterns,
+    maxMs: number,
+  ) {
+    this.deadline = Date.now() + maxMs;
+    this.netModules = new Set(patterns.networkModules);
+    this.netMethods = new Set(patterns.networkMethods);
+    this.cpFns = new Set(patterns.childProcessFns);
+    this.vmFns = new Set(patterns.vmFns);
+    this.secretHeaders = patterns.secretHeaders.map((h) => h.toLowerCase());
+  }
+
+  run(): JsFacts {
+    for (let pass = 0; pass < 4; pass++) {
+      this.final = false;
+      this.changed = false;
+      this.walkProgram();
+      if (!this.changed) break;
+    }
+    this.final = true;
+    this.walkProgram();
+    return this.facts;
+  }
+
+  private walkProgram(): void {
+    this.facts = { sinks: [], net: [], decoded: [], globalAliases: [], envCollect: [], secretHeaderLiterals: [], hexIdents: 0, rotateLoops: [], stringTables: [], nodes: 0, literals: [] };
+    this.visited = 0;
+    this.scopes = [this.scopeFor(this.program)];
+    this.importStack = [true];
+    this.tryNet = [];
+    this.hoist(this.program.body ?? []);
+    for (const st of this.program.body ?? []) this.walk(st);
+    this.facts.nodes = this.visited;
+  }
+
+  // ── bookkeeping ────────────────────────────────────────────────────────────────────────────────────────────
+  private tick(): void {
+    if (++this.visited > MAX_NODES) throw new BudgetExceeded(`more than ${MAX_NODES} AST nodes`);
+    if ((this.visited & 1023) === 0 && Date.now() > this.deadline) throw new BudgetExceeded('analysis time limit reached');
+  }
+
+  private get importTime(): boolean {
+    return this.importStack[this.importStack.length - 1];
+  }
+
+  private scopeFor(node: Node): Scope {
+    let s = this.scopeIds.get(node);
+    if (!s) {
+      s = { id: this.scopeCounter++, declared: new Set() };
+      this.scopeIds.set(node, s);
+    }
+    return s;
+  }
+
+  private get scope(): Scope {
+    return this.scopes[this.scopes.length - 1];
+  }
+
+  private key(name: string): string {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].declared.has(name)) return `${this.scopes[i].id}:${name}`;
+    return `0:${name}`;
+  }
+
+  private declared(name: string): boolean {
+    return this.scopes.some((s) => s.declared.has(name));
+  }
+
+  private bind(k: string, v: Val): void {
+    const old = this.env.get(k);
+    if (!old) {
+      this.env.set(k, { ...v, steps: v.steps.slice(-8) });
+      if (v.taint || v.ref || v.str !== undefined) this.changed = true;
+      return;
+    }
+    const taint = old.taint | v.taint;
+    const steps = mergeSteps(old.steps, v.steps);
+    const ref = old.ref ?? v.ref;
+    const str = old.str ?? v.str;
+    if (taint !== old.taint || ref !== old.ref || str !== old.str || steps.length !== old.steps.length) {
+      this.changed = true;
+      this.env.set(k, { ...old, ...v, taint, steps, ref, str, envName: old.envName ?? v.envName });
+    }
+  }
+
+  private bindName(name: string, v: Val): void {
+    this.bind(this.key(name), v);
+  }
+
+  private line(n: Node): number {
+    return n.loc?.start.line ?? 1;
+  }
+
+  private src(n: Node, max = 80): string {
+    const s = this.text.slice(n.start, Math.min(n.end, n.start + max)).replace(/\s+/g, ' ');
+    return n.end - n.start > max ? `${s}…` : s;
+  }
+
+  private noteDecoded(n: Node, methods: string[], value: string): void {
+    if (this.final && this.facts.decoded.length < 500) this.facts.decoded.push({ line: this.line(n), methods, value: value.slice(0, 4096) });
+  }
+
+  /** var and function declarations are visible in the whole function: declare them before walking. */
+  private hoist(body: Node[]): void {
+    const visit = (n: Node | null | undefined): void => {
+      if (!n || typeof n !== 'object') return;
+      if (n.type === 'VariableDeclaration') {
+        for (const d of n.declarations) this.declarePattern(d.id);
+      } else if (n.type === 'FunctionDeclaration' && n.id) {
+        this.scope.declared.add(n.id.name);
+        return;
+      } else if (n.type === 'ClassDeclaration' && n.id) {
+        this.scope.declared.add(n.id.name);
+      }
+      if (/Function|Class/.test(n.type)) return;
+      for (const k of ['body', 'consequent', 'alternate', 'block', 'handler', 'finalizer', 'cases', 'declaration']) {
+        const c = n[k];
+        if (Array.isArray(c)) c.forEach(visit);
+        else if (c && typeof c === 'object') visit(c);
+      }
+    };
+    body.forEach(visit);
+  }
+
+  private declarePattern(p: Node | null | undefined): void {
+    if (!p) return;
+    if (p.type === 'Identifier') this.scope.declared.add(p.name);
+    else if (p.type === 'ObjectPattern') for (const pr of p.properties) this.declarePattern(pr.type === 'RestElement' ? pr.argument : pr.value);
+    else if (p.type === 'ArrayPattern') for (const e of p.elements) this.declarePattern(e);
+    else if (p.type === 'AssignmentPattern') this.declarePattern(p.left);
+    else if (p.type === 'RestElement') this.declarePattern(p.argument);
+  }
+
+  private bindPattern(p: Node | null | undefined, v: Val): void {
+    if (!p) return;
+    if (p.type === 'Identifier') this.bindName(p.name, v);
+    else if (p.type === 'ObjectPattern') {
+      for (const pr of p.properties) {
+        if (pr.type === 'RestElement') this.bindPattern(pr.argument, union(v));
+        else this.bindPattern(pr.value, this.member(v, pr.computed ? this.eval(pr.key).str : (pr.key.name ?? pr.key.value), pr));
+      }
+    } else if (p.type === 'ArrayPattern') for (const e of p.elements) this.bindPattern(e, union(v));
+    else if (p.type === 'AssignmentPattern') this.bindPattern(p.left, union(v, this.eval(p.right)));
+    else if (p.type === 'RestElement') this.bindPattern(p.argument, v);
+    else if (p.type === 'MemberExpression') this.assignMember(p, v);
+  }
+
+  // ── statements ─────────────────────────────────────────────────────────────────────────────────────────────
+  private walk(n: Node | null | undefined): void {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      for (const c of n) this.walk(c);
+      return;
+    }
+    if (typeof n.type !== 'string') return;
+    this.tick();
+    switch (n.type) {
+      case 'VariableDeclaration':
+        for (const d of n.declarations) {
+          this.declarePattern(d.id);
+          const v = d.init ? this.eval(d.init) : empty();
+          this.bindPattern(d.id, v);
+          if (d.id.type === 'Identifier' && d.init?.type === 'ArrayExpression') this.noteTable(d.id.name, d.init);
+        }
+        return;
+      case 'FunctionDeclaration': {
+        if (n.id) this.scope.declared.add(n.id.name);
+        const v = this.func(n);
+        if (n.id) this.bindName(n.id.name, v);
+        return;
+      }
+      case 'ClassMethod':
+      case 'ClassPrivateMethod':
+      case 'ObjectMethod':
+        this.importStack.push(false);
+        try {
+          this.func(n);
+        } finally {
+          this.importStack.pop();
+        }
+        return;
+      case 'ClassDeclaration':
+      case 'ClassExpression':
+        // Methods run when called, never at import.
+        this.importStack.push(false);
+        this.walk(n.body);
+        this.importStack.pop();
+        return;
+      case 'ReturnStatement': {
+        const v = n.argument ? this.eval(n.argument) : empty();
+        const fn = this.scopes.slice().reverse().find((s) => s.fn)?.fn;
+        if (fn) this.mergeRet(fn, v);
+        return;
+      }
+      case 'TryStatement': {
+        const before = this.netSeen;
+        this.walk(n.block);
+        const sawNet = this.netSeen > before;
+        if (n.handler) {
+          if (n.handler.param) {
+            this.declarePattern(n.handler.param);
+            if (sawNet) this.bindPattern(n.handler.param, { taint: NET, steps: [...this.lastNet.slice(-3), { line: this.line(n.handler), text: `catch (${this.src(n.handler.param, 20)}): error of that request, ${this.src(n.handler.param, 20)}.response.data is the server’s body` }] });
+          }
+          this.walk(n.handler.body);
+        }
+        this.walk(n.finalizer);
+        return;
+      }
+      case 'WhileStatement':
+        if (this.final && /^!!\[\]$|^true$/.test(this.src(n.test, 10))) this.facts.rotateLoops.push(this.line(n));
+        this.eval(n.test);
+        this.walk(n.body);
+        return;
+      case 'ExpressionStatement':
+        this.eval(n.expression);
+        return;
+      case 'ImportDeclaration': {
+        const mod = n.source.value as string;
+        for (const s of n.specifiers) {
+          const local = s.local.name as string;
+          this.scope.declared.add(local);
+          if (s.type === 'ImportSpecifier') this.bindName(local, this.member({ taint: 0, steps: [], ref: `module:${mod}` }, s.imported.name ?? s.imported.value, s));
+          else this.bindName(local, { taint: 0, steps: [], ref: `module:${mod}` });
+        }
+        return;
+      }
+      default:
+        for (const k of Object.keys(n)) {
+          if (k === 'loc' || k === 'type' || k === 'start' || k === 'end' || k === 'leadingComments' || k === 'trailingComments' || k === 'innerComments' || k === 'extra') continue;
+          const c = n[k];
+          if (c && typeof c === 'object') {
+            if (Array.isArray(c)) for (const x of c) this.walkOrEval(x);
+            else this.walkOrEval(c);
+          }
+        }
+    }
+  }
+
+  private walkOrEval(n: Node | null | undefined): void {
+    if (!n || typeof n !== 'object' || typeof n.type !== 'string') return;
+    if (isExpression(n)) this.eval(n);
+    else this.walk(n);
+  }
+
+  private netSeen = 0;
+  private lastNet: Step[] = [];
+
+  private mergeRet(fn: FnInfo, v: Val): void {
+    const t = fn.ret.taint | v.taint;
+    if (t !== fn.ret.taint || (v.ref && !fn.ret.ref) || (v.str !== undefined && fn.ret.str === undefined)) {
+      this.changed = true;
+      fn.ret = { ...union(fn.ret, v), ref: fn.ret.ref ?? v.ref, str: fn.ret.str ?? v.str };
+    }
+  }
+
+  private noteTable(name: string, arr: Node): void {
+    if (!this.final || arr.elements.length < 8) return;
+    const strings = arr.elements.filter((e: Node | null) => e?.type === 'StringLiteral').map((e: Node) => e.value as string);
+    if (strings.length >= 8 && strings.length >= arr.elements.length * 0.9) this.facts.stringTables.push({ line: this.line(arr), name, strings: strings.slice(0, 5000) });
+  }
+
+  // ── functions ──────────────────────────────────────────────────────────────────────────────────────────────
+  private func(n: Node, opts: { importTime?: boolean; args?: Val[] } = {}): Val {
+    let info = this.fns.get(n.start);
+    if (!info) {
+      info = { node: n, scope: 0, params: [], ret: empty(), importTime: false };
+      this.fns.set(n.start, info);
+    }
+    if (opts.importTime && !info.importTime) {
+      info.importTime = true;
+      this.changed = true;
+    }
+    const scope = this.scopeFor(n);
+    scope.fn = info;
+    info.scope = scope.id;
+    this.scopes.push(scope);
+    this.importStack.push(info.importTime);
+    try {
+      for (const p of n.params ?? []) this.declarePattern(p.type === 'TSParameterProperty' ? p.parameter : p);
+      info.params = (n.params ?? []).map((p: Node) => (p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' && p.left.type === 'Identifier' ? p.left.name : ''));
+      if (opts.args) this.bindArgs(info, opts.args);
+      if (n.id && n.type === 'FunctionExpression') this.scope.declared.add(n.id.name);
+      if (n.body?.type === 'BlockStatement') {
+        this.hoist(n.body.body);
+        for (const st of n.body.body) this.walk(st);
+      } else if (n.body) {
+        this.mergeRet(info, this.eval(n.body));
+      }
+    } finally {
+      this.importStack.pop();
+      this.scopes.pop();
+    }
+    return { taint: 0, steps: [], ref: `localfn:${n.start}` };
+  }
+
+  private bindArgs(info: FnInfo, args: Val[], line?: number): void {
+    args.forEach((a, i) => {
+      const p = info.params[i];
+      if (p && (a.taint || a.ref)) this.bind(`${info.scope}:${p}`, a.taint && line ? withStep(a, { line, text: `passed as ${p} to ${fnName(info.node)}()` }) : a);
+    });
+  }
+
+  // ── expressions ────────────────────────────────────────────────────────────────────────────────────────────
+  eval(n: Node | null | undefined): Val {
+    if (!n || typeof n !== 'object') return empty();
+    this.tick();
+    switch (n.type) {
+      case 'StringLiteral':
+        if (this.final && n.value.length >= MIN_ENCODED && this.facts.literals.length < 2000) this.facts.literals.push({ line: this.line(n), value: n.value });
+        return { taint: 0, steps: [], str: n.value };
+      case 'NumericLiteral':
+        return { taint: 0, steps: [], num: n.value };
+      case 'TemplateLiteral': {
+        const parts = n.expressions.map((e: Node) => this.eval(e));
+        let s: string | undefined = '';
+        n.quasis.forEach((q: Node, i: number) => {
+          if (s !== undefined) s += q.value.cooked ?? q.value.raw;
+          if (i < parts.length) s = s !== undefined && parts[i].str !== undefined ? s + parts[i].str : undefined;
+        });
+        return { ...union(...parts), str: s !== undefined && s.length <= MAX_STR ? s : undefined };
+      }
+      case 'Identifier':
+        return this.ident(n);
+      case 'TSAsExpression':
+      case 'TSNonNullExpression':
+      case 'TSTypeAssertion':
+      case 'TSSatisfiesExpression':
+      case 'ParenthesizedExpression':
+      case 'AwaitExpression':
+      case 'TypeCastExpression':
+        return this.eval(n.expression ?? n.argument);
+      case 'SequenceExpression': {
+        const vals = n.expressions.map((e: Node) => this.eval(e));
+        return vals[vals.length - 1] ?? empty();
+      }
+      case 'BinaryExpression': {
+        const l = this.eval(n.left);
+        const r = this.eval(n.right);
+        const out = union(l, r);
+        if (n.operator === '+') {
+          const ls = l.str ?? (l.num !== undefined ? String(l.num) : undefined);
+          const rs = r.str ?? (r.num !== undefined ? String(r.num) : undefined);
+          if (ls !== undefined && rs !== undefined && (l.str !== undefined || r.str !== undefined) && ls.length + rs.length <= MAX_STR) out.str = ls + rs;
+          else if (l.num !== undefined && r.num !== undefined) out.num = l.num + r.num;
+        } else if (l.num !== undefined && r.num !== undefined) {
+          const v = arith(n.operator, l.num, r.num);
+          if (v !== undefined) out.num = v;
+        }
+        return out;
+      }
+      case 'UnaryExpression': {
+        const a = this.eval(n.argument);
+        if (n.operator === '-' && a.num !== undefined) return { ...a, num: -a.num };
+        if (n.operator === '!' ) return union(a);
+        return union(a);
+      }
+      case 'LogicalExpression':
+      case 'ConditionalExpression': {
+        const vals = [n.test, n.left, n.right, n.consequent, n.alternate].filter(Boolean).map((e: Node) => this.eval(e));
+        const out = union(...vals);
+        const branch = n.type === 'LogicalExpression' ? [vals[0], vals[1]] : [vals[1], vals[2]];
+        out.ref = branch.find((b) => b?.ref)?.ref;
+        out.str = branch.find((b) => b?.str !== undefined)?.str;
+        return out;
+      }
+      case 'AssignmentExpression': {
+        const v = this.eval(n.right);
+        if (n.left.type === 'Identifier') this.bindName(n.left.name, v);
+        else if (n.left.type === 'MemberExpression') this.assignMember(n.left, v);
+        else this.bindPattern(n.left, v);
+        return v;
+      }
+      case 'MemberExpression':
+      case 'OptionalMemberExpression': {
+        const obj = this.eval(n.object);
+        const prop = n.computed ? this.eval(n.property) : undefined;
+        const name = n.computed ? (prop!.str ?? (prop!.num !== undefined ? String(prop!.num) : undefined)) : n.property.name;
+        const out = this.member(obj, name, n);
+        if (obj.arr && prop?.num !== undefined) return union(out, obj.arr[prop.num] ?? empty());
+        return prop ? { ...out, taint: out.taint | prop.taint, steps: mergeSteps(out.steps, prop.steps) } : out;
+      }
+      case 'CallExpression':
+      case 'OptionalCallExpression':
+        return this.call(n);
+      case 'NewExpression':
+        return this.construct(n);
+      case 'ObjectExpression': {
+        const vals: Val[] = [];
+        for (const p of n.properties) {
+          if (p.type === 'SpreadElement') {
+            const v = this.eval(p.argument);
+            if (v.taint & ENVWHOLE && this.final) this.facts.envCollect.push({ line: this.line(p), text: `spread of the whole environment: ${this.src(p)}` });
+            vals.push(v);
+            continue;
+          }
+          const key = p.computed ? this.eval(p.key).str : (p.key?.name ?? p.key?.value);
+          if (typeof key === 'string' && this.final && this.secretHeaders.includes(key.toLowerCase())) this.facts.secretHeaderLiterals.push({ line: this.line(p), text: `header ${key}` });
+          if (p.type === 'ObjectMethod') this.walk(p);
+          else vals.push(this.eval(p.value));
+        }
+        return union(...vals);
+      }
+      case 'ArrayExpression': {
+        const vals = n.elements.map((e: Node | null) => (e ? this.eval(e.type === 'SpreadElement' ? e.argument : e) : empty()));
+        return { ...union(...vals), arr: vals.length <= 10_000 ? vals : undefined };
+      }
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression':
+        this.importStack.push(false);
+        try {
+          return this.func(n);
+        } finally {
+          this.importStack.pop();
+        }
+      case 'ClassExpression':
+        this.walk(n);
+        return empty();
+      case 'TaggedTemplateExpression':
+        this.eval(n.tag);
+        return this.eval(n.quasi);
+      case 'RegExpLiteral':
+        return { taint: 0, steps: [], ref: `regex:${n.flags}:${n.pattern}` };
+      case 'ImportExpression':
+      case 'Import':
+        return { taint: 0, steps: [], ref: 'import' };
+      default: {
+        const vals: Val[] = [];
+        for (const k of Object.keys(n)) {
+          if (k === 'loc' || k === 'type' || k === 'extra' || k.endsWith('Comments')) continue;
+          const c = n[k];
+          if (c && typeof c === 'object') {
+            for (const x of Array.isArray(c) ? c : [c]) {
+              if (x && typeof x.type === 'string') {
+                if (isExpression(x)) vals.push(this.eval(x));
+                else this.walk(x);
+              }
+            }
+          }
+        }
+        return union(...vals);
+      }
+    }
+  }
+
+  private ident(n: Node): Val {
+    const name = n.name as string;
+    if (this.final && /^_0x[\da-f]{3,}$/i.test(name)) this.facts.hexIdents++;
+    const bound = this.env.get(this.key(name));
+    if (bound) return bound;
+    if (this.declared(name)) return empty();
+    switch (name) {
+      case 'require':
+      case 'eval':
+      case 'Function':
+      case 'process':
+      case 'module':
+      case 'Buffer':
+      case 'String':
+      case 'JSON':
+      case 'Object':
+      case 'Reflect':
+      case 'atob':
+      case 'decodeURIComponent':
+      case 'unescape':
+      case 'XMLHttpRequest':
+        return { taint: 0, steps: [], ref: name };
+      case 'global':
+      case 'globalThis':
+      case 'window':
+      case 'self':
+        return { taint: 0, steps: [], ref: 'global' };
+      case 'fetch':
+        return { taint: 0, steps: [], ref: 'net:fetch' };
+      case 'axios':
+        return { taint: 0, steps: [], ref: 'module:axios' };
+      default:
+        return empty();
+    }
+  }
+
+  private assignMember(left: Node, v: Val): void {
+    const obj = this.eval(left.object);
+    const name = left.computed ? this.eval(left.property).str : left.property.name;
+    if (obj.ref === 'global' && name !== undefined) {
+      this.bind(`global:${name}`, v);
+      if (this.final) this.facts.globalAliases.push({ line: this.line(left), text: this.src(left.object.type === 'Identifier' ? left : left, 60), isRequire: v.ref === 'require' });
+      return;
+    }
+    // Taint flows into the object that holds it (`obj.payload = res.data; eval(obj.payload)`).
+    let base = left.object;
+    while (base.type === 'MemberExpression') base = base.object;
+    if (base.type === 'Identifier' && (v.taint || v.ref === 'require')) this.bindName(base.name, union(v));
+  }
+
+  member(obj: Val, name: string | undefined, n: Node): Val {
+    const ref = obj.ref;
+    if (name === undefined) return union(obj);
+    if (ref === 'global') {
+      const alias = this.env.get(`global:${name}`);
+      if (alias) return alias;
+      return this.ident({ ...n, type: 'Identifier', name } as Node);
+    }
+    if (ref === 'process' && name === 'env') return { taint: ENV | ENVWHOLE, steps: [{ line: this.line(n), text: 'process.env' }], ref: 'process.env' };
+    if (ref === 'process.env') return { taint: ENV, steps: [{ line: this.line(n), text: `process.env.${name}` }], envName: name };
+    if (ref === 'module' && name === '_compile') return { taint: 0, steps: [], ref: 'module._compile' };
+    if (name === '_compile') return { taint: 0, steps: [], ref: 'module._compile' };
+    if (name === 'constructor' && (ref === 'Function' || ref?.startsWith('localfn:') || ref === 'proto')) return { taint: 0, steps: [], ref: ref === 'proto' ? 'AsyncFunction' : 'Function' };
+    if (ref?.startsWith('module:')) {
+      const mod = ref.slice(7).replace(/^node:/, '');
+      if (mod === 'child_process' && this.cpFns.has(name)) return { taint: 0, steps: [], ref: `fn:child_process.${name}` };
+      if (mod === 'vm' && this.vmFns.has(name)) return { taint: 0, steps: [], ref: `fn:vm.${name}` };
+      if (mod === 'module' && name === 'prototype') return { taint: 0, steps: [], ref: 'module' };
+      if (this.netModules.has(mod) && (this.netMethods.has(name) || name === 'default')) return { taint: 0, steps: [], ref: `net:${mod}.${name}` };
+      if (mod === 'buffer' && name === 'Buffer') return { taint: 0, steps: [], ref: 'Buffer' };
+      return { taint: 0, steps: [], ref: `module:${mod}.${name}` };
+    }
+    if (ref?.startsWith('net:') && this.netMethods.has(name)) return { taint: 0, steps: [], ref: `${ref}.${name}` };
+    if (ref === 'Buffer' && name === 'from') return { taint: 0, steps: [], ref: 'fn:Buffer.from' };
+    if (ref === 'String' && name === 'fromCharCode') return { taint: 0, steps: [], ref: 'fn:String.fromCharCode' };
+    if (ref === 'JSON' && (name === 'stringify' || name === 'parse')) return { taint: 0, steps: [], ref: `fn:JSON.${name}` };
+    if (ref === 'Object' && name === 'getPrototypeOf') return { taint: 0, steps: [], ref: 'fn:Object.getPrototypeOf' };
+    if (ref === 'Reflect' && name === 'construct') return { taint: 0, steps: [], ref: 'fn:Reflect.construct' };
+    if (ref === 'xhr' && /^response(?:Text|XML)?$/.test(name)) return { taint: NET, steps: [{ line: this.line(n), text: `XMLHttpRequest.${name}` }] };
+    if (['replace', 'replaceAll', 'split', 'reverse', 'join', 'toString', 'slice', 'substring', 'substr', 'trim', 'concat', 'charCodeAt', 'map'].includes(name))
+      return { taint: obj.taint, steps: obj.steps, ref: `strm:${name}`, recv: obj };
+    if ((name === 'call' || name === 'apply') && ref) return { ...obj, ref: `${ref}#${name}` };
+    if (name === 'then' || name === 'catch' || name === 'finally') return { ...obj, ref: `promise:${name}`, recv: obj };
+    if (name === 'json' || name === 'text' || name === 'data' || name === 'body' || name === 'response') return union(obj);
+    return union(obj);
+  }
+
+  private call(n: Node): Val {
+    const calleeNode = n.callee as Node;
+    const isIIFE = calleeNode.type === 'FunctionExpression' || calleeNode.type === 'ArrowFunctionExpression' || (calleeNode.type === 'ParenthesizedExpression' && /Function/.test(calleeNode.expression?.type));
+    if (isIIFE) {
+      const fnNode = calleeNode.type === 'ParenthesizedExpression' ? calleeNode.expression : calleeNode;
+      const args = n.arguments.map((a: Node) => this.eval(a));
+      this.func(fnNode, { importTime: this.importTime, args });
+      const info = this.fns.get(fnNode.start)!;
+      return info.ret;
+    }
+    let callee = this.eval(calleeNode);
+    // `.then(cb)` / `.catch(cb)`: the callback's first parameter is the settled value (or the error body).
+    if (callee.ref?.startsWith('promise:')) {
+      const recv = callee.recv ?? empty();
+      for (const a of n.arguments) {
+        if (a.type === 'FunctionExpression' || a.type === 'ArrowFunctionExpression') {
+          const v = recv.taint ? withStep(recv, { line: this.line(a), text: callee.ref === 'promise:catch' ? 'error of a network request (.catch)' : 'response (.then)' }) : recv;
+          this.importStack.push(this.importTime);
+          try {
+            this.func(a, { importTime: this.importTime, args: [v] });
+          } finally {
+            this.importStack.pop();
+          }
+          const info = this.fns.get(a.start)!;
+          callee = union(recv, info.ret);
+        } else {
+          const v = this.eval(a);
+          if (v.ref?.startsWith('localfn:')) {
+            const info = this.fns.get(Number(v.ref.slice(8)));
+            if (info) this.bindArgs(info, [recv]);
+          }
+        }
+      }
+      return union(callee);
+    }
+    const args: Val[] = [];
+    for (const a of n.arguments) {
+      const isCallback = a.type === 'FunctionExpression' || a.type === 'ArrowFunctionExpression';
+      // setTimeout/nextTick callbacks at import still run at import; request handlers do not.
+      const deferredButImport = isCallback && this.importTime && /^(?:setTimeout|setImmediate|process\.nextTick|queueMicrotask)$/.test(this.src(calleeNode, 40));
+      if (isCallback && deferredButImport) {
+        this.func(a, { importTime: true });
+        args.push({ taint: 0, steps: [], ref: `localfn:${a.start}` });
+      } else args.push(this.eval(a.type === 'SpreadElement' ? a.argument : a));
+    }
+    return this.apply(n, callee, args, false);
+  }
+
+  private construct(n: Node): Val {
+    const callee = this.eval(n.callee);
+    const args = (n.arguments ?? []).map((a: Node) => this.eval(a.type === 'SpreadElement' ? a.argument : a));
+    if (callee.ref === 'XMLHttpRequest') {
+      this.recordNet(n, 'XMLHttpRequest', empty(), []);
+      return { taint: 0, steps: [], ref: 'xhr' };
+    }
+    return this.apply(n, callee, args, true);
+  }
+
+  private apply(n: Node, callee: Val, args: Val[], isNew: boolean): Val {
+    let ref = callee.ref ?? '';
+    if (ref.endsWith('#call')) {
+      ref = ref.slice(0, -5);
+      args = args.slice(1);
+    } else if (ref.endsWith('#apply')) {
+      ref = ref.slice(0, -6);
+      args = args[1]?.arr ?? [union(...args.slice(1))];
+    }
+    const a0 = args[0] ?? empty();
+    const line = this.line(n);
+    switch (ref) {
+      case 'require': {
+        if (a0.str !== undefined) return { taint: 0, steps: [], ref: `module:${a0.str}` };
+        if (a0.taint & (NET | DEC)) this.recordSink(n, 'require', 'require', a0, isNew);
+        return union(a0);
+      }
+      case 'eval':
+        this.recordSink(n, 'eval', 'eval', a0, false);
+        return union(a0);
+      case 'Function':
+      case 'AsyncFunction':
+        return this.ctorSink(n, ref, args);
+      case 'fn:Reflect.construct': {
+        if (callee.ref && (a0.ref === 'Function' || a0.ref === 'AsyncFunction')) return this.ctorSink(n, a0.ref, args[1]?.arr ?? [union(...args.slice(1))]);
+        return empty();
+      }
+      case 'module._compile':
+        this.recordSink(n, 'module._compile', 'module._compile', a0, false);
+        return empty();
+      case 'atob':
+      case 'fn:Buffer.from':
+      case 'decodeURIComponent':
+      case 'unescape':
+        return this.decodeCall(n, ref, a0, args[1]);
+      case 'fn:String.fromCharCode': {
+        const codes = args.map((a) => a.num);
+        if (codes.every((c) => c !== undefined)) {
+          const s = decodeCharCodes(codes as number[]);
+          if (s !== undefined) {
+            if (s.length >= 4) this.noteDecoded(n, ['charcode'], s);
+            return { taint: union(...args).taint | (s.length >= 4 ? DEC : 0), steps: s.length >= 4 ? [{ line, text: `String.fromCharCode → "${short(s)}"` }] : [], str: s };
+          }
+        }
+        return { ...union(...args), taint: union(...args).taint | DEC };
+      }
+      case 'fn:JSON.stringify':
+        return union(a0);
+      case 'fn:JSON.parse':
+        return union(a0);
+      case 'fn:Object.getPrototypeOf':
+        return { taint: 0, steps: [], ref: a0.ref?.startsWith('localfn:') && this.isAsyncFn(a0.ref) ? 'proto' : undefined };
+      case 'import':
+        if (a0.taint & (NET | DEC)) this.recordSink(n, 'require', 'import()', a0, false);
+        return empty();
+    }
+    if (ref.startsWith('strm:')) return this.stringMethod(ref.slice(5), callee.recv ?? empty(), args, n);
+    if (ref.startsWith('fn:child_process.')) {
+      const cmd = a0;
+      const api = ref.slice(3);
+      // execFile/spawn take the program and its arguments apart: the program is what matters.
+      this.recordSink(n, 'child_process', api, union(cmd, ...(api.startsWith('spawn') || api.startsWith('execFile') ? args.slice(1, 2) : [])), false, cmd.str !== undefined);
+      return empty();
+    }
+    if (ref.startsWith('fn:vm.')) {
+      this.recordSink(n, 'vm', ref.slice(3), a0, false);
+      return empty();
+    }
+    if (ref.startsWith('net:') || ref === 'module:axios' || /^module:(?:node-fetch|cross-fetch|got|request|needle|superagent|isomorphic-fetch|make-fetch-happen)$/.test(ref)) {
+      return this.recordNet(n, ref.replace(/^(?:net|module):/, ''), a0, args);
+    }
+    if (ref.startsWith('ctor:')) {
+      // Calling a constructed function: was `require` handed in?
+      const idx = Number(ref.slice(5));
+      const sink = this.facts.sinks[idx];
+      if (sink && args.some((a) => a.ref === 'require')) sink.requirePassed = true;
+      return empty();
+    }
+    if (ref.startsWith('localfn:')) {
+      const info = this.fns.get(Number(ref.slice(8)));
+      if (info) {
+        this.bindArgs(info, args, line);
+        if (this.importTime && !info.importTime) {
+          info.importTime = true;
+          this.changed = true;
+        }
+        return withStep(info.ret, { line, text: `${this.src(n.callee, 40)}(…) returns it` });
+      }
+    }
+    // Unknown function: its result may carry what went in (taint-lite), but no constant value survives.
+    const out = union(callee.recv ?? empty(), ...args);
+    if (callee.taint & NET) return union(out, callee);
+    return out;
+  }
+
+  private isAsyncFn(ref: string): boolean {
+    return !!this.fns.get(Number(ref.slice(8)))?.node.async;
+  }
+
+  private ctorSink(n: Node, kind: string, args: Val[]): Val {
+    const params = args.slice(0, -1).map((a) => a.str ?? '');
+    const body = args[args.length - 1] ?? empty();
+    const requireParam = params.some((p) => /(?:^|,)\s*require\s*(?:,|$)/.test(p));
+    const idx = this.recordSink(n, kind === 'AsyncFunction' ? 'AsyncFunction' : 'Function', kind === 'AsyncFunction' ? 'AsyncFunction constructor' : 'Function constructor', body, false, body.str !== undefined, requireParam);
+    return { taint: 0, steps: [], ref: idx >= 0 ? `ctor:${idx}` : undefined };
+  }
+
+  private recordSink(n: Node, kind: SinkKind, api: string, arg: Val, _isNew: boolean, constant = arg.str !== undefined, requireParam = false): number {
+    if (!this.final) return -1;
+    const sink: Sink = { kind, api, line: this.line(n), column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, arg, requireParam, requirePassed: false, constant };
+    this.facts.sinks.push(sink);
+    return this.facts.sinks.length - 1;
+  }
+
+  private recordNet(n: Node, api: string, url: Val, args: Val[]): Val {
+    this.netSeen++;
+    const line = this.line(n);
+    const envArg = args.find((a) => a.taint & ENVWHOLE);
+    const headers: string[] = [];
+    if (this.final) {
+      const src = this.text.slice(n.start, Math.min(n.end, n.start + 4000)).toLowerCase();
+      for (const h of this.secretHeaders) if (src.includes(h)) headers.push(h);
+      this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers });
+    }
+    const urlText = url.str ?? (url.envName ? `process.env.${url.envName}` : this.src(n.arguments?.[0] ?? n, 60));
+    const steps = mergeSteps(url.steps, [{ line, text: `response of ${api}(${short(urlText, 80)})` }]);
+    this.lastNet = steps;
+    return { taint: NET, steps };
+  }
+
+  private decodeCall(n: Node, ref: string, a0: Val, enc: Val | undefined): Val {
+    const line = this.line(n);
+    let method: DecodeMethod | undefined;
+    let out: string | undefined;
+    if (ref === 'atob') method = 'base64';
+    else if (ref === 'fn:Buffer.from') {
+      const e = (enc?.str ?? 'utf8').toLowerCase();
+      method = e === 'base64' ? 'base64' : e === 'base64url' ? 'base64url' : e === 'hex' ? 'hex' : undefined;
+      if (!method) return { ...union(a0), str: a0.str };
+    } else method = 'uri';
+    if (a0.str !== undefined) {
+      if (method === 'base64' || method === 'base64url') out = decodeBase64(a0.str, false);
+      else if (method === 'hex') out = decodeHex(a0.str);
+      else {
+        try {
+          out = decodeURIComponent(a0.str);
+        } catch {
+          out = undefined;
+        }
+      }
+    }
+    const base = union(a0);
+    base.taint |= DEC;
+    if (out !== undefined && isReadable(out)) {
+      this.noteDecoded(n, [method], out);
+      return { ...base, str: out, steps: mergeSteps(base.steps, [{ line, text: `${method} decode → "${short(out)}"` }]) };
+    }
+    return { ...base, steps: mergeSteps(base.steps, [{ line, text: `${method} decode of ${a0.envName ? `process.env.${a0.envName}` : 'a value'}` }]) };
+  }
+
+  private stringMethod(m: string, recv: Val, args: Val[], n: Node): Val {
+    const s = recv.str;
+    const base: Val = { taint: recv.taint | union(...args).taint, steps: mergeSteps(recv.steps, union(...args).steps), envName: recv.envName, xform: recv.xform };
+    if (s === undefined) {
+      if ((m === 'replace' || m === 'replaceAll') && recv.envName && args[1]?.str !== undefined) {
+        const from = args[0]?.str ?? args[0]?.ref?.match(/^regex:[a-z]*:([\w%$!@#&-]+)$/)?.[1];
+        if (from !== undefined) return { ...base, xform: [...(recv.xform ?? []), { from, to: args[1].str }], steps: mergeSteps(base.steps, [{ line: this.line(n), text: `junk token '${from}' removed` }]) };
+      }
+      return base;
+    }
+    const a0 = args[0];
+    switch (m) {
+      case 'replace':
+      case 'replaceAll': {
+        if (a0?.str !== undefined && args[1]?.str !== undefined) return { ...base, str: m === 'replace' ? s.replace(a0.str, () => args[1].str!) : s.split(a0.str).join(args[1].str) };
+        const re = a0?.ref?.match(/^regex:([a-z]*):(.*)$/s);
+        if (re && args[1]?.str !== undefined && /^[\w%$!@#&-]+$/.test(re[2])) return { ...base, str: re[1].includes('g') ? s.split(re[2]).join(args[1].str) : s.replace(re[2], () => args[1].str!) };
+        return base;
+      }
+      case 'split':
+        return a0?.str === '' ? { ...base, str: s, chars: true } : base;
+      case 'reverse':
+        if (recv.chars) {
+          const r = reverse(s);
+          this.noteDecoded(n, ['reverse'], r);
+          return { ...base, str: r, chars: true, taint: base.taint | DEC, steps: mergeSteps(base.steps, [{ line: this.line(n), text: `reversed → "${short(r)}"` }]) };
+        }
+        return base;
+      case 'join':
+        return recv.chars && (a0?.str === '' || a0 === undefined) ? { ...base, str: recv.chars && a0?.str === '' ? s : s.split('').join(',') } : base;
+      case 'toString':
+        return { ...base, str: s };
+      case 'trim':
+        return { ...base, str: s.trim() };
+      case 'slice':
+      case 'substring':
+        return a0?.num !== undefined ? { ...base, str: s.slice(a0.num, args[1]?.num) } : base;
+      case 'concat':
+        return args.every((a) => a.str !== undefined) ? { ...base, str: s + args.map((a) => a.str).join('') } : base;
+      default:
+        return base;
+    }
+  }
+}
+
+function arith(op: string, a: number, b: number): number | undefined {
+  switch (op) {
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? undefined : a / b;
+    case '%':
+      return b === 0 ? undefined : a % b;
+    case '^':
+      return a ^ b;
+    case '&':
+      return a & b;
+    case '|':
+      return a | b;
+    case '<<':
+      return a << b;
+    case '>>':
+      return a >> b;
+    default:
+      return undefined;
+  }
+}
+
+function fnName(n: Node): string {
+  return n.id?.name ?? n.key?.name ?? 'an inline function';
+}
+
+export function short(s: string, max = 120): string {
+  const t = s.replace(/\s+/g, ' ');
+  return t.length > max ? `${t.slice(0, max)}…` : t;
+}
+
+function isExpression(n: Node): boolean {
+  return /Expression$|Literal$|^Identifier$|^Super$|^ThisExpression$|^Import$/.test(n.type) && n.type !== 'ExpressionStatement';
+}
+
+/** Decode the standalone literals of a file (no call told us how): base64/hex blobs of 16+ characters. */
+export function decodeLiterals(literals: { line: number; value: string }[]): DecodedString[] {
+  const out: DecodedString[] = [];
+  for (const l of literals) {
+    for (const d of decodeLiteral(l.value)) out.push({ line: l.line, methods: d.methods, value: d.value });
+    if (out.length > 500) break;
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+/**
+ * The source-analysis pass every T04–T09/T13/T14 rule shares, run once per workspace: a linear prefilter over each
+ * source file's text picks the files worth parsing; those are parsed (bounded in size and time) and analysed into
+ * facts. A file that cannot be parsed keeps a text-level fallback and a Diagnostic, never silence.
+ */
+import type { Diagnostic, Workspace, WorkspaceFile } from '../types.js';
+import type { Limits } from '../options.js';
+import type { Signatures, SourcePatterns } from '../signatures/types.js';
+import { parseJs } from './js/parse.js';
+import { JsAnalyzer, decodeLiterals, type JsFacts, type DecodedString } from './js/facts.js';
+import { PyAnalyzer, type PyFacts } from './python/facts.js';
+import { bundleInfo, type BundleInfo } from './bundle.js';
+import { envEntries, type EnvEntry } from './env-config.js';
+
+export type SourceLang = 'js' | 'py';
+
+export interface SourceFile {
+  path: string;
+  lang: SourceLang;
+  text: string;
+  bundle: BundleInfo;
+  /** Set when the prefilter let the file through and it parsed. */
+  js?: JsFacts;
+  py?: PyFacts;
+  /** Decodings of standalone literals (base64/hex blobs), whatever the parse outcome. */
+  literalDecodes: DecodedString[];
+  /** Set when parsing failed or hit a limit: rules fall back to text-level checks. */
+  fallback?: string;
+}
+
+export interface SourceIndex {
+  /** Every JS/TS/Python file that passed the prefilter, parsed or not. */
+  files: SourceFile[];
+  /** Decoded values of .env files and config/*.{js,json} values. */
+  env: EnvEntry[];
+  /** Files the prefilter looked at, and how many it let through. */
+  stats: { considered: number; passed: number; parsed: number; ms: number };
+  diagnostics: Diagnostic[];
+}
+
+const JS_EXT = /\.[cm]?[jt]sx?$/i;
+const PY_EXT = /\.pyw?$/i;
+
+export function sourceLang(path: string): SourceLang | undefined {
+  if (/\.d\.[cm]?ts$/i.test(path)) return undefined;
+  if (JS_EXT.test(path)) return 'js';
+  if (PY_EXT.test(path)) return 'py';
+  return undefined;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export interface Prefilter {
+  js: RegExp;
+  py: RegExp;
+}
+
+const prefilters = new WeakMap<SourcePatterns, Prefilter>();
+
+/**
+ * One alternation of plain tokens per language (V8 compiles it to a linear scan), plus runs of 150+ spaces or tabs
+ * (code pushed off-screen). A file that matches none of them has nothing the rules look for.
+ */
+export function prefilterFor(p: SourcePatterns): Prefilter {
+  let pf = prefilters.get(p);
+  if (!pf) {
+    const extra = [...p.walletExtensions.map((w) => w.id), ...p.polinriderMarkers];
+    pf = {
+      js: new RegExp([...p.prefilter.js, ...extra].map(escapeRe).join('|')),
+      py: new RegExp([...p.prefilter.python, ...extra].map(escapeRe).join('|')),
+    };
+    prefilters.set(p, pf);
+  }
+  return pf;
+}
+
+const indexes = new WeakMap<Workspace, Promise<SourceIndex>>();
+
+/** The shared index of a workspace; computed by the first rule that asks, then reused. */
+export function sourceIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
+  let p = indexes.get(ws);
+  if (!p) {
+    p = buildIndex(ws, sigs, limits);
+    indexes.set(ws, p);
+  }
+  return p;
+}
+
+export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[]): SourceFile | undefined {
+  const lang = sourceLang(path);
+  if (!lang) return undefined;
+  const pf = prefilterFor(sigs.source);
+  if (!(lang === 'js' ? pf.js : pf.py).test(text)) return undefined;
+  const file: SourceFile = { path, lang, text, bundle: bundleInfo(path, text, sigs.source), literalDecodes: [] };
+  const fail = (why: string): SourceFile => {
+    file.fallback = why;
+    diagnostics.push({ code: 'parse-fallback', message: `not parsed (${why}); text-level checks only`, file: path, incomplete: false });
+    return file;
+  };
+  if (text.length > limits.maxParseChars) return fail(`${text.length} characters is over the ${limits.maxParseChars}-character parse limit`);
+  try {
+    if (lang === 'js') {
+      const parsed = parseJs(text, path, limits.maxParseChars);
+      if (!parsed.ok) return fail(`syntax error: ${parsed.error.slice(0, 200)}`);
+      file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run();
+      if (!file.bundle.bundle) file.literalDecodes = decodeLiterals(file.js.literals);
+    } else {
+      file.py = new PyAnalyzer(text, sigs.source.pythonHiddenPaths, limits.maxAnalysisMsPerFile).run();
+      file.literalDecodes = decodeLiterals(file.py.literals);
+    }
+  } catch (err) {
+    return fail((err as Error).message.slice(0, 200));
+  }
+  return file;
+}
+
+async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
+  const started = Date.now();
+  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0 }, diagnostics: [] };
+  const envFiles: WorkspaceFile[] = [];
+  for (const f of ws.files) {
+    if (f.kind !== 'file' || f.size === 0) continue;
+    if (/(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$|(?:^|\/)config\/[^/]+\.(?:json|[cm]?js|ts)$/i.test(f.path)) envFiles.push(f);
+    if (!sourceLang(f.path)) continue;
+    index.stats.considered++;
+    if (index.stats.parsed >= limits.maxParsedFiles) {
+      index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
+      break;
+    }
+    const text = await f.text();
+    if (text === undefined) continue;
+    const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics);
+    if (!sf) continue;
+    index.stats.passed++;
+    if (!sf.fallback) index.stats.parsed++;
+    index.files.push(sf);
+  }
+  for (const f of envFiles) {
+    const text = await f.text();
+    if (text !== undefined) index.env.push(...envEntries(f.path, text));
+  }
+  index.stats.ms = Date.now() - started;
+  return index;
+}
+
+const emitted = new WeakSet<Workspace>();
+
+/** For rules: the shared index; its diagnostics are reported once per workspace, by whichever rule asks first. */
+export async function indexFor(ctx: {
+  workspace: Workspace;
+  signatures: Signatures;
+  limits: Limits;
+  diagnostic(d: Omit<Diagnostic, 'incomplete'> & { incomplete?: boolean }): void;
+}): Promise<SourceIndex> {
+  const index = await sourceIndex(ctx.workspace, ctx.signatures, ctx.limits);
+  if (!emitted.has(ctx.workspace)) {
+    emitted.add(ctx.workspace);
+    for (const d of index.diagnostics) ctx.diagnostic(d);
+  }
+  return index;
+}
