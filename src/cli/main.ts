@@ -9,6 +9,11 @@ import { scan, VERSION } from '../scan.js';
 import { parseTarget, UsageError } from '../target.js';
 import { renderJson } from '../reporters/json.js';
 import { renderText } from '../reporters/text.js';
+import { renderSarif } from '../reporters/sarif.js';
+import { renderMarkdown } from '../reporters/markdown.js';
+import { loadConfigFile } from '../config/load.js';
+import { applyConfig, todayUtc } from '../config/apply.js';
+import type { Config } from '../config/schema.js';
 import { verdictRank } from '../engine/verdict.js';
 import { RULES } from '../rules/index.js';
 import { packageRoot } from '../signatures/load.js';
@@ -74,7 +79,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .version(VERSION, '-v, --version')
     .argument('[target]', 'a folder, a git URL (https://, ssh://, git://, git@host:owner/repo) or a .zip/.tar/.tar.gz archive')
     .option('--ref <ref>', 'branch, tag or commit to scan (git targets)')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <verdict>', 'exit 1 when the verdict is at or above this').choices(['block', 'warn', 'never']).default(DEFAULT_FAIL_ON))
     .option('--strict', 'exit 3 when part of the target could not be read or analysed', false)
@@ -82,6 +87,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .option('--verbose', 'show low and info findings and all diagnostics in the text report', false)
     .option('--rule <id...>', 'run only these rules')
     .option('--exclude-rule <id...>', 'skip these rules')
+    .option('--config <file>', 'a .lurescan.yml/.json: rules on/off, severities, ignored paths, suppressions (never read unless named here)')
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .option('--no-color', 'never use colours')
     .addHelpText('after', HELP_AFTER)
@@ -98,21 +104,25 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       for (const id of [...(opts.rule ?? []), ...(opts.excludeRule ?? [])]) {
         if (!known.has(id)) throw new UsageError(`unknown rule id "${id}" (lurescan rules lists them)`);
       }
+      // A config is only ever the file the user names: a lure cannot ship one that silences it.
+      const configFile: string | undefined = opts.config;
+      const config: Config = configFile ? loadConfigFile(configFile) : {};
       const scanTarget = parseTarget(target, opts.ref);
       const showProgress = io.isTTY && !opts.quiet && !io.env.CI;
-      const result = await scan(scanTarget, {
+      const scanned = await scan(scanTarget, {
         ref: opts.ref,
         rules: opts.rule,
-        excludeRules: opts.excludeRule,
+        excludeRules: [...(opts.excludeRule ?? []), ...Object.entries(config.rules ?? {}).filter(([, v]) => v === 'off').map(([k]) => k)],
         onProgress: showProgress ? progressPrinter(io) : undefined,
       });
+      const result = configFile ? applyConfig(scanned, config, { today: todayUtc(), source: configFile }) : scanned;
       const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;
-      const report = opts.format === 'json' ? renderJson(result) : renderText(result, { color: !!color && opts.format === 'text' && (io.isTTY || opts.color === true), verbose: opts.verbose });
+      const report = opts.format === 'json' ? renderJson(result) : opts.format === 'sarif' ? renderSarif(result) : opts.format === 'markdown' ? renderMarkdown(result) : renderText(result, { color: !!color && opts.format === 'text' && (io.isTTY || opts.color === true), verbose: opts.verbose });
       if (opts.output) {
         await fs.writeFile(opts.output, report);
         if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);
       } else io.stdout(report);
-      const failOn = opts.failOn as FailOn;
+      const failOn = (program.getOptionValueSource('failOn') === 'cli' ? opts.failOn : (config['fail-on'] ?? opts.failOn)) as FailOn;
       if (failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn)) exitCode = EXIT.failOn;
       else if (opts.strict && !result.complete) exitCode = EXIT.incomplete;
     });

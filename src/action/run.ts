@@ -1,0 +1,106 @@
+/**
+ * The Action: inputs → scan → annotations, job summary, PR comment, outputs, exit status. run() never throws;
+ * a failure is reported through core.setFailed. Nothing from the scanned code is executed.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as core from '@actions/core';
+import { scan } from '../scan.js';
+import { verdictOf, verdictRank } from '../engine/verdict.js';
+import { renderJson } from '../reporters/json.js';
+import { renderSarif } from '../reporters/sarif.js';
+import { renderMarkdown } from '../reporters/markdown.js';
+import { renderAnnotations, escapeData } from '../reporters/github.js';
+import { escapeControl } from '../reporters/escape.js';
+import { applyConfig, todayUtc } from '../config/apply.js';
+import { createClient, type GitHubClient } from '../github/client.js';
+import { explainApiError } from '../github/errors.js';
+import { ACTION_DEFAULTS, parseInputs, type ActionInputs } from './inputs.js';
+import { readContext, type RunContext } from './context.js';
+import { resolveConfig } from './config.js';
+import { changedFilesFor, type DiffPlan } from './changes.js';
+import { selectForDiff } from './diff.js';
+import { publishComment } from './comment.js';
+import type { ScanResult } from '../types.js';
+import type { FailOn } from '../options.js';
+
+/** Replace the token wherever it might have slipped into a message. */
+function redact(s: string, token: string): string {
+  return token ? s.split(token).join('***') : s;
+}
+
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let token = '';
+  try {
+    const inputs = parseInputs(env);
+    token = inputs.token;
+    if (token) core.setSecret(token);
+    await runWith(inputs, readContext(env), env);
+  } catch (err) {
+    core.setFailed(`lurescan: ${redact(escapeControl((err as Error).message ?? String(err)), token)}`);
+  }
+}
+
+async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.ProcessEnv): Promise<void> {
+  const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
+  const prefix = path.relative(workspace, inputs.path).split(path.sep).join('/');
+  if (prefix.startsWith('..')) core.warning(`input 'path' is outside GITHUB_WORKSPACE; annotation and SARIF paths are relative to the scanned folder`);
+  const pathPrefix = prefix.startsWith('..') ? '' : prefix;
+  const gh: GitHubClient | undefined = inputs.token && ctx.repo ? createClient({ token: inputs.token, baseUrl: ctx.apiUrl, userAgent: 'lurescan-action', log: { debug: () => {}, info: () => {}, warn: (m) => core.warning(redact(m, inputs.token)), error: (m) => core.warning(redact(m, inputs.token)) } }) : undefined;
+
+  // 1. What changed (diff mode, and to know whether a pull request touched the config file).
+  const plan: DiffPlan = await changedFilesFor(inputs, ctx, gh, pathPrefix);
+  for (const w of plan.warnings) core.warning(w);
+
+  // 2. Configuration, never taken from a version of the file that the change under scan wrote.
+  const { config, source: configSource } = await resolveConfig(inputs, ctx, gh, plan, workspace);
+  const failOn: FailOn = inputs.failOn ?? config['fail-on'] ?? ACTION_DEFAULTS.failOn;
+
+  // 3. Scan the whole tree; diff mode narrows the findings afterwards.
+  core.info(`lurescan: scanning ${escapeControl(inputs.path)} (${plan.mode} mode${plan.mode === 'diff' ? `, ${plan.changed.size} changed file(s)` : ''})`);
+  const offRules = Object.entries(config.rules ?? {}).filter(([, v]) => v === 'off').map(([k]) => k);
+  let result: ScanResult = await scan({ kind: 'path', path: inputs.path }, { excludeRules: offRules });
+  if (configSource) result = applyConfig(result, config, { today: todayUtc(), source: configSource });
+  const total = result.findings.length;
+  if (plan.mode === 'diff') {
+    const findings = selectForDiff(result.findings, { changed: plan.changed, lockfiles: await plan.lockfiles(inputs.path) });
+    result = { ...result, findings, verdict: verdictOf(findings) };
+  }
+  const failed = failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn);
+
+  // 4. Reports: files first, so they exist even if a later step fails.
+  await fs.mkdir(path.dirname(inputs.sarifFile), { recursive: true });
+  await fs.writeFile(inputs.sarifFile, renderSarif(result, { pathPrefix, category: `lurescan/${pathPrefix || 'root'}` }));
+  const reportJson = path.join(env.RUNNER_TEMP || path.dirname(inputs.sarifFile), ACTION_DEFAULTS.reportJson);
+  await fs.writeFile(reportJson, renderJson(result));
+
+  for (const line of renderAnnotations(result, { max: inputs.annotations, pathPrefix, errorAt: failOn })) process.stdout.write(`${line}\n`);
+
+  const note =
+    plan.mode === 'diff'
+      ? `Diff mode: ${plan.changed.size} changed file(s)${plan.range ? ` (${escapeData(plan.range)})` : ''}; ${total - result.findings.length} finding(s) in unchanged code not shown.`
+      : `Full scan of \`${pathPrefix || '.'}\`.`;
+  if (env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(renderMarkdown(result, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength })).addEOL().write();
+  }
+
+  // 5. The PR comment: a failure here is a warning, never a failed scan.
+  if (ctx.pull && gh && ctx.repo) {
+    try {
+      const outcome = await publishComment(gh, ctx.repo, ctx.pull.number, inputs.commentSummaryInPr, failed || result.verdict !== 'pass', (marker) =>
+        renderMarkdown(result, { marker, pathPrefix, note, maxLength: ACTION_DEFAULTS.commentMaxLength }), pathPrefix || '.');
+      core.info(`lurescan: PR comment ${outcome}`);
+    } catch (err) {
+      core.warning(redact(explainApiError(err, 'post the PR comment', { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, fork: ctx.pull.fork }), inputs.token));
+    }
+  }
+
+  core.setOutput('verdict', result.verdict);
+  core.setOutput('findings-count', String(result.findings.length));
+  core.setOutput('sarif-file', inputs.sarifFile);
+  core.setOutput('report-json', reportJson);
+  const summaryLine = `lurescan: ${result.verdict.toUpperCase()} — ${result.findings.length} finding(s)${result.complete ? '' : ', scan incomplete'}`;
+  if (failed) core.setFailed(`${summaryLine} (fail-on: ${failOn})`);
+  else core.info(summaryLine);
+}
+
