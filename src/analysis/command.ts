@@ -188,6 +188,14 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
       const p = basenameOf(argv[0]);
       if (/^[A-Z_]\w*=/i.test(argv[0])) argv = argv.slice(1);
       else if (p === 'sudo' || p === 'env' || p === 'exec' || p === 'command' || p === 'time' || p === 'call') argv = argv.slice(1);
+      else if (p === 'if' && argv.length > 3) {
+        // cmd.exe: `if [not] exist <path> <command>` runs <command>.
+        let i = 1;
+        if (argv[i]?.toLowerCase() === 'not') i++;
+        if (argv[i]?.toLowerCase() === 'exist') i += 2;
+        else break;
+        argv = argv.slice(i);
+      }
       else if (p === 'cross-env') argv = argv.slice(1).filter((a, i, arr) => !/^[A-Z_]\w*=/i.test(a) || i >= arr.findIndex((x) => !/=/.test(x)));
       else if (p === 'nohup' || p === 'setsid' || p === 'disown') {
         background = true;

@@ -18,7 +18,9 @@ function quoteArg(a: unknown): string {
 
 function commandOf(obj: unknown): string | undefined {
   if (!obj || typeof obj !== 'object') return undefined;
-  const o = obj as { command?: unknown; args?: unknown };
+  const o = obj as { command?: unknown; args?: unknown; type?: unknown; script?: unknown };
+  // npm tasks name a package.json script; VS Code runs it with `npm run <script>`.
+  if (o.type === 'npm' && typeof o.script === 'string' && o.command === undefined) return `npm run ${o.script}`;
   let cmd = typeof o.command === 'string' ? o.command : Array.isArray(o.command) ? o.command.map(quoteArg).join(' ') : undefined;
   if (cmd === undefined && o.command && typeof o.command === 'object' && 'value' in o.command) cmd = String((o.command as { value: unknown }).value);
   if (cmd === undefined) return undefined;
@@ -70,7 +72,8 @@ export function collectTasks(doc: JsonDoc, tasksNode: Node | undefined, file: st
     const label = typeof t.value.label === 'string' ? t.value.label : '(unlabelled)';
     const trigger = auto.get(t);
     const hidden = isHidden(t.value.presentation ?? globalPresentation);
-    const cwd = (t.value.options as { cwd?: unknown } | undefined)?.cwd;
+    const npmPath = t.value.type === 'npm' && typeof t.value.path === 'string' ? t.value.path : undefined;
+    const cwd = (t.value.options as { cwd?: unknown } | undefined)?.cwd ?? npmPath;
     const dir = typeof cwd === 'string' ? (path.posix.normalize(path.posix.join(baseDir || '.', cwd.replace(/\$\{workspaceFolder\}\/?/g, ''))).replace(/^\.$/, '')) : baseDir;
     const variants: [string, unknown, Node | undefined][] = [['', t.value, nodeAt(doc, ['command'], t.node)]];
     for (const os of OSES) {
