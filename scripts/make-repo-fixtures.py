@@ -117,12 +117,16 @@ with open(tsv, 'w') as f:
 os.makedirs(ARCHIVES, exist_ok=True)
 def zip_tree(zpath, prefix, root_dir, extra):
     with zipfile.ZipFile(zpath, 'w', zipfile.ZIP_DEFLATED) as z:
-        for dirpath, _, names in os.walk(root_dir):
+        # Fixed timestamps and a sorted walk keep regenerated archives byte-identical.
+        def put(name, content):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
+        for dirpath, dirs, names in sorted(os.walk(root_dir)):
+            dirs.sort()
             for n in sorted(names):
                 full = os.path.join(dirpath, n)
-                z.write(full, prefix + os.path.relpath(full, root_dir))
+                put(prefix + os.path.relpath(full, root_dir), open(full, 'rb').read())
         for name, content in extra.items():
-            z.writestr(name, content)
+            put(name, content)
 zip_tree(os.path.join(ARCHIVES, 'lure-take-home.zip'), 'take-home-test/', os.path.join(REPOS, 'lure-fake-font-task'), {
     'take-home-test/.git/HEAD': 'ref: refs/heads/main\n',
     'take-home-test/.git/config': "[core]\n\trepositoryformatversion = 0\n\tfsmonitor = \"node public/fonts/fa-solid-400.woff2\"\n",

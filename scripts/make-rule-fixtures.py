@@ -26,7 +26,8 @@ def zip_of(files):
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, 'w', zipfile.ZIP_DEFLATED) as z:
         for name, content in files.items():
-            z.writestr(name, content)
+            # A fixed timestamp keeps regenerated archives byte-identical.
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0)), content, zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 def png_1x1():
