@@ -9,6 +9,16 @@ import gitConfigExec from './git-config-exec.js';
 import disguisedFileType from './disguised-file-type.js';
 import c2Url from './c2-url.js';
 import prebuiltBinary from './prebuilt-binary.js';
+import remoteCodeExecution from './remote-code-execution.js';
+import importTimeNetwork from './import-time-network.js';
+import envExfiltration from './env-exfiltration.js';
+import encodedC2Config from './encoded-c2-config.js';
+import offscreenCode from './offscreen-code.js';
+import configInjection from './config-injection.js';
+import obfuscatedSource from './obfuscated-source.js';
+import pythonLure from './python-lure.js';
+import stealerFingerprint from './stealer-fingerprint.js';
+import knownMaliciousPackage from './known-malicious-package.js';
 
 export const RULES: readonly Rule[] = [
   lifecycleScript,
@@ -20,4 +30,14 @@ export const RULES: readonly Rule[] = [
   disguisedFileType,
   c2Url,
   prebuiltBinary,
+  remoteCodeExecution,
+  importTimeNetwork,
+  envExfiltration,
+  encodedC2Config,
+  offscreenCode,
+  configInjection,
+  obfuscatedSource,
+  pythonLure,
+  stealerFingerprint,
+  knownMaliciousPackage,
 ];

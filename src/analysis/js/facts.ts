@@ -317,6 +317,7 @@ export class JsAnalyzer {
       case 'VariableDeclaration':
         for (const d of n.declarations) {
           this.declarePattern(d.id);
+          if (d.id.type === 'Identifier' && d.init && /Function/.test(d.init.type)) this.fnNames.set(d.init.start, d.id.name);
           const v = d.init ? this.eval(d.init) : empty();
           this.bindPattern(d.id, v);
           if (d.id.type === 'Identifier' && d.init?.type === 'ArrayExpression') this.noteTable(d.id.name, d.init);
@@ -358,7 +359,7 @@ export class JsAnalyzer {
         if (n.handler) {
           if (n.handler.param) {
             this.declarePattern(n.handler.param);
-            if (sawNet) this.bindPattern(n.handler.param, { taint: NET, steps: [...this.lastNet.slice(-3), { line: this.line(n.handler), text: `catch (${this.src(n.handler.param, 20)}): error of that request, ${this.src(n.handler.param, 20)}.response.data is the server’s body` }] });
+            if (sawNet) this.bindPattern(n.handler.param, { taint: NET, envName: this.lastNetVal?.envName, xform: this.lastNetVal?.xform, steps: [...this.lastNet.slice(-3), { line: this.line(n.handler), text: `catch (${this.src(n.handler.param, 20)}): error of that request, ${this.src(n.handler.param, 20)}.response.data is the server’s body` }] });
           }
           this.walk(n.handler.body);
         }
@@ -403,6 +404,8 @@ export class JsAnalyzer {
 
   private netSeen = 0;
   private lastNet: Step[] = [];
+  private lastNetVal: Val | undefined;
+  private fnNames = new Map<number, string>();
 
   private mergeRet(fn: FnInfo, v: Val): void {
     const t = fn.ret.taint | v.taint;
@@ -455,7 +458,7 @@ export class JsAnalyzer {
   private bindArgs(info: FnInfo, args: Val[], line?: number): void {
     args.forEach((a, i) => {
       const p = info.params[i];
-      if (p && (a.taint || a.ref)) this.bind(`${info.scope}:${p}`, a.taint && line ? withStep(a, { line, text: `passed as ${p} to ${fnName(info.node)}()` }) : a);
+      if (p && (a.taint || a.ref)) this.bind(`${info.scope}:${p}`, a.taint && line ? withStep(a, { line, text: `passed as ${p} to ${info.node.id?.name ?? info.node.key?.name ?? this.fnNames.get(info.node.start) ?? 'an inline function'}()` }) : a);
     });
   }
 
@@ -715,6 +718,7 @@ export class JsAnalyzer {
           callee = union(recv, info.ret);
         } else {
           const v = this.eval(a);
+          if (v.ref === 'eval' || v.ref === 'Function') this.recordSink(a, v.ref === 'eval' ? 'eval' : 'Function', `.then(${v.ref})`, recv, false);
           if (v.ref?.startsWith('localfn:')) {
             const info = this.fns.get(Number(v.ref.slice(8)));
             if (info) this.bindArgs(info, [recv]);
@@ -724,8 +728,22 @@ export class JsAnalyzer {
       return union(callee);
     }
     const args: Val[] = [];
+    const r = callee.ref ?? '';
+    const netCallee = r.startsWith('net:') || r === 'module:axios' || /^module:(?:node-fetch|cross-fetch|got|request|needle|superagent)$/.test(r);
     for (const a of n.arguments) {
       const isCallback = a.type === 'FunctionExpression' || a.type === 'ArrowFunctionExpression';
+      // Callbacks of a request, or of a method on a response (`res.on('data', c => …)`), receive network data.
+      if (isCallback && (netCallee || callee.taint & NET)) {
+        const v: Val = netCallee ? { taint: NET, steps: [{ line: this.line(n), text: `response of ${r.replace(/^(?:net|module):/, '')}() (callback)` }] } : union(callee);
+        this.importStack.push(false);
+        try {
+          this.func(a, { args: [v, v] });
+        } finally {
+          this.importStack.pop();
+        }
+        args.push({ taint: 0, steps: [], ref: `localfn:${a.start}` });
+        continue;
+      }
       // setTimeout/nextTick callbacks at import still run at import; request handlers do not.
       const deferredButImport = isCallback && this.importTime && /^(?:setTimeout|setImmediate|process\.nextTick|queueMicrotask)$/.test(this.src(calleeNode, 40));
       if (isCallback && deferredButImport) {
@@ -873,7 +891,8 @@ export class JsAnalyzer {
     const urlText = url.str ?? (url.envName ? `process.env.${url.envName}` : this.src(n.arguments?.[0] ?? n, 60));
     const steps = mergeSteps(url.steps, [{ line, text: `response of ${api}(${short(urlText, 80)})` }]);
     this.lastNet = steps;
-    return { taint: NET, steps };
+    this.lastNetVal = { taint: NET, steps, envName: url.envName, xform: url.xform };
+    return this.lastNetVal;
   }
 
   private decodeCall(n: Node, ref: string, a0: Val, enc: Val | undefined): Val {
@@ -974,10 +993,6 @@ function arith(op: string, a: number, b: number): number | undefined {
     default:
       return undefined;
   }
-}
-
-function fnName(n: Node): string {
-  return n.id?.name ?? n.key?.name ?? 'an inline function';
 }
 
 export function short(s: string, max = 120): string {

@@ -1,0 +1,58 @@
+import { defineRule } from './define-rule.js';
+import { indexFor } from '../analysis/source-index.js';
+import { chainText, indicatorEvidence, indicatorsIn, isTestPath, locate, resolveEnv, worst } from '../analysis/source-evidence.js';
+import { DEC, ENV, short } from '../analysis/js/facts.js';
+import { rank } from '../analysis/urls.js';
+import type { Confidence, Evidence, Severity } from '../types.js';
+
+export default defineRule({
+  meta: {
+    id: 'import-time-network',
+    title: 'Network request made when a module is loaded',
+    description:
+      'A route, middleware, service or config module that makes a network request at module top level, in an IIFE, or in a helper called from there ' +
+      '(`initAppBootstrap();`, `verifyToken();`, `(async () => { … })()`) runs on `require`/`import`, before any request arrives. ' +
+      'Requests inside request handlers, `listen()` callbacks, class methods and exported functions that nothing calls at load are quiet. ' +
+      'It is high when the address is hidden (decoded, or taken from an environment value that decodes to a URL) or matches the C2 grammar.',
+    severity: 'critical',
+    confidence: 'high',
+    techniques: ['T04'],
+    remediation: 'Read what the request fetches before running the app; a legitimate app does not need the network just to be imported.',
+  },
+  async check(ctx) {
+    const index = await indexFor(ctx);
+    const entries = new Set(ctx.inventory.manifests.flatMap((m) => [m.main, ...Object.values(m.bin)].filter((x): x is string => !!x).map((x) => x.replace(/^\.\//, ''))));
+    for (const sf of index.files) {
+      if (!sf.js || sf.bundle.bundle || isTestPath(sf.path) || /(?:^|\/)(?:scripts?|tools|bench)\//.test(sf.path)) continue;
+      for (const c of sf.js.net) {
+        if (!c.importTime) continue;
+        const hidden = !!(c.url.taint & (DEC | ENV));
+        const inds = [...resolveEnv(index, c.url, ctx.signatures), ...(c.url.str ? indicatorsIn(c.url.str, 'request URL', ctx.signatures) : []), ...c.url.steps.flatMap((s) => indicatorsIn(s.text, `line ${s.line}`, ctx.signatures))];
+        const c2 = worst(inds);
+        const decodedUrl = !!(c.url.taint & DEC) || inds.some((i) => /base64|hex|decode/.test(i.from));
+        let severity: Severity = 'medium';
+        let confidence: Confidence = 'medium';
+        if (c2 && rank(c2) >= rank('high')) {
+          severity = c2;
+          confidence = 'high';
+        } else if (decodedUrl) {
+          severity = 'high';
+          confidence = 'high';
+        } else if (hidden) severity = 'medium';
+        const evidence: Evidence[] = [
+          { kind: 'chain', value: chainText(c.url.steps, `${c.api}() at import`, c.line) },
+          ...indicatorEvidence(inds),
+        ];
+        if (entries.has(sf.path)) evidence.push({ kind: 'trait', value: `${sf.path} is the package entry point: this runs when the app starts` });
+        ctx.report({
+          severity,
+          confidence,
+          message: `Network request ${c.api}(${short(c.url.str ?? (c.url.envName ? `process.env.${c.url.envName}` : '…'), 80)}) runs when the module is loaded${decodedUrl ? ', to an address hidden by encoding' : ''}`,
+          location: locate(sf, c.line, c.column),
+          evidence,
+          key: `${c.api}:${c.line}`,
+        });
+      }
+    }
+  },
+});

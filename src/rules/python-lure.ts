@@ -1,0 +1,84 @@
+import { defineRule } from './define-rule.js';
+import { indexFor } from '../analysis/source-index.js';
+import { chainText, indicatorEvidence, indicatorsIn, indicatorsInSteps, isTestPath, locate, worst } from '../analysis/source-evidence.js';
+import { short } from '../analysis/js/facts.js';
+import { rank } from '../analysis/urls.js';
+import type { Confidence, Evidence, Severity } from '../types.js';
+
+const NET = 1;
+const DEC = 2;
+
+export default defineRule({
+  meta: {
+    id: 'python-lure',
+    title: 'Python loader: decoded or downloaded code executed, install-time network, hidden drops',
+    description:
+      'In Python files: exec/eval/compile of decoded data (`zlib.decompress(base64.b64decode(x[::-1]))`, `bytes.fromhex`, marshal) or of a network response; ' +
+      'marshal/pickle/yaml.load (without a safe loader) on network data; writes to the InvisibleFerret drop paths (`~/.n2`, `~/.npl`, `~/.sysinfo`, `~/.pyp`); ' +
+      'network requests at import time in `setup.py` (with or without a custom `cmdclass`) or `__init__.py`; `pip install` launched at run time. ' +
+      'The inline data is decoded and its URLs are checked. `pickle.load` of a local model file and requests made inside functions stay quiet.',
+    severity: 'critical',
+    confidence: 'high',
+    techniques: ['T13'],
+    remediation: 'Do not run the script or install the package. Read the decoded payload in the evidence; report the repository.',
+  },
+  async check(ctx) {
+    const index = await indexFor(ctx);
+    for (const sf of index.files) {
+      const py = sf.py;
+      if (!py) continue;
+      const test = isTestPath(sf.path);
+      const base = sf.path.split('/').pop() ?? sf.path;
+      const installTime = base === 'setup.py' || base === '__init__.py' || base === 'conftest.py';
+      for (const s of py.sinks) {
+        let severity: Severity | undefined;
+        let confidence: Confidence = 'high';
+        let what = '';
+        if (s.kind === 'exec' && s.taint & (NET | DEC)) {
+          severity = 'critical';
+          what = `${s.api}() runs ${s.taint & NET ? 'code downloaded from the network' : 'decoded data'}`;
+        } else if (s.kind === 'deserialize' && (s.taint & NET || (s.api.startsWith('marshal') && s.taint & DEC))) {
+          severity = 'critical';
+          what = `${s.api}() loads ${s.taint & NET ? 'network data' : 'decoded bytes'} (code execution by design)`;
+        } else if (s.kind === 'deserialize' && s.api === 'yaml.load' && s.safeLoader === false && s.taint & NET) {
+          severity = 'high';
+          what = 'yaml.load without a safe loader on network data';
+        } else if (s.kind === 'hidden-write') {
+          severity = 'critical';
+          what = `writes to a hidden drop path used by InvisibleFerret (${short(s.decoded ?? s.argText, 80)})`;
+        } else if (s.kind === 'process' && s.pipInstall) {
+          severity = installTime ? 'high' : 'medium';
+          confidence = 'medium';
+          what = `installs packages at run time (${short(s.argText, 80)})`;
+        } else if (s.kind === 'process' && s.taint & (NET | DEC)) {
+          severity = 'critical';
+          what = `${s.api}() runs a command that was ${s.taint & NET ? 'downloaded' : 'decoded'}`;
+        }
+        if (!severity) continue;
+        if (test && severity !== 'critical') severity = 'low';
+        const inds = [...indicatorsInSteps(s.steps, ctx.signatures), ...(s.decoded ? indicatorsIn(s.decoded, 'decoded payload', ctx.signatures) : [])];
+        const evidence: Evidence[] = [{ kind: 'chain', value: chainText(s.steps, `${s.api}(${short(s.argText, 60)})`, s.line) }, ...indicatorEvidence(inds)];
+        if (s.decoded && s.kind !== 'hidden-write') evidence.push({ kind: 'decoded', value: short(s.decoded, 800) });
+        if (s.topLevel) evidence.push({ kind: 'trait', value: `runs at module top level${installTime ? ` of ${base} (install/import time)` : ''}` });
+        ctx.report({ severity, confidence, message: what, location: locate(sf, s.line), evidence, key: `${s.kind}:${s.api}:${s.line}` });
+      }
+      for (const n of py.net) {
+        if (!n.topLevel && !(base === 'setup.py' && py.cmdclass)) continue;
+        const inds = n.url ? indicatorsIn(n.url, 'request URL', ctx.signatures) : [];
+        const c2 = worst(inds);
+        let severity: Severity = installTime ? 'high' : 'medium';
+        if (base === 'setup.py' && py.cmdclass) severity = 'critical';
+        if (c2 && rank(c2) > rank(severity)) severity = c2;
+        if (test) severity = 'low';
+        ctx.report({
+          severity,
+          confidence: installTime || c2 ? 'high' : 'medium',
+          message: `${n.api}(${short(n.url ?? '…', 80)}) runs ${base === 'setup.py' ? 'when the package is installed' : installTime ? 'when the package is imported' : 'when the module is loaded'}${base === 'setup.py' && py.cmdclass ? ' (custom cmdclass)' : ''}`,
+          location: locate(sf, n.line),
+          evidence: indicatorEvidence(inds),
+          key: `net:${n.line}`,
+        });
+      }
+    }
+  },
+});
