@@ -57,7 +57,7 @@ function run(cmd, argv, cwd, env = {}) {
   try {
     execFileSync(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, timeout: 180_000 });
   } catch (err) {
-    throw new Error(`${path.basename(argv[0] ?? cmd)} failed: ${String(err.stdout ?? '').slice(-1500)}${String(err.stderr ?? '').slice(-1500)}`);
+    throw new Error(`${path.basename(argv[0] ?? cmd)} failed: ${String(err.stdout ?? '').slice(-1500)}${String(err.stderr ?? '').slice(-1500)}`, { cause: err });
   }
 }
 

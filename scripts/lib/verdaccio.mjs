@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
+const { fetch } = globalThis;
 
 function freePort() {
   return new Promise((resolve, reject) => {

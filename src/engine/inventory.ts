@@ -19,7 +19,7 @@ export async function buildInventory(ws: Workspace, diagnostics: Diagnostic[]): 
     if (text === undefined) continue; // the workspace already recorded why
     for (const parser of parsers) {
       try {
-        await parser.parse(file, text, sink);
+        await parser.parse(file, text, sink, { workspace: ws });
       } catch (err) {
         diagnostics.push({ code: 'parser-crash', message: `${parser.id} failed: ${(err as Error).message}`, file: file.path, incomplete: true });
       }

@@ -5,6 +5,18 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns } from './types.js';
+import { PackageDb } from './package-db.js';
+import { loadPopular } from './popular.js';
+
+export interface LoadSignaturesOptions {
+  /** Folder written by `lurescan signatures update`; its OSV index is merged with the bundled one. Omit for bundled only. */
+  cacheDir?: string;
+}
+
+/** Where the compiled bundled index lives inside the signatures folder. */
+export const BUNDLED_INDEX = path.join('index', 'packages.json');
+/** Where `lurescan signatures update` writes the imported OSV index inside its cache folder. */
+export const CACHE_INDEX = 'osv-index.json';
 
 /** The package root: two levels above this file, whether it runs from src/ (tests) or build/. */
 export function packageRoot(): string {
@@ -20,10 +32,12 @@ function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, 'utf8')) as T;
 }
 
-let cached: Signatures | undefined;
+const cached = new Map<string, Signatures>();
 
-export function loadSignatures(dir = path.join(packageRoot(), 'signatures')): Signatures {
-  if (cached && dir === path.join(packageRoot(), 'signatures')) return cached;
+export function loadSignatures(dir = path.join(packageRoot(), 'signatures'), options: LoadSignaturesOptions = {}): Signatures {
+  const cacheKey = `${dir}\0${options.cacheDir ?? ''}`;
+  const hit = cached.get(cacheKey);
+  if (hit) return hit;
   const iocs: IocIndicator[] = [];
   const iocDir = path.join(dir, 'iocs');
   for (const f of readdirSync(iocDir).filter((n) => n.endsWith('.json')).sort()) {
@@ -36,7 +50,12 @@ export function loadSignatures(dir = path.join(packageRoot(), 'signatures')): Si
   const binaries = readJson<BinaryKinds>(path.join(dir, 'patterns', 'binaries.json'));
   const source = readJson<SourcePatterns>(path.join(dir, 'patterns', 'source.json'));
   const pkg = readJson<{ version: string }>(path.join(dir, '..', 'package.json'));
-  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries, source };
-  if (dir === path.join(packageRoot(), 'signatures')) cached = sigs;
+  const packages = new PackageDb([
+    { file: path.join(dir, BUNDLED_INDEX), optional: false },
+    ...(options.cacheDir ? [{ file: path.join(options.cacheDir, CACHE_INDEX), optional: true }] : []),
+  ]);
+  const popular = loadPopular(dir);
+  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries, source, packages, popular };
+  if (dir === path.join(packageRoot(), 'signatures')) cached.set(cacheKey, sigs);
   return sigs;
 }

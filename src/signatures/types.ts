@@ -1,5 +1,6 @@
 /** The shape of the knowledge lurescan loads from /signatures. Rules read it; only src/signatures/ builds it. */
 import type { Severity } from '../types.js';
+import type { PackageDb } from './package-db.js';
 
 export type IocType = 'domain' | 'ip' | 'ip:port' | 'url' | 'tron-address' | 'github-account';
 
@@ -85,4 +86,12 @@ export interface Signatures {
   fileMagic: FileMagic[];
   binaries: BinaryKinds;
   source: SourcePatterns;
+  /** Known-malicious packages: the bundled index plus the OSV import cached by `lurescan signatures update`. */
+  packages: PackageDb;
+  /** The most downloaded names per ecosystem (name → downloads a month), the reference set for typosquat checks. */
+  popular: PopularNames;
+}
+
+export interface PopularNames {
+  npm: ReadonlyMap<string, number>;
 }

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import { defineRule } from './define-rule.js';
+import type { Evidence, Package, Severity, Confidence } from '../types.js';
+import type { PackageRecordMatch } from '../signatures/package-db.js';
+
+/** Lockfile parsers: an entry from one of these is what actually gets installed. */
+const LOCK_SOURCES = new Set(['npm/package-lock', 'npm/yarn-lock', 'npm/pnpm-lock', 'npm/bun-lock', 'pypi/pipfile-lock', 'pypi/poetry-lock', 'pypi/uv-lock']);
+
+function judge(m: PackageRecordMatch): { severity: Severity; confidence: Confidence } {
+  if (m.confidence === 'unverified') return m.how === 'version' || m.allVersions ? { severity: 'high', confidence: 'medium' } : { severity: 'medium', confidence: 'low' };
+  if (m.how === 'version' || m.allVersions) return { severity: 'critical', confidence: 'high' };
+  // A range that admits a bad version, or a name whose version we cannot read: the install may pick the bad one.
+  return { severity: 'high', confidence: 'medium' };
+}
+
+function describe(pkg: Package): string {
+  return `${pkg.name}@${pkg.version ?? pkg.spec ?? '?'}`;
+}
+
+export default defineRule({
+  meta: {
+    id: 'known-malicious-package',
+    title: 'Dependency on a known-malicious package',
+    description:
+      'Matches every dependency a manifest or lockfile names (direct or transitive; package-lock v1-v3, npm-shrinkwrap, yarn v1 and berry, pnpm 5-9, bun.lock, ' +
+      'requirements files, pyproject, setup.cfg, Pipfile(.lock), poetry.lock, uv.lock) against the signature database: the bundled OSV-shaped records ' +
+      '(DPRK npm and PyPI packages, the axios 1.14.1 / 0.30.4 compromise) and the OSV MAL- feed imported by `lurescan signatures update`. ' +
+      'Names are compared after each ecosystem\'s normalisation; where a record lists versions, the version must match (semver for npm, PEP 440 for PyPI).',
+    severity: 'critical',
+    confidence: 'high',
+    techniques: ['T01'],
+    remediation:
+      'Do not install this project. If it is already installed, treat the machine as compromised: rotate credentials, tokens and wallet keys from a clean machine. ' +
+      'Remove the dependency (and whatever pulls it in) and regenerate the lockfile.',
+    references: ['https://github.com/ossf/malicious-packages'],
+  },
+  check(ctx) {
+    const pkgs = ctx.inventory.packages;
+    // Versions that lockfiles pin, per folder and name: a manifest range is judged by what its lockfile locked.
+    const locked = new Map<string, string[]>();
+    for (const p of pkgs) {
+      if (!LOCK_SOURCES.has(p.source) || !p.version) continue;
+      const k = `${path.posix.dirname(p.where.file)}\0${p.ecosystem}\0${p.name.toLowerCase()}`;
+      locked.set(k, [...(locked.get(k) ?? []), p.version]);
+    }
+    for (const pkg of pkgs) {
+      const matches = ctx.signatures.packages.match({ ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version, spec: pkg.spec });
+      for (const m of matches) {
+        let { severity, confidence } = judge(m);
+        const isLock = LOCK_SOURCES.has(pkg.source);
+        if (!isLock && m.how !== 'version' && !m.allVersions) {
+          // The manifest only asks for a range; if the lockfile beside it pins a version the record does not cover, the install is not affected.
+          const pins = locked.get(`${path.posix.dirname(pkg.where.file)}\0${pkg.ecosystem}\0${pkg.name.toLowerCase()}`);
+          if (pins && pins.every((v) => !ctx.signatures.packages.match({ ecosystem: pkg.ecosystem, name: pkg.name, version: v }).some((x) => x.id === m.id))) {
+            severity = 'low';
+            confidence = 'medium';
+          }
+        }
+        const via = pkg.path && pkg.path.length > 1 ? `, pulled in by ${pkg.path.join(' → ')}` : pkg.direct ? ', a direct dependency' : '';
+        const what =
+          m.how === 'version' ? `${describe(pkg)} is a known-malicious ${m.allVersions ? 'package' : 'version'}` :
+          m.how === 'range' ? `${pkg.name} "${pkg.spec}" ${m.allVersions ? 'names a known-malicious package' : `admits a known-malicious version (${(m.versions ?? []).join(', ') || 'see the record'})`}` :
+          `${pkg.name} (${pkg.spec ?? 'no version'}) matches a known-malicious ${m.allVersions ? 'package' : 'package name; the version could not be checked'}`;
+        const record = `${m.id}${m.confidence === 'unverified' ? ', unverified' : ''}${m.campaign ? `: ${m.campaign}` : ''}`;
+        const evidence: Evidence[] = [
+          { kind: 'package', value: `${pkg.ecosystem} ${describe(pkg)}`, location: pkg.where },
+          { kind: 'indicator', value: `${m.id} (${m.source})${m.reference ? ` ${m.reference}` : ''}` },
+        ];
+        if (pkg.path && pkg.path.length > 1) evidence.push({ kind: 'chain', value: pkg.path.join(' → ') });
+        if (severity === 'low') evidence.push({ kind: 'note', value: 'the lockfile beside this manifest pins a version the record does not cover' });
+        ctx.report({
+          message: `${what} (${record})${via}. Listed in ${pkg.where.file}${pkg.where.line ? `:${pkg.where.line}` : ''}.`,
+          location: pkg.where,
+          severity,
+          confidence,
+          evidence,
+          key: `${m.id}\0${pkg.ecosystem}\0${pkg.name}\0${pkg.version ?? pkg.spec ?? ''}`,
+        });
+      }
+    }
+  },
+});

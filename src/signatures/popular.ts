@@ -1,0 +1,20 @@
+/** The popular-name lists under signatures/popular/ (TSV: name, downloads a month; '#' lines are provenance). */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { PopularNames } from './types.js';
+
+export function parsePopularTsv(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.startsWith('#')) continue;
+    const [name, downloads] = line.split('\t');
+    if (!name || name === 'name') continue;
+    out.set(name.trim(), Number(downloads) || 0);
+  }
+  return out;
+}
+
+export function loadPopular(dir: string): PopularNames {
+  const file = path.join(dir, 'popular', 'npm-popular-5000.tsv');
+  return { npm: existsSync(file) ? parsePopularTsv(readFileSync(file, 'utf8')) : new Map() };
+}
