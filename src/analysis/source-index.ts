@@ -88,11 +88,16 @@ export function sourceIndex(ws: Workspace, sigs: Signatures, limits: Limits): Pr
   return p;
 }
 
-export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[]): SourceFile | undefined {
+/** The prefilter on raw bytes: tokens are ASCII, so a latin1 view finds them without decoding UTF-8. */
+export function passesPrefilter(lang: SourceLang, bytes: Buffer | string, sigs: Signatures): boolean {
+  const pf = prefilterFor(sigs.source);
+  return (lang === 'js' ? pf.js : pf.py).test(typeof bytes === 'string' ? bytes : bytes.toString('latin1'));
+}
+
+export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false): SourceFile | undefined {
   const lang = sourceLang(path);
   if (!lang) return undefined;
-  const pf = prefilterFor(sigs.source);
-  if (!(lang === 'js' ? pf.js : pf.py).test(text)) return undefined;
+  if (!prefiltered && !passesPrefilter(lang, text, sigs)) return undefined;
   const file: SourceFile = { path, lang, text, bundle: bundleInfo(path, text, sigs.source), literalDecodes: [] };
   const fail = (why: string): SourceFile => {
     file.fallback = why;
@@ -123,15 +128,18 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   for (const f of ws.files) {
     if (f.kind !== 'file' || f.size === 0) continue;
     if (/(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$|(?:^|\/)config\/[^/]+\.(?:json|[cm]?js|ts)$/i.test(f.path)) envFiles.push(f);
-    if (!sourceLang(f.path)) continue;
+    const lang = sourceLang(f.path);
+    if (!lang) continue;
     index.stats.considered++;
     if (index.stats.parsed >= limits.maxParsedFiles) {
       index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
       break;
     }
+    const bytes = await f.bytes();
+    if (!bytes || !passesPrefilter(lang, bytes, sigs)) continue;
     const text = await f.text();
     if (text === undefined) continue;
-    const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics);
+    const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true);
     if (!sf) continue;
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;
