@@ -62,15 +62,20 @@ export default defineRule({
         evidence.push({ kind: 'trait', value: `line ${a.line}: ${a.text} = require (require made reachable from anywhere)` });
         raise(sf.bundle.bundle || test ? 'medium' : config ? 'critical' : 'high', a.line, `require is stored on the global object (${a.text} = require)`);
       }
-      if (config && !sf.bundle.bundle) {
+      // Only build tool configs: a dApp's chain list (src/config/chains.ts) and a hardhat network table name RPC hosts
+      // as data; a build config that itself requests or executes is the PolinRider dead-drop shape.
+      const buildConfig = /(?:^|\/)(?:[\w-]+\.config\.[cm]?[jt]s|\.eslintrc\.[cm]?js|\.babelrc\.js)$/.test(sf.path);
+      if (buildConfig && !sf.bundle.bundle) {
         const lower = sf.text.toLowerCase();
+        const acts = (sf.js?.sinks ?? []).some((s) => !s.constant) || (sf.js?.net.length ?? 0) > 0;
         for (const h of p.blockchainRpcHosts) {
           const i = lower.indexOf(h);
-          if (i < 0) continue;
+          if (i < 0 || !acts) continue;
           evidence.push({ kind: 'indicator', value: `blockchain RPC host ${h} at line ${lineOf(sf.text, i)}` });
-          const acts = (sf.js?.sinks.length ?? 0) > 0 || (sf.js?.net.length ?? 0) > 0;
-          raise(acts ? 'critical' : 'high', lineOf(sf.text, i), `build/config file looks up a blockchain RPC host (${h}), the dead-drop channel of PolinRider-style loaders`);
+          raise((sf.js?.sinks ?? []).some((s) => !s.constant) ? 'critical' : 'high', lineOf(sf.text, i), `build config requests a blockchain RPC host (${h}), the dead-drop channel of PolinRider-style loaders`);
         }
+      }
+      if (config && !sf.bundle.bundle) {
         const cr = sf.text.indexOf('createRequire(import.meta.url)');
         const executes = (sf.js?.sinks ?? []).some((s) => !s.constant) || (sf.js?.decoded.length ?? 0) > 0;
         if (cr >= 0 && executes) {
