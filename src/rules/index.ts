@@ -19,6 +19,8 @@ import obfuscatedSource from './obfuscated-source.js';
 import pythonLure from './python-lure.js';
 import stealerFingerprint from './stealer-fingerprint.js';
 import knownMaliciousPackage from './known-malicious-package.js';
+import typosquatPackage from './typosquat-package.js';
+import lockfileIntegrity from './lockfile-integrity.js';
 
 export const RULES: readonly Rule[] = [
   lifecycleScript,
@@ -40,4 +42,6 @@ export const RULES: readonly Rule[] = [
   pythonLure,
   stealerFingerprint,
   knownMaliciousPackage,
+  typosquatPackage,
+  lockfileIntegrity,
 ];

@@ -16,5 +16,7 @@ export function parsePopularTsv(text: string): Map<string, number> {
 
 export function loadPopular(dir: string): PopularNames {
   const file = path.join(dir, 'popular', 'npm-popular-5000.tsv');
-  return { npm: existsSync(file) ? parsePopularTsv(readFileSync(file, 'utf8')) : new Map() };
+  const distinctFile = path.join(dir, 'popular', 'npm-known-distinct.txt');
+  const distinct = existsSync(distinctFile) ? [...parsePopularTsv(readFileSync(distinctFile, 'utf8')).keys()] : [];
+  return { npm: existsSync(file) ? parsePopularTsv(readFileSync(file, 'utf8')) : new Map(), npmDistinct: new Set(distinct) };
 }

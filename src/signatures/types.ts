@@ -94,4 +94,6 @@ export interface Signatures {
 
 export interface PopularNames {
   npm: ReadonlyMap<string, number>;
+  /** Established npm names outside the top list that look like a popular one: never reported as look-alikes. */
+  npmDistinct: ReadonlySet<string>;
 }

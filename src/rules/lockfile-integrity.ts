@@ -1,0 +1,240 @@
+import path from 'node:path';
+import semver from 'semver';
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+import { defineRule, type FindingInput, type RuleContext } from './define-rule.js';
+import type { Package, Severity } from '../types.js';
+import { indexOptions, isRequirementsFile } from '../ecosystems/pypi/requirements.js';
+
+const NPM_LOCKS = new Set(['npm/package-lock', 'npm/yarn-lock', 'npm/pnpm-lock', 'npm/bun-lock']);
+const PY_LOCKS = new Set(['pypi/poetry-lock', 'pypi/uv-lock', 'pypi/pipfile-lock']);
+const DEFAULT_NPM = ['registry.npmjs.org', 'registry.yarnpkg.com', 'registry.npmjs.com'];
+const DEFAULT_PYPI = ['pypi.org', 'files.pythonhosted.org', 'pypi.python.org'];
+/** Code hosts: a git dependency there is unusual in a lockfile, not hostile by itself. */
+const CODE_HOSTS = ['github.com', 'codeload.github.com', 'gitlab.com', 'bitbucket.org'];
+/** Hosts that serve anyone's files, or tunnel to anyone's machine. */
+const ANYONE_HOSTS = ['ngrok.io', 'ngrok-free.app', 'ngrok.app', 'trycloudflare.com', 'loca.lt', 'serveo.net', 'raw.githubusercontent.com', 'gist.githubusercontent.com', 'pastebin.com', 'transfer.sh', 'file.io', 'dropboxusercontent.com', 'discordapp.com', 'cdn.discordapp.com'];
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return undefined;
+  }
+}
+
+function onHost(host: string, list: readonly string[]): boolean {
+  return list.some((h) => host === h || host.endsWith(`.${h}`));
+}
+
+const isIp = (h: string) => /^\d{1,3}(?:\.\d{1,3}){3}$/.test(h) || h.includes(':');
+
+/** Folders from a file's folder up to the root: "a/b/x.lock" → ["a/b", "a", ""]. */
+function folders(file: string): string[] {
+  const out: string[] = [];
+  let d = path.posix.dirname(file);
+  for (;;) {
+    out.push(d === '.' ? '' : d);
+    if (d === '.' || d === '/' || d === '') break;
+    d = path.posix.dirname(d);
+  }
+  return out;
+}
+
+const join = (dir: string, f: string) => (dir ? `${dir}/${f}` : f);
+
+/** Registry hosts the project configures for npm-family tools, looked up from a folder upward. */
+async function npmRegistries(ctx: RuleContext, dir: string, cache: Map<string, string[]>): Promise<string[]> {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const hosts: string[] = [];
+  const add = (u: unknown) => {
+    const h = typeof u === 'string' ? hostOf(u.trim().replace(/^"|"$/g, '')) : undefined;
+    if (h) hosts.push(h);
+  };
+  for (const d of folders(join(dir, 'x'))) {
+    const npmrc = await ctx.text(join(d, '.npmrc'));
+    if (npmrc) for (const l of npmrc.split('\n')) {
+      const m = /^\s*(?:@[\w.-]+:)?registry\s*=\s*(\S+)/.exec(l);
+      if (m) add(m[1]);
+    }
+    const yarnrc = await ctx.text(join(d, '.yarnrc'));
+    if (yarnrc) for (const l of yarnrc.split('\n')) {
+      const m = /^\s*(?:"?@[\w.-]+:)?registry"?\s+"?([^"\s]+)/.exec(l);
+      if (m) add(m[1]);
+    }
+    for (const [f, reader] of [
+      ['.yarnrc.yml', (t: string) => parseYaml(t) as Record<string, unknown>],
+      ['pnpm-workspace.yaml', (t: string) => parseYaml(t) as Record<string, unknown>],
+      ['bunfig.toml', (t: string) => parseToml(t) as Record<string, unknown>],
+    ] as const) {
+      const t = await ctx.text(join(d, f));
+      if (!t) continue;
+      try {
+        const o = reader(t) ?? {};
+        add(o.npmRegistryServer);
+        add(o.registry);
+        for (const s of Object.values((o.npmScopes ?? {}) as Record<string, { npmRegistryServer?: string }>)) add(s?.npmRegistryServer);
+        for (const r of Object.values((o.registries ?? {}) as Record<string, string>)) add(r);
+        const install = (o.install ?? {}) as Record<string, unknown>;
+        add(typeof install.registry === 'object' ? (install.registry as { url?: string })?.url : install.registry);
+        for (const s of Object.values((install.scopes ?? {}) as Record<string, unknown>)) add(typeof s === 'object' ? (s as { url?: string })?.url : s);
+      } catch {
+        ctx.diagnostic({ code: 'config-unreadable', message: `${join(d, f)} could not be parsed; its registry settings were not applied`, file: join(d, f), incomplete: false });
+      }
+    }
+  }
+  cache.set(dir, hosts);
+  return hosts;
+}
+
+/** Index hosts Python tools are configured with (pyproject uv/poetry sources, Pipfile sources, requirement index options). */
+async function pypiRegistries(ctx: RuleContext, dir: string): Promise<string[]> {
+  const hosts: string[] = [];
+  const add = (u: unknown) => {
+    const h = typeof u === 'string' ? hostOf(u) : undefined;
+    if (h) hosts.push(h);
+  };
+  for (const f of ['pyproject.toml', 'Pipfile']) {
+    const t = await ctx.text(join(dir, f));
+    if (!t) continue;
+    try {
+      const o = parseToml(t) as Record<string, unknown>;
+      const tool = (o.tool ?? {}) as Record<string, Record<string, unknown>>;
+      for (const s of [...((tool.uv?.index as unknown[]) ?? []), ...((tool.poetry?.source as unknown[]) ?? []), ...((o.source as unknown[]) ?? [])]) add((s as { url?: string })?.url);
+    } catch {
+      /* the manifest parser already reported it */
+    }
+  }
+  return hosts;
+}
+
+interface Flag {
+  severity: Severity;
+  why: string;
+}
+
+function judgeUrl(url: string, allowed: string[], defaults: string[]): Flag | undefined {
+  if (/^(?:file|link|workspace|portal|patch|npm):/.test(url)) return undefined;
+  const git = /^(?:git\+|git:|github:|gitlab:|bitbucket:|ssh:)/.test(url) || /\.git(?:#|$)/.test(url);
+  const host = git && !/^[a-z+]+:\/\//.test(url) ? (/^(?:github|gitlab|bitbucket):/.test(url) ? 'github.com' : undefined) : hostOf(url.replace(/^git\+/, ''));
+  if (!host) return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? { severity: 'medium', why: 'a URL lurescan cannot parse' } : undefined;
+  if (url.startsWith('http://') && !['localhost', '127.0.0.1'].includes(host)) return { severity: 'high', why: 'a plain-http download (anyone on the path can swap it)' };
+  if (isIp(host)) return { severity: 'high', why: `an IP-literal host (${host})` };
+  if (onHost(host, ANYONE_HOSTS) || /\.(?:vercel\.app|up\.railway\.app|glitch\.me|tiiny\.site|netlify\.app|onrender\.com|herokuapp\.com)$/.test(host))
+    return { severity: 'high', why: `a host that serves anyone's files (${host})` };
+  if (git) return onHost(host, CODE_HOSTS) ? { severity: 'low', why: `a git dependency (${host}), not a registry package` } : { severity: 'medium', why: `a git dependency on ${host}` };
+  if (onHost(host, [...defaults, ...allowed])) {
+    // A registry host serving a non-tarball path is an odd way to fetch a package but not a foreign source.
+    return undefined;
+  }
+  if (onHost(host, CODE_HOSTS)) return { severity: 'low', why: `a tarball from a code host (${host}), not a registry` };
+  return { severity: 'medium', why: `a host that is not a configured registry (${host}); configured: ${[...new Set([...defaults, ...allowed])].join(', ')}` };
+}
+
+function report(ctx: RuleContext, pkg: Package, flag: Flag, what: string, key: string): void {
+  const finding: FindingInput = {
+    message: `${pkg.name}@${pkg.version ?? '?'} ${what}: ${flag.why}${pkg.path && pkg.path.length > 1 ? ` (via ${pkg.path.join(' → ')})` : ''}.`,
+    location: pkg.where,
+    severity: flag.severity,
+    confidence: 'medium',
+    evidence: [{ kind: 'package', value: `${pkg.ecosystem} ${pkg.name}@${pkg.version ?? '?'}${pkg.resolved ? ` ${pkg.resolved}` : ''}`, location: pkg.where }],
+    key,
+  };
+  ctx.report(finding);
+}
+
+export default defineRule({
+  meta: {
+    id: 'lockfile-integrity',
+    title: 'Lockfile entry fetched from an unexpected place, without integrity, or not asked for',
+    description:
+      'Reads every lockfile entry (npm, yarn, pnpm, bun, poetry, uv, Pipfile.lock) and the registries the project configures (.npmrc, .yarnrc, .yarnrc.yml, ' +
+      'pnpm-workspace.yaml, bunfig.toml, pyproject/Pipfile sources): download URLs over plain http, on IP literals, on file-sharing or tunnel hosts, or on hosts ' +
+      'that are not a configured registry; git and tarball dependencies; missing or sha1-only integrity; entries at the top of a lock that no manifest asks for; ' +
+      'locked versions that do not satisfy the manifest range; and pip index options (--index-url, --extra-index-url, --trusted-host) that point away from PyPI.',
+    severity: 'high',
+    confidence: 'medium',
+    techniques: ['T17', 'T13'],
+    remediation: 'Regenerate the lockfile from the manifest against your own registry (`npm install --package-lock-only`, `pnpm install --lockfile-only`…) and compare; never install from a lockfile whose sources you did not expect.',
+  },
+  async check(ctx) {
+    const regCache = new Map<string, string[]>();
+    const pyCache = new Map<string, string[]>();
+    const pkgs = ctx.inventory.packages;
+    for (const pkg of pkgs) {
+      const dir = path.posix.dirname(pkg.where.file) === '.' ? '' : path.posix.dirname(pkg.where.file);
+      const npmLock = NPM_LOCKS.has(pkg.source);
+      const pyLock = PY_LOCKS.has(pkg.source);
+      if (!npmLock && !pyLock) continue;
+      if (pkg.resolved) {
+        let allowed: string[];
+        if (npmLock) allowed = await npmRegistries(ctx, dir, regCache);
+        else {
+          allowed = pyCache.get(dir) ?? (await pypiRegistries(ctx, dir));
+          pyCache.set(dir, allowed);
+        }
+        const flag = judgeUrl(pkg.resolved, allowed, npmLock ? DEFAULT_NPM : DEFAULT_PYPI);
+        if (flag) report(ctx, pkg, flag, `is resolved from ${pkg.resolved.slice(0, 200)}`, `url\0${pkg.name}\0${pkg.resolved}`);
+      }
+      if (npmLock) {
+        const integ = pkg.integrity ?? '';
+        const fromRegistryTarball = !!pkg.resolved && /\.tgz(?:#|$)/.test(pkg.resolved);
+        if (!integ && fromRegistryTarball && !/#[0-9a-f]{40}$/.test(pkg.resolved ?? ''))
+          report(ctx, pkg, { severity: 'low', why: 'no integrity hash, so the tarball is not verified' }, 'has no integrity', `nointeg\0${pkg.name}\0${pkg.version}`);
+        else if ((/^sha1-/.test(integ) && !integ.includes(' sha512-')) || (!integ && /#[0-9a-f]{40}$/.test(pkg.resolved ?? '')))
+          report(ctx, pkg, { severity: 'low', why: 'only a SHA-1 hash (collisions are practical)' }, 'is verified by SHA-1 only', `sha1\0${pkg.name}\0${pkg.version}`);
+      }
+    }
+
+    // Manifest ↔ lockfile: entries nothing asks for, and locked versions outside the manifest range.
+    for (const m of ctx.inventory.manifests) {
+      const dir = path.posix.dirname(m.file);
+      const wanted = new Map(m.dependencies.map((d) => [d.name, d]));
+      const lockPkgs = pkgs.filter((p) => NPM_LOCKS.has(p.source) && path.posix.dirname(p.where.file) === dir);
+      if (!lockPkgs.length) continue;
+      const workspaceLock = m.workspaces.length > 0;
+      const graphKnown = lockPkgs.some((p) => p.path && p.path.length > 1);
+      for (const p of lockPkgs) {
+        // package-lock v2/v3 record the whole graph: an entry no chain reaches was added by hand (or left behind).
+        if (!p.direct && !p.path && graphKnown && p.source === 'npm/package-lock' && p.scope !== 'optional') {
+          report(ctx, p, { severity: 'medium', why: `neither ${m.file} nor any locked package depends on it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+          continue;
+        }
+        if (!p.direct) continue;
+        const asked = wanted.get(p.name);
+        if (!asked) {
+          if (!workspaceLock)
+            report(ctx, p, { severity: 'medium', why: `${m.file} does not list it, yet the lockfile installs it at the top level` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+          continue;
+        }
+        const spec = asked.spec ?? '';
+        if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
+          report(ctx, p, { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` }, `is locked`, `range\0${p.where.file}\0${p.name}`);
+      }
+    }
+
+    // pip index options: a second index is how dependency confusion reaches a Python project.
+    for (const f of ctx.workspace.files) {
+      if (f.kind !== 'file' || !isRequirementsFile(f.path)) continue;
+      const text = await ctx.text(f.path);
+      if (!text) continue;
+      for (const o of indexOptions(text)) {
+        const host = hostOf(o.url);
+        if (o.option === '--trusted-host') {
+          ctx.report({ message: `${o.option} ${o.url} turns off TLS verification for that host.`, location: { file: f.path, line: o.line, snippet: `${o.option} ${o.url}` }, severity: 'medium', key: `trusted\0${o.url}` });
+          continue;
+        }
+        if (!host) continue;
+        const flag: Flag | undefined = o.url.startsWith('http://')
+          ? { severity: 'high', why: 'a plain-http package index' }
+          : isIp(host)
+            ? { severity: 'high', why: `an IP-literal package index (${host})` }
+            : onHost(host, DEFAULT_PYPI)
+              ? undefined
+              : { severity: o.option === '--extra-index-url' ? 'medium' : 'low', why: `${o.option === '--extra-index-url' ? 'a second index that can shadow PyPI names (dependency confusion)' : 'an index other than PyPI'}: ${host}` };
+        if (flag) ctx.report({ message: `${f.path} sets ${o.option} ${o.url}: ${flag.why}.`, location: { file: f.path, line: o.line, snippet: `${o.option} ${o.url}` }, severity: flag.severity, key: `index\0${o.url}` });
+      }
+    }
+  },
+});
