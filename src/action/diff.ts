@@ -1,7 +1,7 @@
 /**
  * Diff mode: which findings a change is responsible for. The whole checked-out tree is scanned (so a changed
  * package.json script that runs an unchanged file still has that file analysed), and a finding is kept when
- * its own file or any file in its evidence was changed. In a changed lockfile only findings about packages
+ * its own file or any file in its evidence was changed, or is run by a changed command. In a changed lockfile only findings about packages
  * the change adds or changes (compared with the base version of the lockfile) are kept.
  */
 import path from 'node:path';
@@ -59,12 +59,14 @@ export async function lockfileDelta(file: string, headText: string, baseText: st
 function aboutPackage(f: Finding, p: Package): boolean {
   if (p.where.line !== undefined && f.location.line === p.where.line) return true;
   const id = p.version ? `${p.name}@${p.version}` : p.name;
-  return f.evidence.some((e) => e.kind === 'package' && (e.value === id || e.value.startsWith(`${id} `) || e.value === p.name));
+  return f.evidence.some((e) => e.kind === 'package' && (e.value === id || e.value === `${p.ecosystem} ${id}` || e.value.startsWith(`${id} `)));
 }
 
 export interface DiffSelection {
   /** Paths relative to the scanned root. */
   changed: Set<string>;
+  /** Unchanged files that changed commands run (see reach.ts). */
+  reached?: Set<string>;
   lockfiles: Map<string, LockfileDelta>;
 }
 
@@ -73,7 +75,7 @@ export function selectForDiff(findings: Finding[], sel: DiffSelection): Finding[
   return findings.filter((f) => {
     const files = [f.location.file, ...f.evidence.map((e) => e.location?.file).filter((x): x is string => !!x)];
     if (!f.location.file) return true;
-    if (!files.some((file) => sel.changed.has(file))) return false;
+    if (!files.some((file) => sel.changed.has(file) || sel.reached?.has(file))) return false;
     const delta = sel.lockfiles.get(f.location.file);
     if (!delta || !delta.understood) return true;
     // Reached from another changed file: keep; otherwise only findings about added or changed packages.

@@ -3,6 +3,7 @@
  * one exception is `token`, whose default `${{ github.token }}` only a workflow expression can supply.
  */
 import path from 'node:path';
+import * as core from '@actions/core';
 import type { FailOn } from '../options.js';
 
 export type Mode = 'diff' | 'full';
@@ -46,38 +47,37 @@ export const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target
 
 export class InputError extends Error {}
 
-/** Reads an input the way @actions/core does: INPUT_<NAME upper-cased, spaces as '_'>, trimmed. */
-export function readInput(env: NodeJS.ProcessEnv, name: string): string {
-  return (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
+/** Reads one input; the runner passes `fail-on` as the environment variable INPUT_FAIL-ON. */
+export type InputReader = (name: string) => string;
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) throw new InputError(`input '${name}' must be one of ${allowed.join(', ')} (got '${value}')`);
   return value as T;
 }
 
-export function parseInputs(env: NodeJS.ProcessEnv): ActionInputs {
+export function parseInputs(env: NodeJS.ProcessEnv, get: InputReader = (name) => core.getInput(name)): ActionInputs {
+  const input = (name: string) => get(name).trim();
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const temp = env.RUNNER_TEMP || workspace;
   const eventName = env.GITHUB_EVENT_NAME ?? '';
-  const modeRaw = readInput(env, 'mode');
-  const failOnRaw = readInput(env, 'fail-on');
-  const annotationsRaw = readInput(env, 'annotations');
+  const modeRaw = input('mode');
+  const failOnRaw = input('fail-on');
+  const annotationsRaw = input('annotations');
   const annotations = annotationsRaw === '' ? ACTION_DEFAULTS.annotations : Number(annotationsRaw);
   if (!Number.isInteger(annotations) || annotations < 0) throw new InputError(`input 'annotations' must be a whole number ≥ 0 (got '${annotationsRaw}')`);
-  const configRaw = readInput(env, 'config-file');
-  const sarifRaw = readInput(env, 'sarif-file');
+  const configRaw = input('config-file');
+  const sarifRaw = input('sarif-file');
   return {
-    path: path.resolve(workspace, readInput(env, 'path') || ACTION_DEFAULTS.path),
+    path: path.resolve(workspace, input('path') || ACTION_DEFAULTS.path),
     mode: modeRaw ? oneOf('mode', modeRaw, ['diff', 'full'] as const) : PULL_REQUEST_EVENTS.has(eventName) ? 'diff' : 'full',
     modeExplicit: modeRaw !== '',
     failOn: failOnRaw ? oneOf('fail-on', failOnRaw, ['block', 'warn', 'never'] as const) : undefined,
-    commentSummaryInPr: oneOf('comment-summary-in-pr', readInput(env, 'comment-summary-in-pr') || ACTION_DEFAULTS.commentSummaryInPr, ['always', 'on-failure', 'never'] as const),
+    commentSummaryInPr: oneOf('comment-summary-in-pr', input('comment-summary-in-pr') || ACTION_DEFAULTS.commentSummaryInPr, ['always', 'on-failure', 'never'] as const),
     sarifFile: sarifRaw ? path.resolve(workspace, sarifRaw) : path.join(temp, ACTION_DEFAULTS.sarifFile),
-    token: readInput(env, 'token'),
+    token: input('token'),
     configFile: configRaw ? path.resolve(workspace, configRaw) : undefined,
-    baseRef: readInput(env, 'base-ref') || undefined,
-    headRef: readInput(env, 'head-ref') || undefined,
+    baseRef: input('base-ref') || undefined,
+    headRef: input('head-ref') || undefined,
     annotations,
   };
 }

@@ -5,7 +5,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as core from '@actions/core';
-import { scan } from '../scan.js';
+import { scanWorkspace } from '../scan.js';
+import { resolveOptions } from '../options.js';
+import { acquireLocal } from '../acquire/local.js';
+import { loadSignatures } from '../signatures/load.js';
+import { reachedFrom } from './reach.js';
 import { verdictOf, verdictRank } from '../engine/verdict.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
@@ -58,12 +62,22 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
 
   // 3. Scan the whole tree; diff mode narrows the findings afterwards.
   core.info(`lurescan: scanning ${escapeControl(inputs.path)} (${plan.mode} mode${plan.mode === 'diff' ? `, ${plan.changed.size} changed file(s)` : ''})`);
-  const offRules = Object.entries(config.rules ?? {}).filter(([, v]) => v === 'off').map(([k]) => k);
-  let result: ScanResult = await scan({ kind: 'path', path: inputs.path }, { excludeRules: offRules });
+  // Rules the config turns off still run: applyConfig removes their findings and counts them in the report.
+  const options = {};
+  const signatures = loadSignatures();
+  const ws = await acquireLocal(inputs.path, resolveOptions(options).limits);
+  let result: ScanResult;
+  let reached = new Set<string>();
+  try {
+    result = await scanWorkspace(ws, options, signatures);
+    if (plan.mode === 'diff') reached = await reachedFrom(ws, plan.changed, signatures);
+  } finally {
+    await ws.dispose();
+  }
   if (configSource) result = applyConfig(result, config, { today: todayUtc(), source: configSource });
   const total = result.findings.length;
   if (plan.mode === 'diff') {
-    const findings = selectForDiff(result.findings, { changed: plan.changed, lockfiles: await plan.lockfiles(inputs.path) });
+    const findings = selectForDiff(result.findings, { changed: plan.changed, reached, lockfiles: await plan.lockfiles(inputs.path) });
     result = { ...result, findings, verdict: verdictOf(findings) };
   }
   const failed = failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn);

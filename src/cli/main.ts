@@ -112,7 +112,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       const scanned = await scan(scanTarget, {
         ref: opts.ref,
         rules: opts.rule,
-        excludeRules: [...(opts.excludeRule ?? []), ...Object.entries(config.rules ?? {}).filter(([, v]) => v === 'off').map(([k]) => k)],
+        excludeRules: opts.excludeRule,
         onProgress: showProgress ? progressPrinter(io) : undefined,
       });
       const result = configFile ? applyConfig(scanned, config, { today: todayUtc(), source: configFile }) : scanned;

