@@ -105,8 +105,9 @@ export function decodeLiteral(s: string, depth = 3): Decoded[] {
       }
     }
     for (const [m, v] of tries) {
-      if (v === undefined || !looksMeaningful(v)) continue;
-      out.push({ methods: [...methods, m], value: v.slice(0, MAX_DECODED) });
+      if (v === undefined || !isReadable(v)) continue;
+      // Hex inside base64 is not meaningful text yet, but its decoding may be.
+      if (looksMeaningful(v)) out.push({ methods: [...methods, m], value: v.slice(0, MAX_DECODED) });
       visit(v, [...methods, m], d - 1);
     }
   };

@@ -11,6 +11,7 @@ import { JsAnalyzer, decodeLiterals, type JsFacts, type DecodedString } from './
 import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, type BundleInfo } from './bundle.js';
 import { envEntries, type EnvEntry } from './env-config.js';
+import { checkFileType, claimedFormat } from './filetype.js';
 
 export type SourceLang = 'js' | 'py';
 
@@ -94,8 +95,8 @@ export function passesPrefilter(lang: SourceLang, bytes: Buffer | string, sigs: 
   return (lang === 'js' ? pf.js : pf.py).test(typeof bytes === 'string' ? bytes : bytes.toString('latin1'));
 }
 
-export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false): SourceFile | undefined {
-  const lang = sourceLang(path);
+export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false, as?: SourceLang): SourceFile | undefined {
+  const lang = as ?? sourceLang(path);
   if (!lang) return undefined;
   if (!prefiltered && !passesPrefilter(lang, text, sigs)) return undefined;
   const file: SourceFile = { path, lang, text, bundle: bundleInfo(path, text, sigs.source), literalDecodes: [] };
@@ -128,7 +129,9 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   for (const f of ws.files) {
     if (f.kind !== 'file' || f.size === 0) continue;
     if (/(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$|(?:^|\/)config\/[^/]+\.(?:json|[cm]?js|ts)$/i.test(f.path)) envFiles.push(f);
-    const lang = sourceLang(f.path);
+    // A font or image whose bytes are JavaScript is analysed as the JavaScript it is (THREATS T10 droppers).
+    const disguised = !sourceLang(f.path) && !!claimedFormat(f.path, sigs) && f.size < limits.maxParseChars;
+    const lang = sourceLang(f.path) ?? (disguised ? 'js' : undefined);
     if (!lang) continue;
     index.stats.considered++;
     if (index.stats.parsed >= limits.maxParsedFiles) {
@@ -136,10 +139,10 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
       break;
     }
     const bytes = await f.bytes();
-    if (!bytes || !passesPrefilter(lang, bytes, sigs)) continue;
+    if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript') || !passesPrefilter(lang, bytes, sigs)) continue;
     const text = await f.text();
     if (text === undefined) continue;
-    const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true);
+    const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, disguised ? 'js' : undefined);
     if (!sf) continue;
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;

@@ -8,6 +8,7 @@
  */
 import type { Node } from './parse.js';
 import type { SourcePatterns } from '../../signatures/types.js';
+import { solveStringArrays, type Decoder } from './string-table.js';
 import { decodeBase64, decodeCharCodes, decodeHex, decodeLiteral, isReadable, reverse, MIN_ENCODED, type DecodeMethod } from '../decode.js';
 
 export const NET = 1;
@@ -171,6 +172,7 @@ export class JsAnalyzer {
   }
 
   run(): JsFacts {
+    if (this.text.includes('_0x') || this.text.includes('while(!![])')) this.decoders = solveStringArrays(this.program, this.text);
     for (let pass = 0; pass < 4; pass++) {
       this.final = false;
       this.changed = false;
@@ -324,9 +326,12 @@ export class JsAnalyzer {
         }
         return;
       case 'FunctionDeclaration': {
-        if (n.id) this.scope.declared.add(n.id.name);
-        const v = this.func(n);
-        if (n.id) this.bindName(n.id.name, v);
+        if (n.id) {
+          this.scope.declared.add(n.id.name);
+          // Bind before walking: obfuscator decoders reassign their own name inside.
+          this.bindName(n.id.name, { taint: 0, steps: [], ref: `localfn:${n.start}` });
+        }
+        this.func(n);
         return;
       }
       case 'ClassMethod':
@@ -403,6 +408,7 @@ export class JsAnalyzer {
   }
 
   private netSeen = 0;
+  private decoders = new Map<number, Decoder>();
   private lastNet: Step[] = [];
   private lastNetVal: Val | undefined;
   private fnNames = new Map<number, string>();
@@ -825,7 +831,7 @@ export class JsAnalyzer {
       const cmd = a0;
       const api = ref.slice(3);
       // execFile/spawn take the program and its arguments apart: the program is what matters.
-      this.recordSink(n, 'child_process', api, union(cmd, ...(api.startsWith('spawn') || api.startsWith('execFile') ? args.slice(1, 2) : [])), false, cmd.str !== undefined);
+      this.recordSink(n, 'child_process', api, { ...union(cmd, ...(api.startsWith('spawn') || api.startsWith('execFile') ? args.slice(1, 2) : [])), str: cmd.str }, false, cmd.str !== undefined);
       return empty();
     }
     if (ref.startsWith('fn:vm.')) {
@@ -843,6 +849,14 @@ export class JsAnalyzer {
       return empty();
     }
     if (ref.startsWith('localfn:')) {
+      const decoder = this.decoders.get(Number(ref.slice(8)));
+      if (decoder && a0.num !== undefined) {
+        const s = decoder(a0.num);
+        if (s !== undefined) {
+          this.noteDecoded(n, ['string-table'], s);
+          return { taint: DEC, steps: [{ line, text: `string table → "${short(s, 60)}"` }], str: s };
+        }
+      }
       const info = this.fns.get(Number(ref.slice(8)));
       if (info) {
         this.bindArgs(info, args, line);

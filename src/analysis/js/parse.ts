@@ -14,6 +14,7 @@ export type ParseOutcome = { ok: true; program: Node; recovered: number } | { ok
 function pluginsFor(path: string): ParserPlugin[] {
   const p = path.toLowerCase();
   if (/\.[cm]?tsx?$/.test(p)) return p.endsWith('x') ? ['typescript', 'jsx'] : ['typescript'];
+  if (!/\.[cm]?jsx?$/.test(p)) return [];
   return ['jsx'];
 }
 
