@@ -82707,6 +82707,7 @@ var import_parser2 = __toESM(require_lib2(), 1);
 function pluginsFor(path21) {
   const p2 = path21.toLowerCase();
   if (/\.[cm]?tsx?$/.test(p2)) return p2.endsWith("x") ? ["typescript", "jsx"] : ["typescript"];
+  if (!/\.[cm]?jsx?$/.test(p2)) return [];
   return ["jsx"];
 }
 function parseJs(text, path21, maxBytes) {
@@ -82814,13 +82815,192 @@ function decodeLiteral(s, depth = 3) {
       }
     }
     for (const [m2, v2] of tries) {
-      if (v2 === void 0 || !looksMeaningful(v2)) continue;
-      out.push({ methods: [...methods, m2], value: v2.slice(0, MAX_DECODED) });
+      if (v2 === void 0 || !isReadable(v2)) continue;
+      if (looksMeaningful(v2)) out.push({ methods: [...methods, m2], value: v2.slice(0, MAX_DECODED) });
       visit2(v2, [...methods, m2], d2 - 1);
     }
   };
   visit2(s, [], depth);
   return out;
+}
+
+// src/analysis/js/string-table.ts
+var OBF_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=";
+var STD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
+function obfuscatorBase64(s) {
+  if (s.length > 64 * 1024 || !/^[\w+/=]+$/.test(s)) return void 0;
+  let std = "";
+  for (const ch of s) {
+    const i = OBF_ALPHABET.indexOf(ch);
+    if (i < 0) return void 0;
+    std += STD_ALPHABET[i];
+  }
+  const bytes = Buffer.from(std.split("=")[0], "base64");
+  let out;
+  try {
+    out = decodeURIComponent(
+      Array.from(bytes).map((b2) => `%${b2.toString(16).padStart(2, "0")}`).join("")
+    );
+  } catch {
+    return void 0;
+  }
+  return isReadable(out) && /[a-z]{2}/i.test(out) ? out : void 0;
+}
+function decodeTable(strings3, max = 5e3) {
+  const out = [];
+  const sample = strings3.slice(0, 50);
+  const obf = sample.filter((s) => s.length >= 4 && obfuscatorBase64(s) !== void 0).length >= sample.length * 0.6;
+  for (const s of strings3.slice(0, max)) {
+    if (obf) {
+      const v2 = obfuscatorBase64(s);
+      if (v2 !== void 0) {
+        out.push({ raw: s, value: v2, how: "obfuscator-base64" });
+        continue;
+      }
+    }
+    const b2 = s.length >= 16 ? decodeBase64(s) : void 0;
+    if (b2 && /[a-z]{3}/i.test(b2)) out.push({ raw: s, value: b2, how: "base64" });
+    else out.push({ raw: s, value: s, how: "plain" });
+  }
+  return out;
+}
+function interesting(values) {
+  return values.filter((v2) => /https?:\/\/|\b\d{1,3}(?:\.\d{1,3}){3}\b|^(?:child_process|require|eval|exec|execSync|spawn|axios|request|fs|os|path|crypto|https?|Function|constructor)$|\.(?:com|io|app|net|org|site|ru|xyz)\b|process\.env|\/(?:api|uploads|pdown|client)\b|Local Extension Settings|Login Data/.test(v2));
+}
+function walkNodes(n, visit2, parent, budget = { left: 2e5 }) {
+  if (!n || typeof n !== "object" || budget.left-- <= 0) return;
+  if (Array.isArray(n)) {
+    for (const c3 of n) walkNodes(c3, visit2, parent, budget);
+    return;
+  }
+  const node = n;
+  if (typeof node.type !== "string") return;
+  if (visit2(node, parent) === false) return;
+  for (const k of Object.keys(node)) {
+    if (k === "loc" || k === "extra" || k.endsWith("Comments")) continue;
+    const c3 = node[k];
+    if (c3 && typeof c3 === "object") walkNodes(c3, visit2, node, budget);
+  }
+}
+function jsParseInt(s) {
+  return s === void 0 ? NaN : parseInt(s, 10);
+}
+function solveStringArrays(program, text) {
+  const out = /* @__PURE__ */ new Map();
+  const tables = /* @__PURE__ */ new Map();
+  const fnDecls = [];
+  walkNodes(program, (n) => {
+    if (n.type === "FunctionDeclaration" && n.id) fnDecls.push(n);
+    if (n.type === "VariableDeclarator" && n.id?.type === "Identifier" && n.init?.type === "ArrayExpression" && n.init.elements.length >= 5) {
+      const strs = n.init.elements.map((e) => e?.type === "StringLiteral" ? e.value : void 0);
+      if (strs.every((s) => s !== void 0)) tables.set(n.id.name, strs);
+    }
+  });
+  for (const f3 of fnDecls) {
+    const src = text.slice(f3.start, Math.min(f3.end, f3.start + 2e5));
+    for (const [name2, strs] of [...tables]) if (src.includes(name2) && /return/.test(src) && !tables.has(f3.id.name)) tables.set(f3.id.name, strs);
+  }
+  if (!tables.size) return out;
+  const decoders = [];
+  for (const f3 of fnDecls) {
+    const p0 = f3.params?.[0]?.name;
+    if (!p0) continue;
+    const src = text.slice(f3.start, Math.min(f3.end, f3.start + 5e4));
+    const m2 = new RegExp(`\\b${p0.replace(/\$/g, "\\$")}\\s*=\\s*${p0.replace(/\$/g, "\\$")}\\s*-\\s*(0x[\\da-f]+|\\d+)`, "i").exec(src);
+    const any = m2 ?? /(?<![\w$])([\w$]{1,40})\s*=\s*\1\s*-\s*(0x[\da-f]+|\d+)/i.exec(src);
+    if (!any) continue;
+    const table2 = [...tables.keys()].find((t3) => t3 !== f3.id.name && src.includes(t3));
+    if (!table2) continue;
+    const offset = Number(any[any.length - 1]);
+    decoders.push({ node: f3, name: f3.id.name, offset, table: table2, b64: src.includes("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") });
+  }
+  if (!decoders.length) return out;
+  const rotations = /* @__PURE__ */ new Map();
+  walkNodes(program, (n) => {
+    if (n.type !== "CallExpression" || n.arguments?.length < 2) return;
+    const callee = n.callee?.type === "ParenthesizedExpression" ? n.callee.expression : n.callee;
+    if (!/Function/.test(callee?.type ?? "")) return;
+    const [t3, target] = n.arguments;
+    if (t3.type !== "Identifier" || !tables.has(t3.name)) return;
+    const strs = tables.get(t3.name);
+    const dec = decoders.find((d2) => d2.table === t3.name || tables.get(d2.table) === strs);
+    if (!dec) return;
+    const targetNum = target.type === "NumericLiteral" ? target.value : void 0;
+    let expr;
+    walkNodes(callee.body, (m2) => {
+      if (!expr && m2.type === "VariableDeclarator" && m2.init && text.slice(m2.init.start, m2.init.end).includes("parseInt")) expr = m2.init;
+      if (!expr && m2.type === "AssignmentExpression" && text.slice(m2.right.start, m2.right.end).includes("parseInt")) expr = m2.right;
+    });
+    const len = strs.length;
+    if (expr && targetNum !== void 0) {
+      for (let k = 0; k < len; k++) {
+        const at2 = (i) => {
+          const j2 = i - dec.offset;
+          if (j2 < 0 || j2 >= len) return void 0;
+          const raw = strs[(j2 + k) % len];
+          return dec.b64 ? obfuscatorBase64(raw) ?? raw : raw;
+        };
+        const v2 = evalChecksum(expr, at2);
+        if (v2 === targetNum) {
+          rotations.set(dec.name, k);
+          break;
+        }
+      }
+    } else if (targetNum !== void 0 && /push/.test(text.slice(callee.start, callee.end)) && /shift/.test(text.slice(callee.start, callee.end))) {
+      rotations.set(dec.name, targetNum % len);
+    }
+    return false;
+  });
+  for (const d2 of decoders) {
+    const strs = tables.get(d2.table);
+    const k = rotations.get(d2.name) ?? 0;
+    out.set(d2.node.start, (i) => {
+      const j2 = i - d2.offset;
+      if (!Number.isInteger(j2) || j2 < 0 || j2 >= strs.length) return void 0;
+      const raw = strs[(j2 + k) % strs.length];
+      return d2.b64 ? obfuscatorBase64(raw) ?? raw : raw;
+    });
+  }
+  return out;
+}
+function evalChecksum(n, at2, depth = 0) {
+  if (depth > 64) return NaN;
+  switch (n.type) {
+    case "NumericLiteral":
+      return n.value;
+    case "ParenthesizedExpression":
+      return evalChecksum(n.expression, at2, depth + 1);
+    case "UnaryExpression":
+      return n.operator === "-" ? -evalChecksum(n.argument, at2, depth + 1) : n.operator === "+" ? evalChecksum(n.argument, at2, depth + 1) : NaN;
+    case "BinaryExpression": {
+      const a = evalChecksum(n.left, at2, depth + 1);
+      const b2 = evalChecksum(n.right, at2, depth + 1);
+      switch (n.operator) {
+        case "+":
+          return a + b2;
+        case "-":
+          return a - b2;
+        case "*":
+          return a * b2;
+        case "/":
+          return a / b2;
+        case "%":
+          return a % b2;
+        default:
+          return NaN;
+      }
+    }
+    case "CallExpression": {
+      if (n.callee.type === "Identifier" && n.callee.name === "parseInt") {
+        const arg = n.arguments[0];
+        if (arg?.type === "CallExpression" && arg.arguments[0]?.type === "NumericLiteral") return jsParseInt(at2(arg.arguments[0].value));
+        return NaN;
+      }
+      return NaN;
+    }
+    default:
+      return NaN;
+  }
 }
 
 // src/analysis/js/facts.ts
@@ -82884,6 +83064,7 @@ var JsAnalyzer = class {
   vmFns;
   secretHeaders;
   run() {
+    if (this.text.includes("_0x") || this.text.includes("while(!![])")) this.decoders = solveStringArrays(this.program, this.text);
     for (let pass = 0; pass < 4; pass++) {
       this.final = false;
       this.changed = false;
@@ -83021,9 +83202,11 @@ var JsAnalyzer = class {
         }
         return;
       case "FunctionDeclaration": {
-        if (n.id) this.scope.declared.add(n.id.name);
-        const v2 = this.func(n);
-        if (n.id) this.bindName(n.id.name, v2);
+        if (n.id) {
+          this.scope.declared.add(n.id.name);
+          this.bindName(n.id.name, { taint: 0, steps: [], ref: `localfn:${n.start}` });
+        }
+        this.func(n);
         return;
       }
       case "ClassMethod":
@@ -83097,6 +83280,7 @@ var JsAnalyzer = class {
     else this.walk(n);
   }
   netSeen = 0;
+  decoders = /* @__PURE__ */ new Map();
   lastNet = [];
   lastNetVal;
   fnNames = /* @__PURE__ */ new Map();
@@ -83503,7 +83687,7 @@ var JsAnalyzer = class {
     if (ref.startsWith("fn:child_process.")) {
       const cmd = a0;
       const api = ref.slice(3);
-      this.recordSink(n, "child_process", api, union(cmd, ...api.startsWith("spawn") || api.startsWith("execFile") ? args.slice(1, 2) : []), false, cmd.str !== void 0);
+      this.recordSink(n, "child_process", api, { ...union(cmd, ...api.startsWith("spawn") || api.startsWith("execFile") ? args.slice(1, 2) : []), str: cmd.str }, false, cmd.str !== void 0);
       return empty();
     }
     if (ref.startsWith("fn:vm.")) {
@@ -83520,6 +83704,14 @@ var JsAnalyzer = class {
       return empty();
     }
     if (ref.startsWith("localfn:")) {
+      const decoder = this.decoders.get(Number(ref.slice(8)));
+      if (decoder && a0.num !== void 0) {
+        const s = decoder(a0.num);
+        if (s !== void 0) {
+          this.noteDecoded(n, ["string-table"], s);
+          return { taint: DEC, steps: [{ line, text: `string table \u2192 "${short(s, 60)}"` }], str: s };
+        }
+      }
       const info2 = this.fns.get(Number(ref.slice(8)));
       if (info2) {
         this.bindArgs(info2, args, line);
@@ -88342,8 +88534,8 @@ function passesPrefilter(lang, bytes, sigs) {
   const pf = prefilterFor(sigs.source);
   return (lang === "js" ? pf.js : pf.py).test(typeof bytes === "string" ? bytes : bytes.toString("latin1"));
 }
-function analyseFile(path21, text, sigs, limits, diagnostics, prefiltered = false) {
-  const lang = sourceLang(path21);
+function analyseFile(path21, text, sigs, limits, diagnostics, prefiltered = false, as2) {
+  const lang = as2 ?? sourceLang(path21);
   if (!lang) return void 0;
   if (!prefiltered && !passesPrefilter(lang, text, sigs)) return void 0;
   const file = { path: path21, lang, text, bundle: bundleInfo(path21, text, sigs.source), literalDecodes: [] };
@@ -88375,7 +88567,8 @@ async function buildIndex(ws2, sigs, limits) {
   for (const f3 of ws2.files) {
     if (f3.kind !== "file" || f3.size === 0) continue;
     if (/(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$|(?:^|\/)config\/[^/]+\.(?:json|[cm]?js|ts)$/i.test(f3.path)) envFiles.push(f3);
-    const lang = sourceLang(f3.path);
+    const disguised = !sourceLang(f3.path) && !!claimedFormat(f3.path, sigs) && f3.size < limits.maxParseChars;
+    const lang = sourceLang(f3.path) ?? (disguised ? "js" : void 0);
     if (!lang) continue;
     index.stats.considered++;
     if (index.stats.parsed >= limits.maxParsedFiles) {
@@ -88383,10 +88576,10 @@ async function buildIndex(ws2, sigs, limits) {
       break;
     }
     const bytes = await f3.bytes();
-    if (!bytes || !passesPrefilter(lang, bytes, sigs)) continue;
+    if (!bytes || disguised && checkFileType(f3.path, bytes, sigs)?.actual !== "javascript" || !passesPrefilter(lang, bytes, sigs)) continue;
     const text = await f3.text();
     if (text === void 0) continue;
-    const sf = analyseFile(f3.path, text, sigs, limits, index.diagnostics, true);
+    const sf = analyseFile(f3.path, text, sigs, limits, index.diagnostics, true, disguised ? "js" : void 0);
     if (!sf) continue;
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;
@@ -88889,50 +89082,6 @@ var config_injection_default = defineRule({
     }
   }
 });
-
-// src/analysis/js/string-table.ts
-var OBF_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/=";
-var STD_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
-function obfuscatorBase64(s) {
-  if (s.length > 64 * 1024 || !/^[\w+/=]+$/.test(s)) return void 0;
-  let std = "";
-  for (const ch of s) {
-    const i = OBF_ALPHABET.indexOf(ch);
-    if (i < 0) return void 0;
-    std += STD_ALPHABET[i];
-  }
-  const bytes = Buffer.from(std.split("=")[0], "base64");
-  let out;
-  try {
-    out = decodeURIComponent(
-      Array.from(bytes).map((b2) => `%${b2.toString(16).padStart(2, "0")}`).join("")
-    );
-  } catch {
-    return void 0;
-  }
-  return isReadable(out) && /[a-z]{2}/i.test(out) ? out : void 0;
-}
-function decodeTable(strings3, max = 5e3) {
-  const out = [];
-  const sample = strings3.slice(0, 50);
-  const obf = sample.filter((s) => s.length >= 4 && obfuscatorBase64(s) !== void 0).length >= sample.length * 0.6;
-  for (const s of strings3.slice(0, max)) {
-    if (obf) {
-      const v2 = obfuscatorBase64(s);
-      if (v2 !== void 0) {
-        out.push({ raw: s, value: v2, how: "obfuscator-base64" });
-        continue;
-      }
-    }
-    const b2 = s.length >= 16 ? decodeBase64(s) : void 0;
-    if (b2 && /[a-z]{3}/i.test(b2)) out.push({ raw: s, value: b2, how: "base64" });
-    else out.push({ raw: s, value: s, how: "plain" });
-  }
-  return out;
-}
-function interesting(values) {
-  return values.filter((v2) => /https?:\/\/|\b\d{1,3}(?:\.\d{1,3}){3}\b|^(?:child_process|require|eval|exec|execSync|spawn|axios|request|fs|os|path|crypto|https?|Function|constructor)$|\.(?:com|io|app|net|org|site|ru|xyz)\b|process\.env|\/(?:api|uploads|pdown|client)\b|Local Extension Settings|Login Data/.test(v2));
-}
 
 // src/rules/obfuscated-source.ts
 var HEX_ESCAPE = /\\x[\da-f]{2}/gi;
@@ -94933,6 +95082,10 @@ async function runWith(inputs, ctx, env) {
     const findings = selectForDiff(result2.findings, { changed: plan.changed, reached, lockfiles: await plan.lockfiles(inputs.path) });
     result2 = { ...result2, findings, verdict: verdictOf(findings) };
   }
+  if (!result2.complete) {
+    const n = result2.diagnostics.filter((d2) => d2.incomplete).length;
+    warning(`lurescan: the scan is incomplete (${n} diagnostic(s)): part of the content was not read or analysed, so a pass is not a clean bill; see the job summary`);
+  }
   const failed = failOn !== "never" && verdictRank(result2.verdict) >= verdictRank(failOn);
   await fs6.mkdir(path20.dirname(inputs.sarifFile), { recursive: true });
   await fs6.writeFile(inputs.sarifFile, renderSarif(result2, { pathPrefix, category: `lurescan/${pathPrefix || "root"}` }));
@@ -94940,7 +95093,7 @@ async function runWith(inputs, ctx, env) {
   await fs6.writeFile(reportJson, renderJson(result2));
   for (const line of renderAnnotations(result2, { max: inputs.annotations, pathPrefix, errorAt: failOn })) process.stdout.write(`${line}
 `);
-  const note = plan.mode === "diff" ? `Diff mode: ${plan.changed.size} changed file(s)${plan.range ? ` (${escapeData2(plan.range)})` : ""}; ${total - result2.findings.length} finding(s) in unchanged code not shown.` : `Full scan of \`${pathPrefix || "."}\`.`;
+  const note = plan.mode === "diff" ? `Diff mode: ${plan.changed.size} changed file(s)${plan.range ? ` (${inlineCode(plan.range)})` : ""}; ${total - result2.findings.length} finding(s) in unchanged code not shown.` : `Full scan of ${inlineCode(pathPrefix || ".")}.`;
   if (env.GITHUB_STEP_SUMMARY) {
     await summary.addRaw(renderMarkdown(result2, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength })).addEOL().write();
   }

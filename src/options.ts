@@ -71,6 +71,8 @@ export interface ScanOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Directory for temporary files (archives, git object stores); default the OS temp dir. */
   tempDir?: string;
+  /** Folder of the OSV import written by `lurescan signatures update`, merged with the bundled signatures; unset = bundled only. */
+  signatureCacheDir?: string;
 }
 
 export interface ProgressEvent {

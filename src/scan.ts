@@ -34,7 +34,7 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
   }
 }
 
-export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures()): Promise<ScanResult> {
+export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures(undefined, { cacheDir: options.signatureCacheDir })): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();
   const diagnostics: Diagnostic[] = ws.diagnostics;

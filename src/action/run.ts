@@ -13,8 +13,8 @@ import { reachedFrom } from './reach.js';
 import { verdictOf, verdictRank } from '../engine/verdict.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
-import { renderMarkdown } from '../reporters/markdown.js';
-import { renderAnnotations, escapeData } from '../reporters/github.js';
+import { inlineCode, renderMarkdown } from '../reporters/markdown.js';
+import { renderAnnotations } from '../reporters/github.js';
 import { escapeControl } from '../reporters/escape.js';
 import { applyConfig, todayUtc } from '../config/apply.js';
 import { createClient, type GitHubClient } from '../github/client.js';
@@ -80,6 +80,10 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
     const findings = selectForDiff(result.findings, { changed: plan.changed, reached, lockfiles: await plan.lockfiles(inputs.path) });
     result = { ...result, findings, verdict: verdictOf(findings) };
   }
+  if (!result.complete) {
+    const n = result.diagnostics.filter((d) => d.incomplete).length;
+    core.warning(`lurescan: the scan is incomplete (${n} diagnostic(s)): part of the content was not read or analysed, so a pass is not a clean bill; see the job summary`);
+  }
   const failed = failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn);
 
   // 4. Reports: files first, so they exist even if a later step fails.
@@ -92,8 +96,8 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
 
   const note =
     plan.mode === 'diff'
-      ? `Diff mode: ${plan.changed.size} changed file(s)${plan.range ? ` (${escapeData(plan.range)})` : ''}; ${total - result.findings.length} finding(s) in unchanged code not shown.`
-      : `Full scan of \`${pathPrefix || '.'}\`.`;
+      ? `Diff mode: ${plan.changed.size} changed file(s)${plan.range ? ` (${inlineCode(plan.range)})` : ''}; ${total - result.findings.length} finding(s) in unchanged code not shown.`
+      : `Full scan of ${inlineCode(pathPrefix || '.')}.`;
   if (env.GITHUB_STEP_SUMMARY) {
     await core.summary.addRaw(renderMarkdown(result, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength })).addEOL().write();
   }

@@ -20,6 +20,7 @@ import { packageRoot } from '../signatures/load.js';
 import type { FailOn, ProgressEvent } from '../options.js';
 import { DEFAULT_FAIL_ON } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
+import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
 
 export const EXIT = { ok: 0, failOn: 1, usage: 2, incomplete: 3 } as const;
 
@@ -88,6 +89,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .option('--rule <id...>', 'run only these rules')
     .option('--exclude-rule <id...>', 'skip these rules')
     .option('--config <file>', 'a .lurescan.yml/.json: rules on/off, severities, ignored paths, suppressions (never read unless named here)')
+    .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .option('--no-color', 'never use colours')
     .addHelpText('after', HELP_AFTER)
@@ -113,6 +115,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
         ref: opts.ref,
         rules: opts.rule,
         excludeRules: opts.excludeRule,
+        signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env),
         onProgress: showProgress ? progressPrinter(io) : undefined,
       });
       const result = configFile ? applyConfig(scanned, config, { today: todayUtc(), source: configFile }) : scanned;
@@ -126,6 +129,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       if (failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn)) exitCode = EXIT.failOn;
       else if (opts.strict && !result.complete) exitCode = EXIT.incomplete;
     });
+
+  registerSignaturesCommand(program, io);
 
   program
     .command('rules')
