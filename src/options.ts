@@ -2,6 +2,8 @@
  * ScanOptions and every default and cap in one place. Nothing else in the library picks a number.
  */
 import type { Verdict } from './types.js';
+import type { RegistryConfigInput } from './registry/config.js';
+import type { RegistryFacts } from './registry/facts.js';
 
 export interface Limits {
   /** Largest file read whole, bytes. Larger files are reported, not read. */
@@ -73,7 +75,20 @@ export interface ScanOptions {
   tempDir?: string;
   /** Folder of the OSV import written by `lurescan signatures update`, merged with the bundled signatures; unset = bundled only. */
   signatureCacheDir?: string;
+  /** Registry settings (.npmrc texts, npm_config_* variables, --registry) for npm targets and --online. */
+  registry?: RegistryConfigInput;
+  /** Look up dependencies on the registry (off by default: it tells the registry what a private repo uses). */
+  online?: boolean;
+  /** With online: transitive lockfile entries too, not only direct dependencies. */
+  deep?: boolean;
+  /** Where online look-ups are cached; no cache when unset. */
+  cacheDir?: string;
+  /** Registry facts recorded earlier (a snapshot), used instead of asking the registry. */
+  registryFacts?: RegistryFacts;
 }
+
+/** Online look-ups: parallel requests, and how long a cached packument is trusted. */
+export const REGISTRY_DEFAULTS = Object.freeze({ concurrency: 8, cacheTtlMs: 24 * 3_600_000, newPackageDays: 30, fewVersions: 2 });
 
 export interface ProgressEvent {
   phase: 'acquire' | 'inventory' | 'rules' | 'done';
@@ -104,3 +119,19 @@ export function resolveOptions(options: ScanOptions = {}): ResolvedOptions {
 
 /** CLI default: warn still exits 0. */
 export const DEFAULT_FAIL_ON: FailOn = 'block';
+
+/** `lurescan org`: defaults for scanning every repository of an organisation. */
+export interface OrgLimits {
+  /** Repositories scanned at once. */
+  concurrency: number;
+  /** Attempts per repository before it is reported as `error`. */
+  attempts: number;
+  /** Back-off before the second attempt, ms; doubles each time. */
+  retryBaseMs: number;
+}
+
+export const DEFAULT_ORG_LIMITS: Readonly<OrgLimits> = Object.freeze({
+  concurrency: 8,
+  attempts: 3,
+  retryBaseMs: 2_000,
+});

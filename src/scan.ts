@@ -5,7 +5,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
-import { resolveOptions, type ScanOptions } from './options.js';
+import { REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
+import { acquireNpm } from './acquire/npm.js';
+import { registryOptions } from './registry/config.js';
+import { lookupPackages } from './registry/online.js';
+import type { RegistryFacts } from './registry/facts.js';
 import { acquireLocal } from './acquire/local.js';
 import { acquireArchive } from './acquire/archive.js';
 import { acquireGit, redactUrl } from './acquire/git.js';
@@ -15,13 +19,13 @@ import { verdictOf } from './engine/verdict.js';
 import { loadSignatures } from './signatures/load.js';
 import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
-import { describeTarget, UsageError } from './target.js';
+import { describeTarget } from './target.js';
 import type { Signatures } from './signatures/types.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
 export const VERSION: string = pkg.version;
 
-async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>): Promise<Workspace> {
+async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry']): Promise<Workspace> {
   switch (target.kind) {
     case 'path':
       return acquireLocal(target.path, options.limits);
@@ -29,10 +33,16 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
       return acquireArchive(target.path, options.limits);
     case 'git':
       return acquireGit({ url: target.url, ref: target.ref ?? options.ref, allowFile: !!target.allowFileProtocol }, options.limits, options.tempDir);
-    case 'npm':
-      throw new UsageError('npm package targets are not supported yet');
+    case 'npm': {
+      const { workspace, facts } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits);
+      npmFacts.set(workspace, facts);
+      return workspace;
+    }
   }
 }
+
+/** Facts read while acquiring an npm package, handed to the rules with its workspace. */
+const npmFacts = new WeakMap<Workspace, RegistryFacts>();
 
 export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures(undefined, { cacheDir: options.signatureCacheDir })): Promise<ScanResult> {
   const opts = resolveOptions(options);
@@ -44,9 +54,31 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   reportLinks(ws, diagnostics);
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
+  let registry = options.registryFacts ?? npmFacts.get(ws);
+  if (!registry && options.online) {
+    opts.onProgress({ phase: 'inventory', message: 'asking the registry about dependencies' });
+    registry = await lookupPackages(
+      inventory.packages,
+      {
+        registry: registryOptions(options.registry),
+        deep: options.deep,
+        concurrency: REGISTRY_DEFAULTS.concurrency,
+        cacheDir: options.cacheDir,
+        ttlMs: REGISTRY_DEFAULTS.cacheTtlMs,
+      },
+      diagnostics,
+    );
+  }
   const rules = RULES.filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
-  const findings = await runRules(rules, ws, inventory, signatures, opts.limits, diagnostics, (done, total, id) =>
-    opts.onProgress({ phase: 'rules', done, total, message: id }),
+  const findings = await runRules(
+    rules,
+    ws,
+    inventory,
+    signatures,
+    opts.limits,
+    diagnostics,
+    (done, total, id) => opts.onProgress({ phase: 'rules', done, total, message: id }),
+    registry,
   );
   const bytes = ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0);
   const result: ScanResult = {
@@ -88,7 +120,7 @@ export async function scan(target: ScanTarget, options: ScanOptions = {}): Promi
   const opts = resolveOptions(options);
   const started = Date.now();
   opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? redactUrl(describeTarget(target)) : describeTarget(target) });
-  const ws = await acquire(target, opts);
+  const ws = await acquire(target, opts, options.registry);
   try {
     const result = await scanWorkspace(ws, options);
     result.stats.ms = Date.now() - started;

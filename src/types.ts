@@ -28,6 +28,8 @@ export interface Provenance {
   commit?: string;
   /** sha256 of the archive file, hex. */
   archiveSha256?: string;
+  /** Subresource-integrity string the registry published for a package tarball (verified before scanning). */
+  integrity?: string;
 }
 
 export type FileKind = 'file' | 'symlink' | 'other';

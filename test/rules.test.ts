@@ -19,9 +19,12 @@ function cases(ruleId: string, kind: 'positive' | 'negative'): string[] {
 }
 
 /** A case is a folder, or a folder holding archive.zip when the case needs what only archives carry (.git/). */
+/** registry.json in a case holds recorded registry facts, handed to the scan instead of asking a registry. */
 function scanCase(caseDir: string, options: ScanOptions) {
   const zip = path.join(caseDir, 'archive.zip');
-  return existsSync(zip) ? scan({ kind: 'archive', path: zip }, options) : scanFolder(caseDir, options);
+  const facts = path.join(caseDir, 'registry.json');
+  const opts = existsSync(facts) ? { ...options, registryFacts: JSON.parse(readFileSync(facts, 'utf8')) } : options;
+  return existsSync(zip) ? scan({ kind: 'archive', path: zip }, opts) : scanFolder(caseDir, opts);
 }
 
 function expectOf(caseDir: string): { minSeverity?: Severity; maxSeverity?: Severity } {

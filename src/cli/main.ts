@@ -3,26 +3,23 @@
  * process.stdout, process.exit and the environment.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { scan, VERSION } from '../scan.js';
 import { parseTarget, UsageError } from '../target.js';
-import { renderJson } from '../reporters/json.js';
-import { renderText } from '../reporters/text.js';
-import { renderSarif } from '../reporters/sarif.js';
-import { renderMarkdown } from '../reporters/markdown.js';
 import { loadConfigFile } from '../config/load.js';
 import { applyConfig, todayUtc } from '../config/apply.js';
 import type { Config } from '../config/schema.js';
-import { verdictRank } from '../engine/verdict.js';
 import { RULES } from '../rules/index.js';
 import { packageRoot } from '../signatures/load.js';
 import type { FailOn, ProgressEvent } from '../options.js';
 import { DEFAULT_FAIL_ON } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
+import { defaultCacheDir, emitResult, EXIT_CODES, registryInput } from './emit.js';
+import { registerPackageCommand } from './package.js';
 
-export const EXIT = { ok: 0, failOn: 1, usage: 2, incomplete: 3 } as const;
+export const EXIT = EXIT_CODES;
 
 const HELP_AFTER = `
 What it does:
@@ -75,6 +72,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command();
   program
+    .enablePositionalOptions()
     .name('lurescan')
     .description('Inspect a repository, archive or npm package for developer-targeted lures before you run it.')
     .version(VERSION, '-v, --version')
@@ -89,6 +87,10 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .option('--rule <id...>', 'run only these rules')
     .option('--exclude-rule <id...>', 'skip these rules')
     .option('--config <file>', 'a .lurescan.yml/.json: rules on/off, severities, ignored paths, suppressions (never read unless named here)')
+    .option('--online', "ask the npm registry about the repository's dependencies (off by default: it tells the registry what the repo uses)", false)
+    .option('--deep', 'with --online: transitive lockfile entries too, not only direct dependencies', false)
+    .option('--registry <url>', 'npm registry for --online and npm targets (default: from your ~/.npmrc, else registry.npmjs.org)')
+    .option('--cache-dir <dir>', 'where --online keeps registry answers (default: the user cache folder)')
     .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .option('--no-color', 'never use colours')
@@ -117,18 +119,18 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
         excludeRules: opts.excludeRule,
         signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env),
         onProgress: showProgress ? progressPrinter(io) : undefined,
+        // A repository scan never reads the scanned tree's .npmrc, nor the one where the command runs (often the same tree).
+        registry: registryInput(io.env, opts.registry, false),
+        online: opts.online,
+        deep: opts.deep,
+        cacheDir: opts.cacheDir ?? defaultCacheDir(io.env),
       });
       const result = configFile ? applyConfig(scanned, config, { today: todayUtc(), source: configFile }) : scanned;
-      const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;
-      const report = opts.format === 'json' ? renderJson(result) : opts.format === 'sarif' ? renderSarif(result) : opts.format === 'markdown' ? renderMarkdown(result) : renderText(result, { color: !!color && opts.format === 'text' && (io.isTTY || opts.color === true), verbose: opts.verbose });
-      if (opts.output) {
-        await fs.writeFile(opts.output, report);
-        if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);
-      } else io.stdout(report);
       const failOn = (program.getOptionValueSource('failOn') === 'cli' ? opts.failOn : (config['fail-on'] ?? opts.failOn)) as FailOn;
-      if (failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(failOn)) exitCode = EXIT.failOn;
-      else if (opts.strict && !result.complete) exitCode = EXIT.incomplete;
+      exitCode = await emitResult(io, result, { ...opts, failOn });
     });
+
+  registerPackageCommand(program, io, (code) => (exitCode = code));
 
   registerSignaturesCommand(program, io);
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Diagnostic, Finding, Inventory, Workspace } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures } from '../signatures/types.js';
+import type { RegistryFacts } from '../registry/facts.js';
 import type { FindingInput, Rule, RuleContext } from '../rules/define-rule.js';
 import { rank } from '../analysis/urls.js';
 
@@ -27,6 +28,7 @@ export async function runRules(
   limits: Limits,
   diagnostics: Diagnostic[],
   onRule?: (done: number, total: number, id: string) => void,
+  registry?: RegistryFacts,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const seen = new Set<string>();
@@ -38,6 +40,7 @@ export async function runRules(
       inventory,
       signatures,
       limits,
+      registry,
       text: async (p) => workspace.get(p)?.text(),
       report(input: FindingInput) {
         const severity = input.severity ?? rule.meta.severity;

@@ -5,6 +5,7 @@
 import type { Confidence, Diagnostic, Evidence, Inventory, Location, Severity, Workspace } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures } from '../signatures/types.js';
+import type { RegistryFacts } from '../registry/facts.js';
 
 export interface RuleMeta {
   /** kebab-case; equals the file name, the doc page and the fixture folder. */
@@ -37,6 +38,8 @@ export interface RuleContext {
   readonly inventory: Inventory;
   readonly signatures: Signatures;
   readonly limits: Limits;
+  /** What the registry knows (npm package targets, --online scans, recorded snapshots); undefined offline. */
+  readonly registry?: RegistryFacts;
   /** Text of a workspace file (bounded), or undefined when absent or unreadable. */
   text(path: string): Promise<string | undefined>;
   report(finding: FindingInput): void;

@@ -22,6 +22,15 @@ import knownMaliciousPackage from './known-malicious-package.js';
 import typosquatPackage from './typosquat-package.js';
 import lockfileIntegrity from './lockfile-integrity.js';
 
+import registrySecurityHolding from './registry-security-holding.js';
+import registryNewPackage from './registry-new-package.js';
+import registryInstallScriptAdded from './registry-install-script-added.js';
+import registryMaintainerChange from './registry-maintainer-change.js';
+import registryMissingPackage from './registry-missing-package.js';
+import registryDeprecated from './registry-deprecated.js';
+import registryRepositoryChanged from './registry-repository-changed.js';
+import registryProvenanceDropped from './registry-provenance-dropped.js';
+
 export const RULES: readonly Rule[] = [
   lifecycleScript,
   editorTaskAutorun,
@@ -44,4 +53,12 @@ export const RULES: readonly Rule[] = [
   knownMaliciousPackage,
   typosquatPackage,
   lockfileIntegrity,
+  registrySecurityHolding,
+  registryNewPackage,
+  registryInstallScriptAdded,
+  registryMaintainerChange,
+  registryMissingPackage,
+  registryDeprecated,
+  registryRepositoryChanged,
+  registryProvenanceDropped,
 ];

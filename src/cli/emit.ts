@@ -1,0 +1,78 @@
+/**
+ * What every scanning command does after the scan: pick the reporter, write the report, decide the exit code.
+ * Shared by `lurescan <target>` and `lurescan package`, so the two can never disagree on a contract.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ScanResult } from '../types.js';
+import type { FailOn } from '../options.js';
+import type { RegistryConfigInput } from '../registry/config.js';
+import { renderJson } from '../reporters/json.js';
+import { renderText } from '../reporters/text.js';
+import { renderSarif } from '../reporters/sarif.js';
+import { renderMarkdown } from '../reporters/markdown.js';
+import { verdictRank } from '../engine/verdict.js';
+
+export interface EmitIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface EmitOptions {
+  format?: string;
+  output?: string;
+  quiet?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+  strict?: boolean;
+  failOn: FailOn;
+}
+
+export const EXIT_CODES = { ok: 0, failOn: 1, usage: 2, incomplete: 3 } as const;
+
+export async function emitResult(io: EmitIo, result: ScanResult, opts: EmitOptions): Promise<number> {
+  const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;
+  const report =
+    opts.format === 'json'
+      ? renderJson(result)
+      : opts.format === 'sarif'
+        ? renderSarif(result)
+        : opts.format === 'markdown'
+          ? renderMarkdown(result)
+          : renderText(result, { color: !!color && (io.isTTY || opts.color === true), verbose: opts.verbose });
+  if (opts.output) {
+    await fs.writeFile(opts.output, report);
+    if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);
+  } else io.stdout(report);
+  if (opts.failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(opts.failOn)) return EXIT_CODES.failOn;
+  if (opts.strict && !result.complete) return EXIT_CODES.incomplete;
+  return EXIT_CODES.ok;
+}
+
+function readIf(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Registry settings as npm would read them: the user's ~/.npmrc (or $npm_config_userconfig), npm_config_* variables,
+ * and — only for `lurescan package`, where it is what `npm install` here would use — the .npmrc of the current folder.
+ */
+export function registryInput(env: NodeJS.ProcessEnv, registry: string | undefined, includeProjectNpmrc: boolean): RegistryConfigInput {
+  const home = env.HOME ?? os.homedir();
+  const texts = [readIf(env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(home, '.npmrc'))];
+  if (includeProjectNpmrc) texts.push(readIf(path.join(process.cwd(), '.npmrc')));
+  return { npmrcTexts: texts.filter((t): t is string => t !== undefined), env, registry };
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  const base = env.XDG_CACHE_HOME ?? path.join(env.HOME ?? os.homedir(), '.cache');
+  return path.join(base, 'lurescan', 'registry');
+}

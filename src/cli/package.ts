@@ -1,0 +1,49 @@
+/** `lurescan package <spec>`: scan the exact tarball `npm install <spec>` would fetch, without installing it. */
+import { Option, type Command } from 'commander';
+import { scan } from '../scan.js';
+import { DEFAULT_FAIL_ON, type FailOn } from '../options.js';
+import { parseSpec } from '../registry/client.js';
+import { UsageError } from '../target.js';
+import { emitResult, registryInput, type EmitIo } from './emit.js';
+
+const HELP = `
+Examples:
+  $ lurescan package left-pad                 the version \`npm install left-pad\` would get
+  $ lurescan package some-helper@^1.2         a range, resolved the way npm resolves it
+  $ lurescan package create-something@next    a dist-tag
+  $ lurescan package @corp/tool --registry https://npm.corp.example/
+
+The tarball is downloaded with your npm settings (~/.npmrc and the .npmrc here: registry, scoped
+registries, tokens, proxy, CA), checked against the integrity the registry published, and read in
+memory. Nothing is installed, extracted or run. Registry facts (package age, versions, maintainers,
+install scripts new in this version, provenance, security holding versions) become findings too.
+`;
+
+export function registerPackageCommand(program: Command, io: EmitIo, setExit: (code: number) => void): void {
+  program
+    .command('package')
+    .description('scan an npm package before installing it (fetches the tarball, runs nothing)')
+    .argument('<spec>', 'name[@version|@range|@tag], or npm:<spec>')
+    .option('--registry <url>', 'registry to ask (default: from .npmrc, else registry.npmjs.org)')
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <verdict>', 'exit 1 when the verdict is at or above this').choices(['block', 'warn', 'never']).default(DEFAULT_FAIL_ON))
+    .option('--strict', 'exit 3 when part of the package could not be read or analysed', false)
+    .option('-q, --quiet', 'print only the report', false)
+    .option('--verbose', 'show low and info findings and all diagnostics', false)
+    .option('--no-color', 'never use colours')
+    .addHelpText('after', HELP)
+    .action(async (spec: string, opts) => {
+      try {
+        parseSpec(spec);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const result = await scan(
+        { kind: 'npm', spec: spec.startsWith('npm:') ? spec.slice(4) : spec, registry: opts.registry },
+        { registry: registryInput(io.env, opts.registry, true) },
+      );
+      // --no-color makes commander default `color` to true; only an explicit --no-color should decide.
+      setExit(await emitResult(io, result, { ...opts, color: opts.color === false ? false : undefined, failOn: opts.failOn as FailOn }));
+    });
+}

@@ -1,0 +1,118 @@
+/**
+ * The registry client: packuments and tarballs through npm-registry-fetch (so .npmrc auth, scoped registries,
+ * proxies and CAs work as they do for npm), spec resolution with npm-package-arg and semver, integrity checks with
+ * ssri. Every failure becomes a RegistryError with a code and a message a person can act on.
+ */
+import npmFetch from 'npm-registry-fetch';
+import npa from 'npm-package-arg';
+import semver from 'semver';
+import ssri from 'ssri';
+import type { RegistryOptions } from './config.js';
+
+export type RegistryErrorCode = 'not-found' | 'unauthorized' | 'unreachable' | 'bad-response' | 'integrity' | 'no-matching-version' | 'bad-spec' | 'too-large' | 'unsupported';
+
+export class RegistryError extends Error {
+  constructor(
+    readonly code: RegistryErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ResolvedSpec {
+  name: string;
+  /** What the user asked for: a version, range or tag. */
+  requested: string;
+}
+
+/** Parse `name`, `name@1.2.3`, `name@^1`, `name@next`, `@scope/name@x`, `npm:<spec>`. */
+export function parseSpec(input: string): ResolvedSpec {
+  const spec = input.startsWith('npm:') ? input.slice(4) : input;
+  if (/^(?:pypi|pip|gem|cargo|go):/i.test(spec)) throw new RegistryError('unsupported', `${input}: only npm packages can be scanned by name so far (npm:<name>[@version])`);
+  let parsed;
+  try {
+    parsed = npa(spec);
+  } catch (err) {
+    throw new RegistryError('bad-spec', `${input}: not a package spec (${(err as Error).message})`);
+  }
+  if (!parsed.name || !parsed.registry) {
+    throw new RegistryError('bad-spec', `${input}: expected <name>[@version|@range|@tag]; git URLs, paths and tarball URLs are scanned as repositories or archives instead`);
+  }
+  return { name: parsed.name, requested: parsed.rawSpec && parsed.rawSpec !== '*' ? parsed.rawSpec : 'latest' };
+}
+
+function wrap(err: unknown, what: string, registry: string): RegistryError {
+  const e = err as { code?: string; statusCode?: number; message?: string };
+  const status = e.statusCode;
+  if (status === 404 || e.code === 'E404') return new RegistryError('not-found', `${what}: not found on ${registry}`);
+  if (status === 401 || status === 403 || e.code === 'E401' || e.code === 'E403') {
+    return new RegistryError('unauthorized', `${what}: the registry ${registry} refused access (HTTP ${status ?? e.code?.slice(1)}); check the token for this registry in your .npmrc`);
+  }
+  if (e.code === 'EINTEGRITY') return new RegistryError('integrity', `${what}: the tarball does not match the integrity the registry published; refusing to scan a substituted file`);
+  if (e.code === 'EJSONPARSE' || err instanceof SyntaxError) return new RegistryError('bad-response', `${what}: the registry answered with invalid JSON`);
+  if (status && status >= 400) return new RegistryError('bad-response', `${what}: the registry answered HTTP ${status}`);
+  return new RegistryError('unreachable', `${what}: cannot reach ${registry} (${e.code ?? e.message ?? 'network error'})`);
+}
+
+export type Packument = Record<string, unknown> & {
+  name?: string;
+  'dist-tags'?: Record<string, string>;
+  versions?: Record<string, { dist?: { tarball?: string; integrity?: string; shasum?: string; unpackedSize?: number } } & Record<string, unknown>>;
+  time?: Record<string, string>;
+};
+
+const FETCH_DEFAULTS = { timeout: 30_000, retry: { retries: 1, minTimeout: 200, maxTimeout: 1000 } };
+
+export async function fetchPackument(name: string, opts: RegistryOptions): Promise<Packument> {
+  const registry = npmFetch.pickRegistry(name, opts);
+  let doc: Record<string, unknown>;
+  try {
+    doc = await npmFetch.json(`/${name.replace('/', '%2f')}`, { ...FETCH_DEFAULTS, ...opts, spec: name, headers: { accept: 'application/json' } });
+  } catch (err) {
+    throw wrap(err, name, registry);
+  }
+  if (!doc || typeof doc !== 'object' || typeof doc.versions !== 'object') {
+    throw new RegistryError('bad-response', `${name}: the registry's answer has no versions`);
+  }
+  return doc as Packument;
+}
+
+/** The version `npm install name@requested` would pick. */
+export function resolveVersion(p: Packument, spec: ResolvedSpec): string {
+  const versions = Object.keys(p.versions ?? {});
+  const tags = p['dist-tags'] ?? {};
+  if (tags[spec.requested]) return tags[spec.requested];
+  if (semver.valid(spec.requested) && versions.includes(spec.requested)) return spec.requested;
+  const range = semver.validRange(spec.requested);
+  if (range) {
+    // npm prefers the `latest` tag when it satisfies the range.
+    if (tags.latest && semver.satisfies(tags.latest, range)) return tags.latest;
+    const best = semver.maxSatisfying(versions, range);
+    if (best) return best;
+  }
+  throw new RegistryError('no-matching-version', `${spec.name}@${spec.requested}: no published version matches (versions: ${versions.slice(-5).join(', ') || 'none'})`);
+}
+
+export async function fetchTarball(name: string, version: string, p: Packument, opts: RegistryOptions, maxBytes: number): Promise<{ data: Buffer; url: string; integrity: string }> {
+  const dist = p.versions?.[version]?.dist;
+  const registry = npmFetch.pickRegistry(name, opts);
+  if (!dist?.tarball) throw new RegistryError('bad-response', `${name}@${version}: the registry lists no tarball`);
+  const integrity = dist.integrity ?? (dist.shasum ? `sha1-${Buffer.from(dist.shasum, 'hex').toString('base64')}` : undefined);
+  if (!integrity) throw new RegistryError('integrity', `${name}@${version}: the registry publishes no integrity hash; refusing to scan an unverifiable tarball`);
+  let data: Buffer;
+  try {
+    const res = await npmFetch(dist.tarball, { ...FETCH_DEFAULTS, ...opts, spec: name });
+    const len = Number(res.headers.get('content-length') ?? 0);
+    if (len > maxBytes) throw new RegistryError('too-large', `${name}@${version}: tarball is ${len} bytes, over the ${maxBytes}-byte limit`);
+    data = await res.buffer();
+  } catch (err) {
+    if (err instanceof RegistryError) throw err;
+    throw wrap(err, `${name}@${version} tarball`, registry);
+  }
+  if (data.length > maxBytes) throw new RegistryError('too-large', `${name}@${version}: tarball is over the ${maxBytes}-byte limit`);
+  if (!ssri.checkData(data, integrity)) {
+    throw new RegistryError('integrity', `${name}@${version}: the tarball does not match the integrity the registry published (${integrity.slice(0, 20)}…); refusing to scan a substituted file`);
+  }
+  return { data, url: dist.tarball, integrity };
+}

