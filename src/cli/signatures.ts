@@ -61,7 +61,8 @@ export function registerSignaturesCommand(program: Command, io: SignaturesIo): v
     .option('--signatures-dir <dir>', 'where `signatures update` keeps the OSV import (default $LURESCAN_SIGNATURES_DIR or ~/.cache/lurescan/signatures)')
     .option('--offline', 'the bundled set only, ignoring the OSV cache', false)
     .action((opts: { format: string; signaturesDir?: string; offline: boolean }) => {
-      const cacheDir = opts.offline ? undefined : path.resolve(opts.signaturesDir ?? defaultSignatureCacheDir(io.env));
+      const offline = opts.offline || program.getOptionValueSource('offline') === 'cli';
+      const cacheDir = offline ? undefined : path.resolve(opts.signaturesDir ?? defaultSignatureCacheDir(io.env));
       const t0 = performance.now();
       const sigs = loadSignatures(undefined, { cacheDir });
       const indexes = sigs.packages.indexes();
