@@ -52,11 +52,16 @@ export interface Daemon {
   stop(): Promise<void>;
 }
 
-export async function startGitDaemon(base: string): Promise<Daemon> {
+export interface DaemonOptions {
+  /** A program git daemon runs before each service request (args: service, path, host, …); non-zero refuses it. */
+  accessHook?: string;
+}
+
+export async function startGitDaemon(base: string, opts: DaemonOptions = {}): Promise<Daemon> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     'git',
-    ['daemon', '--reuseaddr', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, '--informative-errors', base],
+    ['daemon', '--reuseaddr', '--export-all', `--base-path=${base}`, '--listen=127.0.0.1', `--port=${port}`, '--informative-errors', ...(opts.accessHook ? [`--access-hook=${opts.accessHook}`] : []), base],
     { env: CLEAN_GIT_ENV, stdio: 'ignore' },
   );
   // Wait until it accepts connections.

@@ -18,6 +18,7 @@ import { escapeControl } from '../reporters/escape.js';
 import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
 import { defaultCacheDir, emitResult, EXIT_CODES, registryInput } from './emit.js';
 import { registerPackageCommand } from './package.js';
+import { registerOrgCommand } from './org.js';
 
 export const EXIT = EXIT_CODES;
 
@@ -165,6 +166,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       }
       io.stdout(doc.endsWith('\n') ? doc : `${doc}\n`);
     });
+
+  registerOrgCommand(program, { ...io, setExit: (code) => (exitCode = code) });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

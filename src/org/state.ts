@@ -1,0 +1,95 @@
+/**
+ * The state directory: one JSON file per repository holding its last finished entry, keyed by the repository,
+ * the default branch's HEAD commit, the signature database version and the lurescan version. A repository whose
+ * key still matches is reported from here without fetching. Each file is written to a temporary name and renamed
+ * into place, so a run killed at any moment leaves either the old entry or the new one, never half of one; a run
+ * started again finds every repository finished before the kill and scans only the rest.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { OrgEntry } from './types.js';
+
+export interface StateKey {
+  fullName: string;
+  headSha: string;
+  signatures: string;
+  tool: string;
+}
+
+interface StateFile {
+  kind: 'lurescan-org-state';
+  version: 1;
+  key: StateKey;
+  entry: OrgEntry;
+}
+
+/** The user's cache directory for lurescan org state: XDG on Linux, ~/Library/Caches on macOS, LOCALAPPDATA on Windows. */
+export function defaultStateDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform, home: string = os.homedir()): string {
+  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'lurescan', 'Cache', 'org');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Caches', 'lurescan', 'org');
+  return path.join(env.XDG_CACHE_HOME || path.join(home, '.cache'), 'lurescan', 'org');
+}
+
+export class StateStore {
+  private readonly dir: string;
+
+  /** `scope` separates hosts and orgs sharing one directory (e.g. the API URL). */
+  constructor(root: string, scope: string) {
+    this.dir = path.join(root, 'v1', createHash('sha256').update(scope).digest('hex').slice(0, 16));
+  }
+
+  private file(fullName: string): string {
+    return path.join(this.dir, `${createHash('sha256').update(fullName.toLowerCase()).digest('hex').slice(0, 32)}.json`);
+  }
+
+  /** The stored entry when every part of the key matches; undefined otherwise (or when the file is unreadable). */
+  async get(key: StateKey): Promise<OrgEntry | undefined> {
+    let parsed: StateFile;
+    try {
+      parsed = JSON.parse(await fs.readFile(this.file(key.fullName), 'utf8')) as StateFile;
+    } catch {
+      return undefined;
+    }
+    const k = parsed?.key;
+    if (parsed?.kind !== 'lurescan-org-state' || !k || !parsed.entry) return undefined;
+    if (k.fullName.toLowerCase() !== key.fullName.toLowerCase() || k.headSha !== key.headSha || k.signatures !== key.signatures || k.tool !== key.tool) return undefined;
+    return parsed.entry;
+  }
+
+  async put(key: StateKey, entry: OrgEntry): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true });
+    const target = this.file(key.fullName);
+    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const body: StateFile = { kind: 'lurescan-org-state', version: 1, key, entry };
+    await fs.writeFile(tmp, JSON.stringify(body));
+    try {
+      await fs.rename(tmp, target);
+    } catch (err) {
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  /** How many entries are stored (tests and progress use it). */
+  async count(): Promise<number> {
+    try {
+      return (await fs.readdir(this.dir)).filter((n) => n.endsWith('.json')).length;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+/** Write a file atomically: a temporary name in the same folder, then rename. */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, data);
+  try {
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * `lurescan org` end to end with real parts: the OpenAPI-validated API double serving a paginated org of fixture
+ * repositories whose clone_urls point at a real git daemon, fault injection on both (5xx, 429 and secondary rate
+ * limits with retry-after, slow answers, a refused first fetch, a repository that cannot be fetched at all).
+ */
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { createClient } from '../src/github/client.js';
+import { scanOrg, type OrgEvent } from '../src/org/run.js';
+import { StateStore } from '../src/org/state.js';
+import { mergeReports } from '../src/org/merge.js';
+import type { OrgReport } from '../src/org/types.js';
+import { renderOrgMarkdown, renderOrgSarif, renderOrgText } from '../src/org/report.js';
+import { renderOrgHtml } from '../src/org/html.js';
+import { tempDir } from './helpers.js';
+import { standardRepos, startOrgFixture, type FixtureRepo, type OrgFixture } from './support/org-fixture.js';
+
+const TOKEN = 'ghp_test0000000000000000000000000000SECRET';
+
+describe('lurescan org: scanOrg against the API double and a real git daemon', function () {
+  this.timeout(180_000);
+  let tmp: ReturnType<typeof tempDir>;
+  let fx: OrgFixture;
+  let report: OrgReport;
+  const events: OrgEvent[] = [];
+  const repos: FixtureRepo[] = [
+    ...standardRepos(),
+    { name: 'flaky-benign', from: 'benign-assets', expected: 'pass-or-warn' },
+    { name: 'gone', from: 'benign-assets', expected: 'error', extra: { cloneUrl: 'git://127.0.0.1:1/gone.git' } },
+    { name: 'empty', from: 'benign-assets', expected: 'pass-or-warn', extra: { empty: true } },
+    { name: 'old-fork', from: 'benign-assets', expected: 'skipped', extra: { fork: true, parent: 'upstream/old' } },
+    { name: 'attic', from: 'benign-assets', expected: 'skipped', extra: { archived: true } },
+    {
+      name: 'skill-test',
+      from: 'lure-layered-skill-test',
+      expected: 'block',
+      owner: 'recruiter-jane',
+      extra: { commitCount: 1, createdAt: '2026-11-20T08:00:00Z', authorDate: '2026-11-20T08:00:00+09:00', committerDate: '2026-11-20T01:00:00+02:00' },
+    },
+  ];
+
+  before(async () => {
+    tmp = tempDir('lurescan-org-');
+    fx = await startOrgFixture(tmp.dir, 'acme', repos, { 'recruiter-jane': '2026-11-01T00:00:00Z' });
+    fx.api.token = TOKEN;
+    fx.api.maxPerPage = 5;
+    fx.api.faults.push(
+      { operationId: 'repos/list-for-org', query: { page: '1' }, delayMs: 400 },
+      { operationId: 'repos/list-for-org', query: { page: '2' }, status: 500 },
+      { operationId: 'repos/list-for-org', query: { page: '3' }, status: 502 },
+      { operationId: 'repos/list-commits', repo: 'acme/benign-assets', status: 403, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', headers: { 'retry-after': '1' } },
+      { operationId: 'repos/list-commits', repo: 'acme/lure-tasks-curl', status: 429, message: 'You have exceeded a secondary rate limit.', headers: { 'retry-after': '1' } },
+      { operationId: 'orgs/get', delayMs: 300 },
+    );
+    const client = createClient({ token: TOKEN, baseUrl: fx.api.url });
+    report = await scanOrg({
+      client,
+      apiUrl: fx.api.url,
+      org: 'acme',
+      users: ['recruiter-jane'],
+      token: TOKEN,
+      limits: { concurrency: 4, attempts: 3, retryBaseMs: 50 },
+      onEvent: (e) => events.push(e),
+    });
+  });
+
+  after(async () => {
+    await fx?.stop();
+    tmp?.cleanup();
+  });
+
+  it('every request matched the OpenAPI description, and every answer the double gave did too', () => {
+    assert.deepEqual(fx.api.problems(), []);
+    assert.ok(fx.api.requests.every((r) => r.authorization === `token ${TOKEN}`));
+  });
+
+  it('followed the pagination through the injected 500/502 (5 repositories a page)', () => {
+    const pages = fx.api.requests.filter((r) => r.operationId === 'repos/list-for-org');
+    assert.ok(pages.length >= 7, `list pages requested: ${pages.length}`);
+    assert.ok(pages.some((r) => r.status === 500) && pages.some((r) => r.status === 502));
+  });
+
+  it('every listed repository is reported exactly once, forks and archived left out by default', () => {
+    const names = report.repositories.map((e) => e.full_name).sort();
+    const expected = repos.filter((r) => r.expected !== 'skipped').map((r) => `${r.owner ?? 'acme'}/${r.name}`).sort();
+    assert.deepEqual(names, expected);
+    assert.deepEqual(report.inventory, [...expected].sort((a, b) => a.localeCompare(b)));
+    assert.deepEqual(report.skipped, { forks: 1, archived: 1 });
+    assert.equal(report.totals.repos, expected.length);
+  });
+
+  it('every lure blocks and no benign look-alike does', () => {
+    const byName = new Map(report.repositories.map((e) => [e.name, e]));
+    const wrong: string[] = [];
+    for (const r of repos) {
+      const e = byName.get(r.name);
+      if (r.expected === 'block' && e?.verdict !== 'block') wrong.push(`${r.name}: expected block, got ${e?.verdict}`);
+      if (r.expected === 'pass-or-warn' && e?.verdict !== 'pass' && e?.verdict !== 'warn') wrong.push(`${r.name}: expected pass or warn, got ${e?.verdict} ${e?.error ?? ''}`);
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(repos.filter((r) => r.expected === 'block').length >= 10);
+  });
+
+  it('a refused fetch is retried with back-off; an unreachable repository ends as error with its reason', () => {
+    const flaky = report.repositories.find((e) => e.name === 'flaky-benign')!;
+    assert.equal(flaky.attempts, 2);
+    assert.notEqual(flaky.verdict, 'error');
+    assert.ok(events.some((e) => e.type === 'retry' && e.fullName === 'acme/flaky-benign'));
+    const gone = report.repositories.find((e) => e.name === 'gone')!;
+    assert.equal(gone.verdict, 'error');
+    assert.equal(gone.attempts, 3);
+    assert.match(gone.error ?? '', /could not fetch/);
+    assert.equal(report.totals.error, 1);
+  });
+
+  it('the HEAD commit recorded is the one the API named and git fetched', () => {
+    for (const e of report.repositories.filter((x) => x.verdict !== 'error' && x.name !== 'empty')) {
+      const spec = fx.api.repos.find((r) => r.name === e.name)!;
+      assert.equal(e.headSha, spec.headSha, e.full_name);
+    }
+  });
+
+  it('an empty repository passes with a diagnostic instead of failing', () => {
+    const empty = report.repositories.find((e) => e.name === 'empty')!;
+    assert.equal(empty.verdict, 'pass');
+    assert.equal(empty.diagnostics[0]?.code, 'empty-repository');
+  });
+
+  it('T19 facts are context, not verdicts: new account, new repo, single commit, time-zone mismatch', () => {
+    const e = report.repositories.find((x) => x.name === 'skill-test')!;
+    const notes = e.context.notes.join('; ');
+    assert.match(notes, /single-commit history/);
+    assert.match(notes, /owner account created \d+ day/);
+    assert.match(notes, /repository created \d+ day/);
+    assert.match(notes, /time zones differ \(\+0900 vs \+0200\)/);
+    const benign = report.repositories.find((x) => x.name === 'benign-assets')!;
+    assert.equal(benign.context.notes.length, 0);
+    assert.equal(benign.context.commitCount, 3);
+  });
+
+  it('the token appears in no report format', () => {
+    for (const text of [JSON.stringify(report), renderOrgHtml(report), renderOrgSarif(report), renderOrgMarkdown(report), renderOrgText(report)]) {
+      assert.ok(!text.includes(TOKEN));
+      assert.ok(!text.includes('SECRET'));
+    }
+  });
+
+  it('shards partition the org and merge back whole; a missing or repeated shard is caught', async () => {
+    const client = createClient({ token: TOKEN, baseUrl: fx.api.url });
+    const state = new StateStore(path.join(tmp.dir, 'shard-state'), 'x');
+    const shards: OrgReport[] = [];
+    for (let i = 1; i <= 3; i++) {
+      shards.push(await scanOrg({ client, apiUrl: fx.api.url, org: 'acme', users: ['recruiter-jane'], token: TOKEN, shard: { index: i, count: 3 }, state, limits: { concurrency: 4, attempts: 1, retryBaseMs: 10 } }));
+    }
+    assert.ok(shards.every((s) => s.repositories.length > 0), 'each shard has some repositories');
+    const merged = mergeReports(shards);
+    assert.deepEqual(merged.problems, []);
+    assert.deepEqual(merged.report.repositories.map((e) => e.full_name).sort(), [...report.inventory].sort());
+    assert.deepEqual(
+      merged.report.repositories.filter((e) => e.verdict === 'block').map((e) => e.full_name).sort(),
+      report.repositories.filter((e) => e.verdict === 'block').map((e) => e.full_name).sort(),
+    );
+    const missing = mergeReports([shards[0], shards[2]]);
+    assert.ok(missing.problems.some((p) => /shard 2\/3 is missing/.test(p)));
+    assert.ok(missing.problems.some((p) => /was listed but is in no shard's results/.test(p)));
+    const twice = mergeReports([shards[0], shards[1], shards[1], shards[2]]);
+    assert.ok(twice.problems.some((p) => /shard 2\/3 appears 2 times/.test(p)));
+    assert.ok(twice.problems.some((p) => /is reported 2 times/.test(p)));
+  });
+});
