@@ -121,6 +121,25 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
     assert.match(run.stdout, /::error::lurescan: input 'fail-on' must be one of block, warn, never/);
   });
 
+  it('diff mode on a push event with base-ref/head-ref lists files through the compare API (paginated)', async () => {
+    const t = tempDir('lurescan-push-');
+    try {
+      cpSync(path.join(FIXTURES, 'repos', 'lure-tasks-curl'), t.dir, { recursive: true });
+      const removed = Array.from({ length: 150 }, (_, i) => ({ filename: `old/${i}.js`, status: 'removed' }));
+      api.compares.set(`${BASE}...${HEAD}`, [...removed, { filename: '.vscode/tasks.json', status: 'modified' }]);
+      api.compares.set(`${BASE}...${'d'.repeat(40)}`, [{ filename: 'README.md', status: 'modified' }]);
+      const push = { ref: 'refs/heads/main', before: BASE, after: HEAD, repository: workflowDispatchEvent().repository, sender: workflowDispatchEvent().sender };
+      const hit = await runAction({ workspace: t.dir, eventName: 'push', payload: push, apiUrl: api.url, inputs: { mode: 'diff', 'base-ref': BASE, 'head-ref': HEAD, token: TOKEN } });
+      assert.equal(hit.outputs.verdict, 'block', hit.stdout);
+      assert.equal(api.requests.filter((r) => r.operationId === 'repos/compare-commits-with-basehead').length, 2, 'two pages');
+      const miss = await runAction({ workspace: t.dir, eventName: 'push', payload: push, apiUrl: api.url, inputs: { mode: 'diff', 'base-ref': BASE, 'head-ref': 'd'.repeat(40), token: TOKEN } });
+      assert.equal(miss.outputs.verdict, 'pass', 'the lure is outside this change');
+      assert.equal(miss.code, 0);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   describe('pull request mode', () => {
     const t = tempDir('lurescan-pr-');
     const ws = path.join(t.dir, 'repo');

@@ -42,6 +42,8 @@ export class GitHubApiDouble {
   readonly pulls = new Map<number, { filename: string; status: string; previous_filename?: string }[]>();
   /** issue number → comments. */
   readonly comments = new Map<number, Comment[]>();
+  /** 'base...head' → changed files (compare API, used on push events with base-ref/head-ref). */
+  readonly compares = new Map<string, { filename: string; status: string; previous_filename?: string }[]>();
   /** `${ref}:${path}` → text. */
   readonly contents = new Map<string, string>();
   /** operationId → status to answer with instead (e.g. 403), consumed once per entry. */
@@ -121,6 +123,26 @@ export class GitHubApiDouble {
     };
   }
 
+  private diffEntries(files: { filename: string; status: string; previous_filename?: string }[]) {
+    return files.map((f, i) => ({
+      sha: (i + 1).toString(16).padStart(40, '0'), filename: f.filename, status: f.status, additions: 1, deletions: 0, changes: 1,
+      blob_url: `https://github.invalid/${this.owner}/${this.repo}/blob/head/${encodeURI(f.filename)}`,
+      raw_url: `https://github.invalid/${this.owner}/${this.repo}/raw/head/${encodeURI(f.filename)}`,
+      contents_url: `${this.url}/repos/${this.owner}/${this.repo}/contents/${encodeURI(f.filename)}?ref=head`,
+      ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+    }));
+  }
+
+  private commit(sha: string) {
+    const api = `${this.url}/repos/${this.owner}/${this.repo}`;
+    const person = { name: 'Candidate', email: 'candidate@example.invalid', date: TIME };
+    return {
+      url: `${api}/commits/${sha}`, sha, node_id: `C_${sha.slice(0, 12)}`, html_url: `https://github.invalid/${this.owner}/${this.repo}/commit/${sha}`, comments_url: `${api}/commits/${sha}/comments`,
+      commit: { author: person, committer: person, comment_count: 0, message: 'Solution', tree: { sha: 'e'.repeat(40), url: `${api}/git/trees/${'e'.repeat(40)}` }, url: `${api}/git/commits/${sha}` },
+      author: null, committer: null, parents: [],
+    };
+  }
+
   /** Pages a list the way GitHub does: per_page (default 30), page, and a Link header. */
   private page<T>(items: T[], url: URL): { items: T[]; headers: Record<string, string> } {
     const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
@@ -144,15 +166,22 @@ export class GitHubApiDouble {
       case 'pulls/list-files': {
         const files = this.pulls.get(Number(m.params.pull_number));
         if (!files) return send(404, { message: 'Not Found' });
-        const entries = files.map((f, i) => ({
-          sha: (i + 1).toString(16).padStart(40, '0'), filename: f.filename, status: f.status, additions: 1, deletions: 0, changes: 1,
-          blob_url: `https://github.invalid/${this.owner}/${this.repo}/blob/head/${encodeURI(f.filename)}`,
-          raw_url: `https://github.invalid/${this.owner}/${this.repo}/raw/head/${encodeURI(f.filename)}`,
-          contents_url: `${this.url}/repos/${this.owner}/${this.repo}/contents/${encodeURI(f.filename)}?ref=head`,
-          ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
-        }));
-        const { items, headers } = this.page(entries, url);
+        const { items, headers } = this.page(this.diffEntries(files), url);
         return send(200, items, headers);
+      }
+      case 'repos/compare-commits-with-basehead': {
+        const files = this.compares.get(m.params.basehead);
+        if (!files) return send(404, { message: 'Not Found' });
+        const [base, head] = m.params.basehead.split('...');
+        const { items } = this.page(this.diffEntries(files), url);
+        const api = `${this.url}/repos/${this.owner}/${this.repo}`;
+        const html = `https://github.invalid/${this.owner}/${this.repo}`;
+        return send(200, {
+          url: `${api}/compare/${m.params.basehead}`, html_url: `${html}/compare/${m.params.basehead}`, permalink_url: `${html}/compare/${m.params.basehead}`,
+          diff_url: `${html}/compare/${m.params.basehead}.diff`, patch_url: `${html}/compare/${m.params.basehead}.patch`,
+          base_commit: this.commit(base), merge_base_commit: this.commit(base), status: 'ahead', ahead_by: 1, behind_by: 0, total_commits: 1,
+          commits: [this.commit(head)], files: items,
+        });
       }
       case 'issues/list-comments': {
         const list = this.comments.get(Number(m.params.issue_number)) ?? [];
