@@ -128,6 +128,7 @@ describe('org HTML report in headless Chromium', function () {
 
     const shot = process.env.LURESCAN_SCREENSHOT ? path.resolve(ROOT, process.env.LURESCAN_SCREENSHOT) : path.join(tmp.dir, 'org.png');
     await page.evaluate('window.scrollTo(0, 0)');
+    await page.setViewportSize({ width: 1280, height: 1500 });
     await page.screenshot({ path: shot, fullPage: false });
     assert.ok(existsSync(shot));
     await context.close();

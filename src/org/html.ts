@@ -87,7 +87,7 @@ function verdictBar(report: OrgReport): string {
     const w = Math.round((t[v] / max) * 260);
     return `<text x="0" y="${i * 28 + 17}">${LABEL[v]}</text><rect x="60" y="${i * 28 + 4}" width="${w}" height="18" rx="3" fill="${COLORS[v]}"></rect><text x="${66 + w}" y="${i * 28 + 17}">${t[v]}</text>`;
   });
-  return `<svg viewBox="0 0 380 ${order.length * 28 + 4}" role="img" aria-label="Repositories by verdict">${rows.join('')}</svg>`;
+  return `<svg viewBox="0 0 460 ${order.length * 28 + 4}" role="img" aria-label="Repositories by verdict">${rows.join('')}</svg>`;
 }
 
 function ruleBars(report: OrgReport): string {
@@ -107,7 +107,7 @@ function blockedList(report: OrgReport, ids: Map<OrgEntry, string>): string {
   const items = blocked.map((e) => {
     const f = topFinding(e);
     const ind = topIndicator(e);
-    return `<li><a href="#${ids.get(e)}"><b>${esc(e.full_name)}</b></a>${f ? ` — <a href="${esc(ruleDocUrl(f.ruleId))}">${esc(f.ruleId)}</a> at <code>${esc(where(f), 200)}</code>: ${esc(f.message, 300)}` : ''}${ind ? `<br><span class="muted">${esc(ind.kind)}:</span> <code>${esc(ind.value, 300)}</code>` : ''}</li>`;
+    return `<li><a href="#${ids.get(e)}"><b>${esc(e.full_name)}</b></a>${f ? ` — <a href="${esc(ruleDocUrl(f.ruleId))}">${esc(f.ruleId)}</a> at <code>${esc(where(f), 160)}</code>: ${esc(f.message, 160)}` : ''}${ind ? `<br><span class="muted">${esc(ind.kind)}:</span> <code>${esc(ind.value, 160)}</code>` : ''}</li>`;
   });
   return `<div class="blocked"><ul>${items.join('')}</ul></div>`;
 }

@@ -60,16 +60,8 @@ export class StateStore {
 
   async put(key: StateKey, entry: OrgEntry): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    const target = this.file(key.fullName);
-    const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const body: StateFile = { kind: 'lurescan-org-state', version: 1, key, entry };
-    await fs.writeFile(tmp, JSON.stringify(body));
-    try {
-      await fs.rename(tmp, target);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomic(this.file(key.fullName), JSON.stringify(body));
   }
 
   /** How many entries are stored (tests and progress use it). */
