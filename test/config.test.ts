@@ -108,6 +108,20 @@ describe('config: CLI', () => {
     }
   });
 
+  it('an expired suppression is reported on stderr by the CLI', async () => {
+    const t = tempDir();
+    try {
+      const cfg = path.join(t.dir, 'c.yml');
+      writeFileSync(cfg, 'suppressions:\n  - rule: c2-url\n    reason: was vetted once\n    expires: 2020-01-01\n');
+      let err = '';
+      const code = await main([path.join(FIXTURES, 'repos', 'lure-tasks-curl'), '--config', cfg], { stdout: () => {}, stderr: (s) => (err += s), isTTY: false, env: {} });
+      assert.equal(code, 1, 'the expired suppression no longer hides the lure');
+      assert.match(err, /warning: .*suppression 1 \(rule c2-url\) expired on 2020-01-01/);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('--format sarif and --format markdown', async () => {
     for (const format of ['sarif', 'markdown']) {
       let out = '';

@@ -80,6 +80,7 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
     const findings = selectForDiff(result.findings, { changed: plan.changed, reached, lockfiles: await plan.lockfiles(inputs.path) });
     result = { ...result, findings, verdict: verdictOf(findings) };
   }
+  for (const d of result.diagnostics.filter((x) => x.code === 'suppression-expired')) core.warning(escapeControl(d.message));
   if (!result.complete) {
     const n = result.diagnostics.filter((d) => d.incomplete).length;
     core.warning(`lurescan: the scan is incomplete (${n} diagnostic(s)): part of the content was not read or analysed, so a pass is not a clean bill; see the job summary`);

@@ -127,6 +127,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
         cacheDir: opts.cacheDir ?? defaultCacheDir(io.env),
       });
       const result = configFile ? applyConfig(scanned, config, { today: todayUtc(), source: configFile }) : scanned;
+      // An expired suppression must be seen even in the default text report, which hides non-blocking diagnostics.
+      for (const d of result.diagnostics.filter((x) => x.code === 'suppression-expired')) io.stderr(`lurescan: warning: ${escapeControl(d.message)}\n`);
       const failOn = (program.getOptionValueSource('failOn') === 'cli' ? opts.failOn : (config['fail-on'] ?? opts.failOn)) as FailOn;
       exitCode = await emitResult(io, result, { ...opts, failOn });
     });

@@ -1,6 +1,6 @@
 /**
  * The configuration file (.lurescan.yml or .lurescan.json), shared by the CLI (--config) and the Action
- * (config-file). The JSON schema below is the contract; docs/configuration.md shows it in prose.
+ * (config-file). The JSON schema below is the contract; docs/action.md (Configuration) shows it in prose.
  */
 import type { Severity } from '../types.js';
 import type { FailOn } from '../options.js';
