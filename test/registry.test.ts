@@ -141,3 +141,40 @@ describe('registry (real Verdaccio)', function () {
     await assert.rejects(fetchTarball('left-padder', '1.0.0', forged, opts, 1e8), (e: unknown) => e instanceof RegistryError && e.code === 'integrity');
   });
 });
+
+describe('registry errors from a misbehaving server', () => {
+  let server: import('node:http').Server;
+  let url: string;
+  before(async () => {
+    const http = await import('node:http');
+    server = http.createServer((req, res) => {
+      if (req.url?.startsWith('/private-pkg')) {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end('{"error":"forbidden"}');
+      } else if (req.url?.startsWith('/broken-json')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"name": "broken-json", "versions": {');
+      } else {
+        res.writeHead(500);
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/`;
+  });
+  after(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('403 says to check the token; invalid JSON is named; both are RegistryErrors', async () => {
+    const opts = registryOptions({ registry: url });
+    await assert.rejects(fetchPackument('private-pkg', { ...opts, retry: { retries: 0 } }), (e: unknown) => e instanceof RegistryError && e.code === 'unauthorized' && /check the token/.test(e.message));
+    await assert.rejects(fetchPackument('broken-json', { ...opts, retry: { retries: 0 } }), (e: unknown) => e instanceof RegistryError && e.code === 'bad-response' && /invalid JSON/.test(e.message));
+  });
+
+  it('never prints an .npmrc token in an error', async () => {
+    const secret = 'npm_SECRETTOKEN1234567890';
+    const opts = registryOptions({ npmrcTexts: [`registry=${url}\n//127.0.0.1:${new URL(url).port}/:_authToken=${secret}\n`] });
+    const err = await fetchPackument('private-pkg', { ...opts, retry: { retries: 0 } }).catch((e: Error) => e);
+    assert.ok(err instanceof RegistryError);
+    assert.ok(!err.message.includes(secret));
+  });
+});

@@ -50,7 +50,7 @@ function wrap(err: unknown, what: string, registry: string): RegistryError {
     return new RegistryError('unauthorized', `${what}: the registry ${registry} refused access (HTTP ${status ?? e.code?.slice(1)}); check the token for this registry in your .npmrc`);
   }
   if (e.code === 'EINTEGRITY') return new RegistryError('integrity', `${what}: the tarball does not match the integrity the registry published; refusing to scan a substituted file`);
-  if (e.code === 'EJSONPARSE' || err instanceof SyntaxError) return new RegistryError('bad-response', `${what}: the registry answered with invalid JSON`);
+  if (e.code === 'EJSONPARSE' || err instanceof SyntaxError || (e.code === 'FETCH_ERROR' && /json/i.test(e.message ?? ''))) return new RegistryError('bad-response', `${what}: the registry answered with invalid JSON`);
   if (status && status >= 400) return new RegistryError('bad-response', `${what}: the registry answered HTTP ${status}`);
   return new RegistryError('unreachable', `${what}: cannot reach ${registry} (${e.code ?? e.message ?? 'network error'})`);
 }
