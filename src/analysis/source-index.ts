@@ -110,7 +110,8 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
     if (lang === 'js') {
       const parsed = parseJs(text, path, limits.maxParseChars);
       if (!parsed.ok) return fail(`syntax error: ${parsed.error.slice(0, 200)}`);
-      file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run();
+      // Bundles get one pass: their own runtime is not what a loader hides in, and they are large.
+      file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(file.bundle.bundle ? 2 : 3);
       if (!file.bundle.bundle) file.literalDecodes = decodeLiterals(file.js.literals);
     } else {
       file.py = new PyAnalyzer(text, sigs.source.pythonHiddenPaths, limits.maxAnalysisMsPerFile).run();
@@ -122,31 +123,42 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
   return file;
 }
 
+/** Reads in flight at once: file reads are latency-bound (open, stat, read, close), so overlap them. */
+const READ_CONCURRENCY = 32;
+
 async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
   const started = Date.now();
   const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0 }, diagnostics: [] };
   const envFiles: WorkspaceFile[] = [];
+  const candidates: { f: WorkspaceFile; lang: SourceLang; disguised: boolean }[] = [];
   for (const f of ws.files) {
     if (f.kind !== 'file' || f.size === 0) continue;
     if (/(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$|(?:^|\/)config\/[^/]+\.(?:json|[cm]?js|ts)$/i.test(f.path)) envFiles.push(f);
     // A font or image whose bytes are JavaScript is analysed as the JavaScript it is (THREATS T10 droppers).
     const disguised = !sourceLang(f.path) && !!claimedFormat(f.path, sigs) && f.size < limits.maxParseChars;
     const lang = sourceLang(f.path) ?? (disguised ? 'js' : undefined);
-    if (!lang) continue;
-    index.stats.considered++;
-    if (index.stats.parsed >= limits.maxParsedFiles) {
-      index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
-      break;
+    if (lang) candidates.push({ f, lang, disguised });
+  }
+  index.stats.considered = candidates.length;
+  outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
+    const chunk = candidates.slice(i, i + READ_CONCURRENCY);
+    const read = await Promise.all(chunk.map((c) => c.f.bytes()));
+    for (let j = 0; j < chunk.length; j++) {
+      const { f, lang, disguised } = chunk[j];
+      const bytes = read[j];
+      if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript') || !passesPrefilter(lang, bytes, sigs)) continue;
+      if (index.stats.passed >= limits.maxParsedFiles) {
+        index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
+        break outer;
+      }
+      const text = await f.text();
+      if (text === undefined) continue;
+      const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, disguised ? 'js' : undefined);
+      if (!sf) continue;
+      index.stats.passed++;
+      if (!sf.fallback) index.stats.parsed++;
+      index.files.push(sf);
     }
-    const bytes = await f.bytes();
-    if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript') || !passesPrefilter(lang, bytes, sigs)) continue;
-    const text = await f.text();
-    if (text === undefined) continue;
-    const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, disguised ? 'js' : undefined);
-    if (!sf) continue;
-    index.stats.passed++;
-    if (!sf.fallback) index.stats.parsed++;
-    index.files.push(sf);
   }
   for (const f of envFiles) {
     const text = await f.text();

@@ -147,7 +147,11 @@ export class JsAnalyzer {
   private importStack: boolean[] = [];
   private tryNet: number[] = [];
   private changed = false;
-  private final = false;
+  /** Facts are recorded on every pass (each pass starts from empty facts). */
+  private readonly final = true;
+  /** Keys read during the current pass: a later change to one of them needs another pass. */
+  private readSet = new Set<string>();
+  private walkedFns = new Set<number>();
   private visited = 0;
   private readonly deadline: number;
   private facts!: JsFacts;
@@ -171,22 +175,26 @@ export class JsAnalyzer {
     this.secretHeaders = patterns.secretHeaders.map((h) => h.toLowerCase());
   }
 
-  run(): JsFacts {
+  /**
+   * Walk until a fixed point: another pass is needed only when a binding, a return value or a function's
+   * import-time flag changed after this pass had already read it (use before definition, helpers defined
+   * below their callers). Every pass records facts afresh; the last one is the answer.
+   */
+  run(maxPasses = 5): JsFacts {
     if (this.text.includes('_0x') || this.text.includes('while(!![])')) this.decoders = solveStringArrays(this.program, this.text);
-    for (let pass = 0; pass < 4; pass++) {
-      this.final = false;
+    for (let pass = 0; pass < maxPasses; pass++) {
       this.changed = false;
       this.walkProgram();
       if (!this.changed) break;
     }
-    this.final = true;
-    this.walkProgram();
     return this.facts;
   }
 
   private walkProgram(): void {
     this.facts = { sinks: [], net: [], decoded: [], globalAliases: [], envCollect: [], secretHeaderLiterals: [], hexIdents: 0, rotateLoops: [], stringTables: [], nodes: 0, literals: [] };
     this.visited = 0;
+    this.readSet = new Set();
+    this.walkedFns = new Set();
     this.scopes = [this.scopeFor(this.program)];
     this.importStack = [true];
     this.tryNet = [];
@@ -231,7 +239,7 @@ export class JsAnalyzer {
     const old = this.env.get(k);
     if (!old) {
       this.env.set(k, { ...v, steps: v.steps.slice(-8) });
-      if (v.taint || v.ref || v.str !== undefined) this.changed = true;
+      if ((v.taint || v.ref || v.str !== undefined) && this.readSet.has(k)) this.changed = true;
       return;
     }
     const taint = old.taint | v.taint;
@@ -239,7 +247,7 @@ export class JsAnalyzer {
     const ref = old.ref ?? v.ref;
     const str = old.str ?? v.str;
     if (taint !== old.taint || ref !== old.ref || str !== old.str || steps.length !== old.steps.length) {
-      this.changed = true;
+      if (this.readSet.has(k) && (taint !== old.taint || ref !== old.ref || str !== old.str)) this.changed = true;
       this.env.set(k, { ...old, ...v, taint, steps, ref, str, envName: old.envName ?? v.envName });
     }
   }
@@ -269,6 +277,8 @@ export class JsAnalyzer {
         for (const d of n.declarations) this.declarePattern(d.id);
       } else if (n.type === 'FunctionDeclaration' && n.id) {
         this.scope.declared.add(n.id.name);
+        // Function declarations are hoisted: callers above them see them in the same pass.
+        this.bindName(n.id.name, { taint: 0, steps: [], ref: `localfn:${n.start}` });
         return;
       } else if (n.type === 'ClassDeclaration' && n.id) {
         this.scope.declared.add(n.id.name);
@@ -416,7 +426,7 @@ export class JsAnalyzer {
   private mergeRet(fn: FnInfo, v: Val): void {
     const t = fn.ret.taint | v.taint;
     if (t !== fn.ret.taint || (v.ref && !fn.ret.ref) || (v.str !== undefined && fn.ret.str === undefined)) {
-      this.changed = true;
+      if (this.readSet.has(`ret:${fn.node.start}`)) this.changed = true;
       fn.ret = { ...union(fn.ret, v), ref: fn.ret.ref ?? v.ref, str: fn.ret.str ?? v.str };
     }
   }
@@ -434,10 +444,8 @@ export class JsAnalyzer {
       info = { node: n, scope: 0, params: [], ret: empty(), importTime: false };
       this.fns.set(n.start, info);
     }
-    if (opts.importTime && !info.importTime) {
-      info.importTime = true;
-      this.changed = true;
-    }
+    if (opts.importTime && !info.importTime) info.importTime = true;
+    this.walkedFns.add(n.start);
     const scope = this.scopeFor(n);
     scope.fn = info;
     info.scope = scope.id;
@@ -613,7 +621,9 @@ export class JsAnalyzer {
   private ident(n: Node): Val {
     const name = n.name as string;
     if (this.final && /^_0x[\da-f]{3,}$/i.test(name)) this.facts.hexIdents++;
-    const bound = this.env.get(this.key(name));
+    const k = this.key(name);
+    this.readSet.add(k);
+    const bound = this.env.get(k);
     if (bound) return bound;
     if (this.declared(name)) return empty();
     switch (name) {
@@ -664,6 +674,7 @@ export class JsAnalyzer {
     const ref = obj.ref;
     if (name === undefined) return union(obj);
     if (ref === 'global') {
+      this.readSet.add(`global:${name}`);
       const alias = this.env.get(`global:${name}`);
       if (alias) return alias;
       return this.ident({ ...n, type: 'Identifier', name } as Node);
@@ -705,6 +716,7 @@ export class JsAnalyzer {
       const args = n.arguments.map((a: Node) => this.eval(a));
       this.func(fnNode, { importTime: this.importTime, args });
       const info = this.fns.get(fnNode.start)!;
+      this.readSet.add(`ret:${fnNode.start}`);
       return info.ret;
     }
     let callee = this.eval(calleeNode);
@@ -862,8 +874,9 @@ export class JsAnalyzer {
         this.bindArgs(info, args, line);
         if (this.importTime && !info.importTime) {
           info.importTime = true;
-          this.changed = true;
+          if (this.walkedFns.has(info.node.start)) this.changed = true;
         }
+        this.readSet.add(`ret:${info.node.start}`);
         return withStep(info.ret, { line, text: `${this.src(n.callee, 40)}(…) returns it` });
       }
     }
@@ -1014,8 +1027,14 @@ export function short(s: string, max = 120): string {
   return t.length > max ? `${t.slice(0, max)}…` : t;
 }
 
+const exprTypes = new Map<string, boolean>();
 function isExpression(n: Node): boolean {
-  return /Expression$|Literal$|^Identifier$|^Super$|^ThisExpression$|^Import$/.test(n.type) && n.type !== 'ExpressionStatement';
+  let e = exprTypes.get(n.type);
+  if (e === undefined) {
+    e = /Expression$|Literal$|^Identifier$|^Super$|^ThisExpression$|^Import$/.test(n.type) && n.type !== 'ExpressionStatement';
+    exprTypes.set(n.type, e);
+  }
+  return e;
 }
 
 /** Decode the standalone literals of a file (no call told us how): base64/hex blobs of 16+ characters. */

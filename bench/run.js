@@ -1,0 +1,192 @@
+// lurescan content-scan benchmark: lurescan's source pass next to ripgrep on the same trees, in the same run.
+// Usage: npm run build && npm run bench [-- --runs 7 --tree <dir> ...]
+// Needs ripgrep (`rg`) on PATH for the comparison; without it, lurescan's figures are printed alone.
+// Measures (medians over repeated runs, each run on a fresh workspace so nothing is cached in-process):
+//   prefilter  walk + read every JS/TS/Python file + the token prefilter (what ripgrep does: read and search)
+//   source     prefilter + parse and analyse the files that pass (the whole source-analysis pass)
+//   full scan  every rule, as `lurescan scan` runs them (inventory, all rules, verdict)
+//   rg         ripgrep -l -F with the same tokens over the same file types
+// Node start-up (node -e 0) and lurescan's import time are measured separately.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readdirSync, copyFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const RUNS = Number(opt('runs', 5));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+const importStart = performance.now();
+const { acquireLocal } = await import(path.join(ROOT, 'build/acquire/local.js'));
+const { sourceIndex, sourceLang, passesPrefilter, prefilterFor } = await import(path.join(ROOT, 'build/analysis/source-index.js'));
+const { loadSignatures } = await import(path.join(ROOT, 'build/signatures/load.js'));
+const { scanWorkspace } = await import(path.join(ROOT, 'build/index.js'));
+const { DEFAULT_LIMITS } = await import(path.join(ROOT, 'build/options.js'));
+const importMs = performance.now() - importStart;
+const sigsStart = performance.now();
+const sigs = loadSignatures();
+const sigsMs = performance.now() - sigsStart;
+
+function hasRg() {
+  return spawnSync('rg', ['--version'], { encoding: 'utf8' }).status === 0;
+}
+const RG = hasRg();
+const rgVersion = RG ? execFileSync('rg', ['--version'], { encoding: 'utf8' }).split('\n')[0] : 'not installed';
+const tokensFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'lurescan-bench-')), 'tokens.txt');
+const tokens = [...new Set([...sigs.source.prefilter.js, ...sigs.source.prefilter.python, ...sigs.source.walletExtensions.map((w) => w.id), ...sigs.source.polinriderMarkers])];
+writeFileSync(tokensFile, tokens.join('\n') + '\n');
+void prefilterFor;
+
+function timeRg(tree) {
+  const t = performance.now();
+  const r = spawnSync('rg', ['--no-ignore', '--hidden', '--no-messages', '-l', '-F', '-f', tokensFile, '-g', '*.{js,mjs,cjs,jsx,ts,tsx,mts,cts,py,pyw}', '-g', '!*.d.ts', '-g', '!*.d.mts', '-g', '!*.d.cts', tree], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  const ms = performance.now() - t;
+  return { ms, files: r.stdout.split('\n').filter(Boolean).length };
+}
+
+async function timePrefilter(tree) {
+  const t = performance.now();
+  const ws = await acquireLocal(tree, DEFAULT_LIMITS);
+  let passed = 0;
+  const cands = ws.files.filter((f) => f.kind === 'file' && f.size > 0 && sourceLang(f.path));
+  const considered = cands.length;
+  // Same read concurrency as the source index (32 reads in flight).
+  for (let i = 0; i < cands.length; i += 32) {
+    const chunk = cands.slice(i, i + 32);
+    const bufs = await Promise.all(chunk.map((f) => f.bytes()));
+    chunk.forEach((f, j) => {
+      if (bufs[j] && passesPrefilter(sourceLang(f.path), bufs[j], sigs)) passed++;
+    });
+  }
+  const ms = performance.now() - t;
+  await ws.dispose();
+  return { ms, considered, passed, files: ws.files.length };
+}
+
+async function timeWalk(tree) {
+  const t = performance.now();
+  const ws = await acquireLocal(tree, DEFAULT_LIMITS);
+  const ms = performance.now() - t;
+  await ws.dispose();
+  return { ms };
+}
+
+async function timeSource(tree) {
+  const t = performance.now();
+  const ws = await acquireLocal(tree, DEFAULT_LIMITS);
+  const idx = await sourceIndex(ws, sigs, DEFAULT_LIMITS);
+  const ms = performance.now() - t;
+  await ws.dispose();
+  return { ms, parsed: idx.stats.parsed, passed: idx.stats.passed, fallbacks: idx.files.filter((f) => f.fallback).length };
+}
+
+async function timeFull(tree) {
+  const t = performance.now();
+  const ws = await acquireLocal(tree, DEFAULT_LIMITS);
+  const r = await scanWorkspace(ws, {}, sigs);
+  const ms = performance.now() - t;
+  await ws.dispose();
+  return { ms, verdict: r.verdict, findings: r.findings.length };
+}
+
+async function repeat(fn, n) {
+  const runs = [];
+  let last;
+  for (let i = 0; i < n; i++) {
+    last = await fn();
+    runs.push(last.ms);
+  }
+  return { ...last, ms: median(runs), runs };
+}
+
+/** A take-home-sized repository: 2,000 source files copied from node_modules plus the fixture lures. */
+function makeTakeHome() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lurescan-takehome-'));
+  const src = [];
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (src.length >= 1900) return;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(?:js|ts|tsx|mjs|json|md)$/.test(e.name) && statSync(p).size < 64 * 1024) src.push(p);
+    }
+  };
+  for (const pkg of ['express', 'axios', 'commander', 'semver', 'yaml', 'eslint', 'mocha', 'typescript-eslint', '@typescript-eslint', 'simple-git', 'tar-stream']) {
+    const p = path.join(ROOT, 'node_modules', pkg);
+    try {
+      walk(p);
+    } catch {
+      // package not installed
+    }
+  }
+  src.forEach((p, i) => {
+    const rel = path.join('src', `m${Math.floor(i / 50)}`, `${i}-${path.basename(p)}`);
+    mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    copyFileSync(p, path.join(dir, rel));
+  });
+  const copyTree = (from, to) => {
+    mkdirSync(to, { recursive: true });
+    for (const e of readdirSync(from, { withFileTypes: true })) {
+      const a = path.join(from, e.name);
+      const b = path.join(to, e.name);
+      if (e.isDirectory()) {
+        mkdirSync(b, { recursive: true });
+        copyTree(a, b);
+      } else copyFileSync(a, b);
+    }
+  };
+  for (const lure of ['lure-env-base64-c2', 'lure-obfuscated-middleware', 'lure-tailwind-whitespace']) copyTree(path.join(ROOT, 'fixtures', 'repos', lure), path.join(dir, 'lures', lure));
+  return dir;
+}
+
+const nodeStart = [];
+for (let i = 0; i < Math.max(RUNS, 5); i++) {
+  const t = performance.now();
+  spawnSync(process.execPath, ['-e', '0']);
+  nodeStart.push(performance.now() - t);
+}
+
+const trees = args.includes('--tree') ? args.filter((a, i) => args[i - 1] === '--tree') : [path.join(ROOT, 'node_modules', 'typescript'), path.join(ROOT, 'node_modules')];
+const takeHome = makeTakeHome();
+const commit = (() => {
+  try {
+    return execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+})();
+
+console.log(`lurescan bench — ${new Date().toISOString()} — commit ${commit} — node ${process.version} — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}) — ${rgVersion}`);
+console.log(`node start-up (node -e 0): median ${fmt(median(nodeStart))}; importing lurescan: ${fmt(importMs)}; loading signatures: ${fmt(sigsMs)}`);
+console.log(`runs per figure: ${RUNS} (median); page cache warm (one untimed warm-up pass per tree); load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
+
+for (const tree of [...trees, takeHome]) {
+  const label = tree === takeHome ? `take-home repo (${tree})` : path.relative(ROOT, tree) || tree;
+  if (RG) timeRg(tree);
+  await timePrefilter(tree); // warm-up
+  const walk = await repeat(() => timeWalk(tree), RUNS);
+  const pf = await repeat(() => timePrefilter(tree), RUNS);
+  const rg = RG ? await repeat(async () => timeRg(tree), RUNS) : undefined;
+  const sp = await repeat(() => timeSource(tree), Math.min(RUNS, 3));
+  const full = tree === takeHome ? await repeat(() => timeFull(tree), RUNS) : args.includes('--skip-full-on-large') ? { ms: NaN, verdict: 'skipped', findings: 0, runs: [] } : await repeat(() => timeFull(tree), 1);
+  console.log(`${label}: ${pf.files} entries, ${pf.considered} JS/TS/Python files, ${pf.passed} pass the prefilter (rg: ${rg ? rg.files : '-'} files match)`);
+  console.log(`  walk only (acquireLocal)     ${fmt(walk.ms).padStart(9)}`);
+  console.log(`  prefilter (walk+read+match)  ${fmt(pf.ms).padStart(9)}${rg ? `   rg ${fmt(rg.ms).padStart(9)}   ratio ${(pf.ms / rg.ms).toFixed(1)}×` : ''}`);
+  console.log(`  source pass (+parse/analyse) ${fmt(sp.ms).padStart(9)}${rg ? `   ratio to rg ${(sp.ms / rg.ms).toFixed(1)}×` : ''}   parsed ${sp.parsed}, text fallback ${sp.fallbacks}`);
+  console.log(`  full scan, all rules         ${fmt(full.ms).padStart(9)}   verdict ${full.verdict}, ${full.findings} findings${full.runs.length > 1 ? ` (median of ${full.runs.length})` : ' (1 run)'}\n`);
+}
+rmSync(takeHome, { recursive: true, force: true });
+rmSync(path.dirname(tokensFile), { recursive: true, force: true });
