@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, tempDir } from './helpers.js';
 import { standardRepos, startOrgFixture, type FixtureRepo, type OrgFixture } from './support/org-fixture.js';
@@ -13,6 +13,7 @@ import type { OrgReport } from '../src/org/types.js';
 
 const TOKEN = 'ghs_cliTest1111111111111111111111111TOKEN';
 const RUNNER = path.join(ROOT, 'test', 'support', 'run-cli.ts');
+let childTmp = '';
 
 interface Run {
   code: number | null;
@@ -25,7 +26,8 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}, onSpawn?: (kill: ()
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], {
       cwd: ROOT,
-      env: { ...process.env, GITHUB_TOKEN: TOKEN, GH_TOKEN: '', CI: '1', NO_COLOR: '1', ...env },
+      // A private TMPDIR: a run killed with SIGKILL cannot remove its git object stores; the test's cleanup does.
+      env: { ...process.env, GITHUB_TOKEN: TOKEN, GH_TOKEN: '', CI: '1', NO_COLOR: '1', TMPDIR: childTmp, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -59,6 +61,8 @@ describe('lurescan org (CLI process, API double, real git daemon)', function () 
 
   before(async () => {
     tmp = tempDir('lurescan-org-cli-');
+    childTmp = path.join(tmp.dir, 'child-tmp');
+    mkdirSync(childTmp);
     repos = standardRepos();
     fx = await startOrgFixture(tmp.dir, 'acme', repos);
     fx.api.token = TOKEN;
@@ -101,6 +105,20 @@ describe('lurescan org (CLI process, API double, real git daemon)', function () 
     const md = await runCli(['org', 'acme', '--api-url', fx.api.url, '--format', 'markdown', '--no-state', '--fail-on', 'never']);
     assert.match(md.stdout, /Blocked: do not clone/);
     for (const out of [page, sarif.stdout, sarif.stderr, md.stdout, md.stderr, r.stderr]) assert.ok(!out.includes(TOKEN));
+  });
+
+  it('--api-url takes a GitHub Enterprise Server style URL (https://HOST/api/v3/)', async () => {
+    fx.api.prefix = '/api/v3';
+    try {
+      const r = await runCli(['org', 'acme', '--api-url', `${fx.api.url}/api/v3/`, '--format', 'json', '--no-state', '--fail-on', 'never']);
+      assert.equal(r.code, 0, r.stderr);
+      const report = JSON.parse(r.stdout) as OrgReport;
+      assert.equal(report.repositories.length, repos.length);
+      assert.equal(report.apiUrl, `${fx.api.url}/api/v3/`);
+      assert.ok(fx.api.requests.filter((q) => q.operationId === 'repos/list-for-org').length >= 2, 'paginated under the prefix');
+    } finally {
+      fx.api.prefix = '';
+    }
   });
 
   it('a bad token is a clear error with exit 2 and is not echoed', async () => {

@@ -64,6 +64,8 @@ export class OrgApiDouble {
   readonly faults: Fault[] = [];
   /** When set, requests must carry this token. */
   token?: string;
+  /** A path prefix the double is mounted under, as GitHub Enterprise Server serves its API under /api/v3. */
+  prefix = '';
   /** Largest page the double serves, whatever per_page asks (GitHub: 100); small values exercise pagination. */
   maxPerPage = 100;
   url = '';
@@ -77,6 +79,13 @@ export class OrgApiDouble {
       req.on('end', () => {
         const body = Buffer.concat(chunks).toString('utf8');
         const url = new URL(req.url ?? '/', this.url);
+        if (this.prefix) {
+          if (!url.pathname.startsWith(`${this.prefix}/`)) {
+            res.writeHead(404, { 'content-type': 'text/plain' }).end(`not under ${this.prefix}`);
+            return;
+          }
+          url.pathname = url.pathname.slice(this.prefix.length);
+        }
         const method = req.method ?? 'GET';
         const { match, problems } = v.validateRequest(method, url, req.headers, body);
         const rec: OrgRequest = { method, path: url.pathname, query: url.search, operationId: match?.operationId, status: 0, authorization: req.headers.authorization, problems };
@@ -178,6 +187,7 @@ export class OrgApiDouble {
     const page = Number(url.searchParams.get('page') ?? 1);
     const at = (p: number) => {
       const u = new URL(url);
+      u.pathname = `${this.prefix}${u.pathname}`;
       u.searchParams.set('page', String(p));
       u.searchParams.set('per_page', String(perPage));
       return u.toString();
