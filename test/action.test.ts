@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
 import { GitHubApiDouble, validator } from './support/github-api-double.js';
-import { DIST, NODE24, pullRequestEvent, runAction, workflowDispatchEvent, type RunnerRun } from './support/runner.js';
+import { actionRootCopy, DIST, NODE24, pullRequestEvent, runAction as runIn, workflowDispatchEvent, type RunnerOptions, type RunnerRun } from './support/runner.js';
 import { validateSarif } from './support/sarif-schema.js';
 import { commentMarker } from '../src/github/comments.js';
 
@@ -33,13 +33,20 @@ function errorAnnotations(stdout: string): { file: string; line: string }[] {
 describe('GitHub Action (dist/index.js as a runner runs it)', function () {
   this.timeout(120_000);
   const api = new GitHubApiDouble();
+  let actionRoot: { dir: string; cleanup: () => void };
+  /** Every run uses a copy of the action as a runner downloads it: no node_modules beside the bundle. */
+  const runAction = (o: RunnerOptions) => runIn({ ...o, entry: path.join(actionRoot.dir, 'dist', 'index.js') });
 
   before(async function () {
     if (!existsSync(DIST)) throw new Error('dist/index.js is missing: run npm run build:action');
+    actionRoot = actionRootCopy();
     validator();
     await api.start();
   });
-  after(() => api.stop());
+  after(async () => {
+    await api.stop();
+    actionRoot.cleanup();
+  });
   afterEach(() => assert.deepEqual(api.problems(), [], 'every request matched the OpenAPI description'));
 
   const lureRun = (node?: string) =>

@@ -9,6 +9,7 @@ import path from 'node:path';
 import yazl from 'yazl';
 import { main } from '../src/cli/main.js';
 import { tempDir } from './helpers.js';
+import { parseIndexText } from '../src/signatures/package-db.js';
 
 function osvZip(records: Record<string, unknown>[], extra: [string, string][] = []): Promise<Buffer> {
   const zip = new yazl.ZipFile();
@@ -80,9 +81,9 @@ describe('lurescan signatures update / stats', () => {
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /Imported 2 MAL- records \(npm 1, PyPI 1\)/);
     assert.match(r.out, /Skipped: 1 non-MAL, 1 other ecosystems, 1 invalid, 1 unreadable/);
-    const idx = JSON.parse(readFileSync(path.join(dir, 'osv-index.json'), 'utf8'));
+    const idx = parseIndexText(readFileSync(path.join(dir, 'osv-index.idx'), 'utf8'));
     assert.equal(idx.name, 'osv');
-    assert.ok(idx.packages.PyPI['evil-py'], 'PyPI names are stored normalised');
+    assert.ok(idx.entries('PyPI', 'evil-py'), 'PyPI names are stored normalised');
   });
 
   it('imports from a local zip file too, and a 404 is an error with exit code 2', async () => {

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './helpers.js';
-import { buildBundledIndex, serialiseIndex } from '../src/signatures/bundle.js';
+import { buildBundledIndex } from '../src/signatures/bundle.js';
 import { compileIndex, type OsvRecord } from '../src/signatures/osv.js';
-import { PackageDb } from '../src/signatures/package-db.js';
+import { PackageDb, parseIndexText, serialiseIndex } from '../src/signatures/package-db.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { normalisePypiName } from '../src/signatures/names.js';
 
@@ -15,12 +15,12 @@ describe('signature database', () => {
   it('every bundled record validates against the schema and has provenance', () => {
     const { errors, index } = buildBundledIndex(SIG);
     assert.deepEqual(errors, []);
-    assert.ok(index.records.length >= 690, `${index.records.length} records`);
+    assert.ok(index.records >= 690, `${index.records} records`);
   });
 
-  it('the committed signatures/index/packages.json is current (run `npm run build` after editing signatures/packages)', () => {
+  it('the committed signatures/index/packages.idx is current (run `npm run build` after editing signatures/packages)', () => {
     const fresh = serialiseIndex(buildBundledIndex(SIG).index);
-    assert.equal(readFileSync(path.join(SIG, 'index', 'packages.json'), 'utf8'), fresh);
+    assert.equal(readFileSync(path.join(SIG, 'index', 'packages.idx'), 'utf8'), fresh);
   });
 
   it('loads the bundled index with the DPRK npm, PyPI and axios records', () => {
@@ -42,7 +42,11 @@ describe('signature database', () => {
     { id: 'MAL-6', modified: 'x', withdrawn: '2025-01-01', affected: [{ package: { ecosystem: 'npm', name: 'withdrawn' } }] },
     { id: 'MAL-7', modified: 'x', affected: [{ package: { ecosystem: 'crates.io', name: 'evil' } }] },
   ];
-  const db = PackageDb.fromIndexes([compileIndex({ name: 'test', generated: 'x', records })]);
+  const compiled = compileIndex({ name: 'test', generated: 'x', records });
+  const db = PackageDb.fromIndexes([compiled]);
+  // The same queries through the file format (binary search over sorted lines) must give the same answers.
+  const fromText = new PackageDb([]);
+  (fromText as unknown as { loaded: unknown[] }).loaded = [parseIndexText(serialiseIndex(compiled))];
   const table: [string, Parameters<PackageDb['match']>[0], string | undefined, string?][] = [
     ['every version, exact', { ecosystem: 'npm', name: 'evil', version: '3.0.0' }, 'MAL-1', 'version'],
     ['every version, range', { ecosystem: 'npm', name: 'evil', spec: '^1.0.0' }, 'MAL-1', 'range'],
@@ -66,11 +70,21 @@ describe('signature database', () => {
   ];
   for (const [title, q, id, how] of table) {
     it(`matching: ${title}`, () => {
-      const m = db.match(q);
-      assert.equal(m[0]?.id, id);
-      if (how) assert.equal(m[0]?.how, how);
+      for (const d of [db, fromText]) {
+        const m = d.match(q);
+        assert.equal(m[0]?.id, id);
+        if (how) assert.equal(m[0]?.how, how);
+      }
     });
   }
+
+  it('the file format finds every name and no other, across many sorted lines', () => {
+    const many: OsvRecord[] = Array.from({ length: 2000 }, (_, i) => ({ id: `MAL-${i}`, modified: 'x', affected: [{ package: { ecosystem: 'npm', name: `pkg-${(i * 7919) % 2000}` } }] }));
+    const reader = parseIndexText(serialiseIndex(compileIndex({ name: 't', generated: 'x', records: many })));
+    for (let i = 0; i < 2000; i++) assert.ok(reader.entries('npm', `pkg-${i}`), `pkg-${i}`);
+    for (const miss of ['', 'pkg-', 'pkg-2000', 'a', 'zzz', 'pkg-1999x']) assert.equal(reader.entries('npm', miss), undefined, miss);
+    assert.equal(reader.entries('PyPI', 'pkg-1'), undefined);
+  });
 
   it('PyPI names are normalised as PEP 503 says', () => {
     assert.equal(normalisePypiName('Foo__Bar.baz'), 'foo-bar-baz');

@@ -100,7 +100,11 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
       ? `Diff mode: ${plan.changed.size} changed file(s)${plan.range ? ` (${inlineCode(plan.range)})` : ''}; ${total - result.findings.length} finding(s) in unchanged code not shown.`
       : `Full scan of ${inlineCode(pathPrefix || '.')}.`;
   if (env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(renderMarkdown(result, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength })).addEOL().write();
+    try {
+      await core.summary.addRaw(renderMarkdown(result, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength })).addEOL().write();
+    } catch (err) {
+      core.warning(`lurescan: could not write the job summary: ${escapeControl((err as Error).message)}`);
+    }
   }
 
   // 5. The PR comment: a failure here is a warning, never a failed scan.

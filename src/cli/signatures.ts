@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { BUNDLED_INDEX, CACHE_INDEX, loadSignatures, packageRoot } from '../signatures/load.js';
 import { readCacheMeta, updateSignatureCache, osvZipUrl, OSV_ECOSYSTEMS } from '../signatures/update.js';
-import type { CompiledIndex } from '../signatures/package-db.js';
+import type { IndexReader } from '../signatures/package-db.js';
 import { escapeControl } from '../reporters/escape.js';
 
 export interface SignaturesIo {
@@ -45,10 +45,10 @@ interface IndexStats {
   campaigns: number;
 }
 
-function statsOf(idx: CompiledIndex, file: string): IndexStats {
+function statsOf(idx: IndexReader, file: string): IndexStats {
   const packages: Record<string, number> = {};
-  for (const [eco, byName] of Object.entries(idx.packages)) packages[eco] = Object.keys(byName ?? {}).length;
-  return { name: idx.name, file, bytes: sizeOf(file), generated: idx.generated, records: idx.records.length, packages, campaigns: idx.campaigns.length };
+  for (const eco of ['npm', 'PyPI'] as const) if (idx.names[eco] !== undefined) packages[eco] = idx.names[eco]!;
+  return { name: idx.name, file, bytes: sizeOf(file), generated: idx.generated, records: idx.records, packages, campaigns: idx.campaigns.length };
 }
 
 export function registerSignaturesCommand(program: Command, io: SignaturesIo): void {

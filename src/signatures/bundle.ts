@@ -1,12 +1,12 @@
 /**
  * The build step for bundled package records: read signatures/packages/*.json, validate every record against the
- * schema, and compile signatures/index/packages.json. `npm run build` runs it (scripts/build-signatures.ts); a test
+ * schema, and compile signatures/index/packages.idx. `npm run build` runs it (scripts/build-signatures.ts); a test
  * checks that the committed index is current.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileIndex, validateRecord, type OsvRecord } from './osv.js';
-import type { CompiledIndex } from './package-db.js';
+import { serialiseIndex as serialise, type CompiledIndex } from './package-db.js';
 
 export interface BundleResult {
   index: CompiledIndex;
@@ -52,5 +52,5 @@ export function buildBundledIndex(signaturesDir: string): BundleResult {
 }
 
 export function serialiseIndex(index: CompiledIndex): string {
-  return `${JSON.stringify(index)}\n`;
+  return serialise(index);
 }

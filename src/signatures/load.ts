@@ -14,9 +14,9 @@ export interface LoadSignaturesOptions {
 }
 
 /** Where the compiled bundled index lives inside the signatures folder. */
-export const BUNDLED_INDEX = path.join('index', 'packages.json');
+export const BUNDLED_INDEX = path.join('index', 'packages.idx');
 /** Where `lurescan signatures update` writes the imported OSV index inside its cache folder. */
-export const CACHE_INDEX = 'osv-index.json';
+export const CACHE_INDEX = 'osv-index.idx';
 
 /** The package root: two levels above this file, whether it runs from src/ (tests) or build/. */
 export function packageRoot(): string {

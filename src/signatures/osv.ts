@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ecosystemOf, packageKey } from './names.js';
-import type { CompiledIndex, VersionSpec } from './package-db.js';
+import type { CompiledIndex, IndexEntry, VersionSpec } from './package-db.js';
 
 export interface OsvEvent {
   introduced?: string;
@@ -88,7 +88,7 @@ export interface CompileInput {
 export function compileIndex(input: CompileInput): CompiledIndex {
   const campaigns: string[] = [];
   const campaignIdx = new Map<string, number>();
-  const index: CompiledIndex = { format: 1, name: input.name, generated: input.generated, counts: {}, campaigns, records: [], packages: {} };
+  const index: CompiledIndex = { format: 2, name: input.name, generated: input.generated, records: 0, counts: {}, campaigns, packages: {} };
   const sorted = [...input.records].sort((a, b) => a.id.localeCompare(b.id));
   for (const rec of sorted) {
     if (rec.withdrawn) continue;
@@ -105,13 +105,13 @@ export function compileIndex(input: CompileInput): CompiledIndex {
     }
     const flags = rec.database_specific?.confidence === 'unverified' ? 1 : 0;
     const ref = rec.references?.find((r) => /^https:\/\//.test(r.url))?.url ?? '';
-    const recIdx = index.records.length;
-    index.records.push([rec.id, c, flags, ref]);
+    index.records++;
     for (const a of affected) {
       const eco = ecosystemOf(a.package.ecosystem)!;
-      const byName = (index.packages[eco] ??= {});
+      const byName = (index.packages[eco] ??= Object.create(null) as Record<string, IndexEntry[]>);
       const key = packageKey(eco, a.package.name);
-      (byName[key] ??= []).push([recIdx, specOf(a)]);
+      if (!Object.prototype.hasOwnProperty.call(byName, key)) byName[key] = [];
+      byName[key].push([rec.id, c, flags, ref, specOf(a)]);
       index.counts[eco] = (index.counts[eco] ?? 0) + 1;
     }
   }

@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { compileIndex, validateRecord, type OsvRecord } from './osv.js';
-import type { CompiledIndex } from './package-db.js';
+import { serialiseIndex, type CompiledIndex } from './package-db.js';
 import { CACHE_INDEX, packageRoot } from './load.js';
 
 export const OSV_ECOSYSTEMS = ['npm', 'PyPI'] as const;
@@ -195,12 +195,12 @@ export async function updateSignatureCache(options: UpdateOptions): Promise<Upda
   }
   const imported = (options.now ?? (() => new Date()))().toISOString();
   const index: CompiledIndex = compileIndex({ name: 'osv', generated: imported, records: [...records.values()] });
-  const text = `${JSON.stringify(index)}\n`;
+  const text = serialiseIndex(index);
   const indexFile = path.join(options.cacheDir, CACHE_INDEX);
   const tmp = `${indexFile}.${process.pid}.tmp`;
   writeFileSync(tmp, text);
   renameSync(tmp, indexFile);
-  const meta: CacheMeta = { imported, sources, records: index.records.length, counts: index.counts, skipped, invalidSamples };
+  const meta: CacheMeta = { imported, sources, records: index.records, counts: index.counts, skipped, invalidSamples };
   writeFileSync(path.join(options.cacheDir, CACHE_META), `${JSON.stringify(meta, null, 2)}\n`);
   return { ...meta, indexFile, indexBytes: Buffer.byteLength(text) };
 }

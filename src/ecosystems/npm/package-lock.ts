@@ -7,6 +7,7 @@ import type { Node } from 'jsonc-parser';
 import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { entries, lineOf, nodeAt, parseJsonc, valueOf, type JsonDoc } from '../jsonc.js';
+import { LineIndex } from '../../analysis/text.js';
 import { emitLockPackages, type LockNode } from './lock-graph.js';
 
 const ID = 'npm/package-lock';
@@ -47,22 +48,17 @@ function depNames(e: Record<string, unknown>, fields: string[]): string[] {
 
 const DEP_FIELDS = ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies'];
 
-function parseV2(doc: JsonDoc, packagesNode: Node, file: string, sink: InventorySink): void {
+function parseV2(rawPackages: Record<string, unknown>, lineOfKey: (key: string) => number | undefined, file: string, sink: InventorySink): void {
   const nodes = new Map<string, LockNode>();
   const raw = new Map<string, Record<string, unknown>>();
-  for (const [key, node] of entries(packagesNode)) {
-    const v = valueOf(node);
-    if (!v || typeof v !== 'object') {
-      sink.diagnostic({ code: 'lockfile-entry', message: `${file}: entry "${key}" is not an object; skipped`, file, incomplete: true });
+  for (const [key, v] of Object.entries(rawPackages)) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) {
+      sink.diagnostic({ code: 'lockfile-entry', message: `${file}: entry "${key.slice(0, 200)}" is not an object; skipped`, file, incomplete: true });
       continue;
     }
     raw.set(key, v as Record<string, unknown>);
   }
   const keys = new Set(raw.keys());
-  const propLine = (key: string) => {
-    const prop = packagesNode.children?.find((c) => c.children?.[0]?.value === key);
-    return lineOf(doc, prop);
-  };
   for (const [key, e] of raw) {
     if (key === '' || e.link === true) continue;
     const name = typeof e.name === 'string' ? e.name : nameFromKey(key);
@@ -73,7 +69,7 @@ function parseV2(doc: JsonDoc, packagesNode: Node, file: string, sink: Inventory
       resolved: typeof e.resolved === 'string' ? e.resolved : undefined,
       integrity: typeof e.integrity === 'string' ? e.integrity : undefined,
       scope: scopeOf(e),
-      line: propLine(key),
+      line: lineOfKey(key),
       deps: [],
     });
   }
@@ -94,6 +90,31 @@ function parseV2(doc: JsonDoc, packagesNode: Node, file: string, sink: Inventory
     }
   }
   emitLockPackages(sink, file, ID, nodes, roots);
+}
+
+/**
+ * The fast path for well-formed v2/v3 locks (tens of thousands of entries): JSON.parse, then each key's line found by
+ * a forward search for `"key":` (npm writes the packages map in key order, once). Anything unusual falls back to the
+ * tolerant jsonc-parser tree.
+ */
+function fastV2(text: string, file: string, sink: InventorySink): boolean {
+  let json: { lockfileVersion?: unknown; packages?: unknown };
+  try {
+    json = JSON.parse(text) as typeof json;
+  } catch {
+    return false;
+  }
+  if (!json || typeof json !== 'object' || (json.lockfileVersion !== 2 && json.lockfileVersion !== 3) || !json.packages || typeof json.packages !== 'object') return false;
+  const lines = new LineIndex(text);
+  let cursor = text.indexOf('"packages"');
+  const lineOfKey = (key: string) => {
+    const at = text.indexOf(`${JSON.stringify(key)}:`, cursor);
+    if (at < 0) return undefined;
+    cursor = at + key.length;
+    return lines.position(at).line;
+  };
+  parseV2(json.packages as Record<string, unknown>, lineOfKey, file, sink);
+  return true;
 }
 
 function parseV1(doc: JsonDoc, depsNode: Node, file: string, sink: InventorySink): void {
@@ -118,7 +139,7 @@ function parseV1(doc: JsonDoc, depsNode: Node, file: string, sink: InventorySink
           version = spec.slice(at + 1);
         }
       }
-      const prop = obj.children?.find((c) => c.children?.[0]?.value === name);
+      const prop = node.parent ?? node;
       nodes.set(key, {
         id: key,
         name: realName,
@@ -152,6 +173,7 @@ export const packageLock: InventoryParser = {
   id: ID,
   matches: (p) => /(?:^|\/)(?:package-lock|npm-shrinkwrap)\.json$/.test(p),
   parse(file, text, sink) {
+    if (fastV2(text, file.path, sink)) return;
     const doc = parseJsonc(text);
     if (doc.errors.length || !doc.root || doc.root.type !== 'object') {
       sink.diagnostic({ code: 'parse-error', message: `${file.path} is not valid JSON (${doc.errors[0] ?? 'not an object'}); its dependencies were not checked`, file: file.path, incomplete: true });
@@ -160,7 +182,10 @@ export const packageLock: InventoryParser = {
     const version = valueOf(nodeAt(doc, ['lockfileVersion']));
     const packagesNode = nodeAt(doc, ['packages']);
     const depsNode = nodeAt(doc, ['dependencies']);
-    if (packagesNode?.type === 'object' && (version === 2 || version === 3 || !depsNode)) parseV2(doc, packagesNode, file.path, sink);
+    if (packagesNode?.type === 'object' && (version === 2 || version === 3 || !depsNode)) {
+      const lines = new Map(entries(packagesNode).map(([k, n]) => [k, lineOf(doc, n.parent ?? n)]));
+      parseV2((valueOf(packagesNode) ?? {}) as Record<string, unknown>, (k) => lines.get(k), file.path, sink);
+    }
     else if (depsNode?.type === 'object') parseV1(doc, depsNode, file.path, sink);
     else if (version !== undefined || packagesNode || depsNode)
       sink.diagnostic({ code: 'lockfile-format', message: `${file.path}: lockfileVersion ${String(version)} without a readable "packages" or "dependencies" map`, file: file.path, incomplete: true });
