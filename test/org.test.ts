@@ -61,6 +61,8 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
       token: TOKEN,
       limits: { concurrency: 4, attempts: 3, retryBaseMs: 50 },
       onEvent: (e) => events.push(e),
+      // Ages in the T19 notes are relative to now: pin it so the test means the same next year.
+      now: () => new Date('2026-11-25T12:00:00Z'),
     });
   });
 
@@ -130,8 +132,8 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     const e = report.repositories.find((x) => x.name === 'skill-test')!;
     const notes = e.context.notes.join('; ');
     assert.match(notes, /single-commit history/);
-    assert.match(notes, /owner account created \d+ day/);
-    assert.match(notes, /repository created \d+ day/);
+    assert.match(notes, /owner account created 24 day\(s\) ago/);
+    assert.match(notes, /repository created 5 day\(s\) ago/);
     assert.match(notes, /time zones differ \(\+0900 vs \+0200\)/);
     const benign = report.repositories.find((x) => x.name === 'benign-assets')!;
     assert.equal(benign.context.notes.length, 0);
