@@ -147,6 +147,14 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     }
   });
 
+  it('users only (org "-"): their own repositories, the owner looked up as a user', async () => {
+    const client = createClient({ token: TOKEN, baseUrl: fx.api.url });
+    const users = await scanOrg({ client, apiUrl: fx.api.url, users: ['recruiter-jane'], token: TOKEN, limits: { concurrency: 2, attempts: 1, retryBaseMs: 10 } });
+    assert.deepEqual(users.repositories.map((e) => [e.full_name, e.verdict, e.listedVia]), [['recruiter-jane/skill-test', 'block', 'recruiter-jane']]);
+    assert.equal(users.org, undefined);
+    assert.ok(fx.api.requests.some((r) => r.operationId === 'users/get-by-username' && r.status === 200));
+  });
+
   it('shards partition the org and merge back whole; a missing or repeated shard is caught', async () => {
     const client = createClient({ token: TOKEN, baseUrl: fx.api.url });
     const state = new StateStore(path.join(tmp.dir, 'shard-state'), 'x');
