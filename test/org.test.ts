@@ -82,6 +82,15 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     assert.ok(pages.some((r) => r.status === 500) && pages.some((r) => r.status === 502));
   });
 
+  it('waited out the secondary rate limits (403 and 429 with retry-after) and asked again', () => {
+    for (const [repo, status] of [['benign-assets', 403], ['lure-tasks-curl', 429]] as const) {
+      const seen = fx.api.requests.filter((r) => r.operationId === 'repos/list-commits' && r.path === `/repos/acme/${repo}/commits`).map((r) => r.status);
+      assert.deepEqual(seen, [status, 200], repo);
+    }
+    const gets = fx.api.requests.filter((r) => r.operationId === 'orgs/get');
+    assert.deepEqual(gets.map((r) => r.status), [200], 'the slow answer was waited for, not retried');
+  });
+
   it('every listed repository is reported exactly once, forks and archived left out by default', () => {
     const names = report.repositories.map((e) => e.full_name).sort();
     const expected = repos.filter((r) => r.expected !== 'skipped').map((r) => `${r.owner ?? 'acme'}/${r.name}`).sort();
