@@ -3,7 +3,7 @@
  * GitHub API double that validates every request against GitHub's OpenAPI description.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
 import { GitHubApiDouble, validator } from './support/github-api-double.js';
@@ -212,6 +212,29 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
       assert.match(run.stdout, /::warning::could not list the changed files: not found \(404\)/);
       assert.match(run.stdout, /scanning in full mode instead/);
       assert.equal(run.outputs.verdict, 'block');
+    });
+
+    it('a changed lockfile reports only entries the PR adds, reading the base version through the API', async () => {
+      const t2 = tempDir('lurescan-lock-');
+      try {
+        const bad = path.join(FIXTURES, 'repos', 'lock-npm-v3-bad');
+        cpSync(bad, t2.dir, { recursive: true });
+        const clean = readFileSync(path.join(FIXTURES, 'repos', 'lock-npm-v3-clean', 'package-lock.json'), 'utf8');
+        const same = readFileSync(path.join(bad, 'package-lock.json'), 'utf8');
+        const run = (n: number, base: string) => {
+          api.contents.set(`${BASE}:package-lock.json`, base);
+          api.pulls.set(n, [{ filename: 'package-lock.json', status: 'modified' }]);
+          return runAction({ workspace: t2.dir, eventName: 'pull_request', payload: pullRequestEvent(n, BASE, HEAD), apiUrl: api.url, inputs: { token: TOKEN, 'comment-summary-in-pr': 'never' } });
+        };
+        const adds = await run(12, clean);
+        assert.equal(adds.outputs.verdict, 'block', adds.stdout);
+        assert.ok(adds.stdout.split('\n').some((l) => l.startsWith('::error file=package-lock.json,line=') && l.includes('known-malicious-package')), adds.stdout);
+        const already = await run(13, same);
+        assert.equal(already.outputs.verdict, 'pass', 'the malicious entry was already on the base branch: not this PR\'s doing');
+        assert.equal(api.requests.filter((r) => r.operationId === 'repos/get-content' && r.path.endsWith('/contents/package-lock.json')).length, 2);
+      } finally {
+        t2.cleanup();
+      }
     });
 
     it('a config the PR itself changes is read from the base branch, so a lure cannot silence itself', async () => {
