@@ -2,6 +2,7 @@
  * ScanOptions and every default and cap in one place. Nothing else in the library picks a number.
  */
 import type { Verdict } from './types.js';
+import type { Rule } from './rules/define-rule.js';
 import type { RegistryConfigInput } from './registry/config.js';
 import type { RegistryFacts } from './registry/facts.js';
 
@@ -67,6 +68,11 @@ export interface ScanOptions {
   limits?: Partial<Limits>;
   /** Rule ids to run exclusively. */
   rules?: string[];
+  /**
+   * An organisation's own rules, run after the built-in ones. Each needs a unique kebab-case id; findings carry it
+   * as their ruleId and take part in the verdict like any other.
+   */
+  extraRules?: readonly Rule[];
   /** Rule ids to skip. */
   excludeRules?: string[];
   /** Called with progress events for long scans; the library never prints. */
@@ -119,6 +125,9 @@ export function resolveOptions(options: ScanOptions = {}): ResolvedOptions {
 
 /** CLI default: warn still exits 0. */
 export const DEFAULT_FAIL_ON: FailOn = 'block';
+
+/** scanMany: targets scanned at once. */
+export const DEFAULT_SCAN_MANY_CONCURRENCY = 4;
 
 /** `lurescan org`: defaults for scanning every repository of an organisation. */
 export interface OrgLimits {

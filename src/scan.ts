@@ -5,7 +5,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
-import { REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
+import { DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
+import pLimit from 'p-limit';
+import type { Rule } from './rules/define-rule.js';
 import { acquireNpm } from './acquire/npm.js';
 import { registryOptions } from './registry/config.js';
 import { lookupPackages } from './registry/online.js';
@@ -19,7 +21,7 @@ import { verdictOf } from './engine/verdict.js';
 import { loadSignatures } from './signatures/load.js';
 import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
-import { describeTarget } from './target.js';
+import { describeTarget, UsageError } from './target.js';
 import type { Signatures } from './signatures/types.js';
 
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -44,6 +46,10 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
 /** Facts read while acquiring an npm package, handed to the rules with its workspace. */
 const npmFacts = new WeakMap<Workspace, RegistryFacts>();
 
+/**
+ * Run inventory, rules and verdict over a workspace that is already acquired (the Action and the org scanner use it).
+ * Most callers want {@link scan}.
+ */
 export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures(undefined, { cacheDir: options.signatureCacheDir })): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();
@@ -69,7 +75,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
       diagnostics,
     );
   }
-  const rules = RULES.filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
+  const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
   const findings = await runRules(
     rules,
     ws,
@@ -115,7 +121,20 @@ function reportLinks(ws: Workspace, diagnostics: Diagnostic[]): void {
   }
 }
 
-/** Scan a folder, git URL or archive. Throws UsageError for a bad target and Error when it cannot be acquired. */
+/**
+ * Scan a folder, a git URL, an archive or an npm package without running anything in it.
+ *
+ * Throws {@link UsageError} for a target that cannot be understood and `Error` when it cannot be acquired (an
+ * unreachable URL, a file that is not an archive). Anything that could not be read *inside* a target is a
+ * diagnostic, and the result then says `complete: false`.
+ *
+ * @example
+ * ```ts
+ * import { scan } from 'lurescan';
+ * const result = await scan({ kind: 'git', url: 'https://github.com/someone/take-home-test' });
+ * if (result.verdict === 'block') for (const f of result.findings) console.log(`${f.location.file}:${f.location.line} ${f.message}`);
+ * ```
+ */
 export async function scan(target: ScanTarget, options: ScanOptions = {}): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();
@@ -128,4 +147,49 @@ export async function scan(target: ScanTarget, options: ScanOptions = {}): Promi
   } finally {
     await ws.dispose();
   }
+}
+
+/** The built-in rules plus an organisation's own; a clash of ids is a usage error, not a silent override. */
+function allRules(extra: readonly Rule[] | undefined): readonly Rule[] {
+  if (!extra?.length) return RULES;
+  const ids = new Set(RULES.map((r) => r.meta.id));
+  for (const r of extra) {
+    if (ids.has(r.meta.id)) throw new UsageError(`extra rule "${r.meta.id}" has the same id as another rule`);
+    ids.add(r.meta.id);
+  }
+  return [...RULES, ...extra];
+}
+
+/** One target's outcome in {@link scanMany}: a result, or the error that stopped it. */
+export interface ScanManyEntry {
+  target: ScanTarget;
+  result?: ScanResult;
+  /** Why the target could not be scanned (unreachable, not an archive …). */
+  error?: string;
+}
+
+/**
+ * Scan several targets with bounded concurrency. One target's failure is recorded in its entry and never stops
+ * the others; entries come back in the order of `targets`.
+ *
+ * @example
+ * ```ts
+ * import { scanMany } from 'lurescan';
+ * const entries = await scanMany([{ kind: 'path', path: './a' }, { kind: 'archive', path: './b.zip' }], { concurrency: 2 });
+ * for (const e of entries) console.log(e.result?.verdict ?? `error: ${e.error}`);
+ * ```
+ */
+export async function scanMany(targets: readonly ScanTarget[], options: ScanOptions & { concurrency?: number } = {}): Promise<ScanManyEntry[]> {
+  const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_SCAN_MANY_CONCURRENCY));
+  return Promise.all(
+    targets.map((target) =>
+      limit(async (): Promise<ScanManyEntry> => {
+        try {
+          return { target, result: await scan(target, options) };
+        } catch (err) {
+          return { target, error: (err as Error).message ?? String(err) };
+        }
+      }),
+    ),
+  );
 }
