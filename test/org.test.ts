@@ -156,6 +156,32 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     }
   });
 
+  it('retries with doubling back-off, but not a repository over the size limit; every repository still ends with an entry', async () => {
+    const client = createClient({ token: TOKEN, baseUrl: fx.api.url });
+    const delays: number[] = [];
+    const calls = new Map<string, number>();
+    const r = await scanOrg({
+      client, apiUrl: fx.api.url, org: 'acme', token: TOKEN, limits: { concurrency: 3, attempts: 3, retryBaseMs: 10 },
+      sleep: async (ms) => void delays.push(ms),
+      scanRepo: async (target) => {
+        const name = target.kind === 'git' ? target.url.split('/').pop()!.replace(/\.git$/, '') : '';
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        if (name === 'lure-tasks-curl') throw new Error(`git: ${target.kind === 'git' ? target.url : ''} is over the 536870912-byte limit; fetch stopped`);
+        if (name === 'benign-assets') throw new Error('git: fetching git://127.0.0.1/benign-assets.git took longer than 120000 ms; stopped');
+        return { target: name, provenance: { source: name, commit: 'f'.repeat(40) }, verdict: 'pass', complete: true, findings: [], diagnostics: [], stats: { files: 1, bytes: 1, ms: 1, rules: 1 }, signatures: { version: 'x' }, tool: { name: 'lurescan', version: '0' } };
+      },
+    });
+    const big = r.repositories.find((e) => e.name === 'lure-tasks-curl')!;
+    assert.deepEqual([big.verdict, big.attempts, calls.get('lure-tasks-curl')], ['error', 1, 1]);
+    assert.match(big.error ?? '', /over the 536870912-byte limit/);
+    const slow = r.repositories.find((e) => e.name === 'benign-assets')!;
+    assert.deepEqual([slow.verdict, slow.attempts, calls.get('benign-assets')], ['error', 3, 3]);
+    assert.match(slow.error ?? '', /took longer than/);
+    assert.deepEqual(delays.filter((d) => d >= 10).sort((a, b) => a - b), [10, 20]);
+    assert.equal(r.repositories.length, r.inventory.length);
+    assert.ok(r.repositories.filter((e) => e.verdict !== 'error').every((e) => e.verdict === 'pass'));
+  });
+
   it('users only (org "-"): their own repositories, the owner looked up as a user', async () => {
     const client = createClient({ token: TOKEN, baseUrl: fx.api.url });
     const users = await scanOrg({ client, apiUrl: fx.api.url, users: ['recruiter-jane'], token: TOKEN, limits: { concurrency: 2, attempts: 1, retryBaseMs: 10 } });
