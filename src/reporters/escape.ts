@@ -8,3 +8,12 @@ export function escapeControl(s: string): string {
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
+
+// JSON.stringify escapes C0 controls but leaves DEL, C1 controls (U+009B is a CSI on many terminals) and bidi
+// overrides raw. Outside strings JSON has none of them, so escaping each as \uXXXX keeps the document equal.
+const JSON_RAW = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** JSON text that is safe to print on a terminal: the same value, with every invisible control as a \u escape. */
+export function jsonForTerminal(json: string): string {
+  return json.replace(JSON_RAW, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,5 +1,6 @@
 /** The JSON report: the ScanResult itself, stable field order. Other tools and the Action read this. */
 import type { ScanResult } from '../types.js';
+import { jsonForTerminal } from './escape.js';
 
 export function renderJson(result: ScanResult): string {
   const ordered = {
@@ -13,5 +14,5 @@ export function renderJson(result: ScanResult): string {
     findings: result.findings,
     diagnostics: result.diagnostics,
   };
-  return `${JSON.stringify(ordered, null, 2)}\n`;
+  return `${jsonForTerminal(JSON.stringify(ordered, null, 2))}\n`;
 }

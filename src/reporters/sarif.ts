@@ -8,6 +8,7 @@ import type { Finding, ScanResult, Severity } from '../types.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { ruleDocUrl } from '../rules/define-rule.js';
 import { RULES } from '../rules/index.js';
+import { jsonForTerminal } from './escape.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Key of our fingerprint in partialFingerprints; bump the version when fingerprintOf changes meaning. */
@@ -158,5 +159,5 @@ export function buildSarif(scan: ScanResult, opts: SarifOptions = {}): Log {
 }
 
 export function renderSarif(scan: ScanResult, opts: SarifOptions = {}): string {
-  return `${JSON.stringify(buildSarif(scan, opts), null, 2)}\n`;
+  return `${jsonForTerminal(JSON.stringify(buildSarif(scan, opts), null, 2))}\n`;
 }
