@@ -237,6 +237,11 @@ async function readTar(buf: Buffer, gz: boolean, limits: Limits): Promise<Collec
       if (!c.stopped) c.refuse('archive-corrupt', `archive stopped being readable: ${e.message}`);
       resolve();
     });
+    // The gzip cap destroys the stream without an error: neither 'finish' nor 'error' follows, so settle on close
+    // (without this the promise never settled and the process exited with Node's code 13).
+    source.on('close', () => {
+      if (c.stopped) resolve();
+    });
     source.pipe(extract);
   });
   return c;
