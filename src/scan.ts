@@ -58,6 +58,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     await (ws as { reportOversized: (f: (p: string, h: Buffer) => boolean) => Promise<void> }).reportOversized((p, h) => isGenuineBinary(p, h, signatures));
   }
   reportLinks(ws, diagnostics);
+  await reportLfsPointers(ws, diagnostics);
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
   let registry = options.registryFacts ?? npmFacts.get(ws);
@@ -117,6 +118,28 @@ function reportLinks(ws: Workspace, diagnostics: Diagnostic[]): void {
       message: `symlink to ${target || '(unreadable target)'}${outside ? ', outside the scanned tree' : ''}; reported, not followed`,
       file: f.path,
       incomplete: false,
+    });
+  }
+}
+
+/** Git LFS pointer files are under 1024 bytes and start with this line (git-lfs spec v1). */
+const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
+
+/**
+ * An LFS pointer stands in for content that lives on an LFS server; a clone with git-lfs installed checks that
+ * content out (LFS smudging is never run here). A lure can keep its payload there, so the scan is incomplete.
+ */
+async function reportLfsPointers(ws: Workspace, diagnostics: Diagnostic[]): Promise<void> {
+  for (const f of ws.files) {
+    if (f.kind !== 'file' || f.size < LFS_POINTER.length + 70 || f.size >= 1024) continue;
+    const text = await f.text();
+    if (!text?.startsWith(LFS_POINTER)) continue;
+    const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
+    diagnostics.push({
+      code: 'lfs-pointer',
+      message: `Git LFS pointer${oid ? ` (object sha256:${oid.slice(0, 12)}…)` : ''}: the real content is stored outside the repository and was not fetched or scanned`,
+      file: f.path,
+      incomplete: true,
     });
   }
 }
