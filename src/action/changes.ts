@@ -1,6 +1,6 @@
 /**
  * The change under scan: files listed through the API (the pull request's files, or base...head), the
- * effective mode, and a lazy lockfile comparison against the base.
+ * effective mode, and a lazy comparison of changed dependency files with their base versions.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { DEFAULT_LIMITS } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import type { ActionInputs, Mode } from './inputs.js';
 import type { RunContext } from './context.js';
-import { isLockfile, lockfileDelta, type LockfileDelta } from './diff.js';
+import { dependencyDelta, dependencyFileKind, type DependencyDelta } from './diff.js';
 
 export interface DiffPlan {
   mode: Mode;
@@ -24,17 +24,18 @@ export interface DiffPlan {
   /** Ref the base versions of files are read at. */
   baseRef?: string;
   warnings: string[];
-  lockfiles(scanRoot: string): Promise<Map<string, LockfileDelta>>;
+  /** Changed dependency files (lockfiles, manifests) compared with their base versions. */
+  dependencyFiles(scanRoot: string): Promise<Map<string, DependencyDelta>>;
 }
 
 export async function changedFilesFor(inputs: ActionInputs, ctx: RunContext, gh: GitHubClient | undefined, pathPrefix: string): Promise<DiffPlan> {
   const warnings: string[] = [];
   const base = inputs.baseRef ?? ctx.pull?.baseSha;
   const head = inputs.headRef ?? ctx.pull?.headSha;
-  const noLockfiles = async () => new Map<string, LockfileDelta>();
+  const noDeps = async () => new Map<string, DependencyDelta>();
   const full = (why?: string): DiffPlan => {
     if (why && inputs.mode === 'diff') warnings.push(`${why}; scanning in full mode instead`);
-    return { mode: 'full', changed: new Set(), warnings, lockfiles: noLockfiles };
+    return { mode: 'full', changed: new Set(), warnings, dependencyFiles: noDeps };
   };
   const wantList = inputs.mode === 'diff' || !!ctx.pull;
   if (!wantList) return full();
@@ -49,10 +50,10 @@ export async function changedFilesFor(inputs: ActionInputs, ctx: RunContext, gh:
     const msg = explainApiError(err, 'list the changed files', { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, fork: ctx.pull?.fork });
     if (inputs.mode === 'diff') return full(msg);
     warnings.push(msg);
-    return { mode: 'full', changed: new Set(), warnings, lockfiles: noLockfiles };
+    return { mode: 'full', changed: new Set(), warnings, dependencyFiles: noDeps };
   }
   const changedInRepo = new Set(files.filter((f) => f.status !== 'removed').map((f) => f.path));
-  if (inputs.mode !== 'diff') return { mode: 'full', changed: new Set(), changedInRepo, warnings, lockfiles: noLockfiles };
+  if (inputs.mode !== 'diff') return { mode: 'full', changed: new Set(), changedInRepo, warnings, dependencyFiles: noDeps };
   if (truncated) return { ...full('the change lists 3,000 files or more, more than the API returns'), changedInRepo };
 
   const under = pathPrefix ? `${pathPrefix}/` : '';
@@ -67,11 +68,12 @@ export async function changedFilesFor(inputs: ActionInputs, ctx: RunContext, gh:
     range: base && head ? `${base.slice(0, 12)}...${head.slice(0, 12)}` : undefined,
     baseRef: base,
     warnings,
-    async lockfiles(scanRoot: string) {
-      const out = new Map<string, LockfileDelta>();
+    async dependencyFiles(scanRoot: string) {
+      const out = new Map<string, DependencyDelta>();
       for (const f of live) {
         const rel = toScanned(f.path);
-        if (rel === undefined || !isLockfile(rel)) continue;
+        const kind = rel === undefined ? undefined : dependencyFileKind(rel);
+        if (rel === undefined || !kind) continue;
         let headText: string;
         try {
           const st = await fs.lstat(path.join(scanRoot, rel));
@@ -85,10 +87,10 @@ export async function changedFilesFor(inputs: ActionInputs, ctx: RunContext, gh:
           baseText = base && f.status !== 'added' ? await fileAtRef(gh, repo, f.previousPath ?? f.path, base) : undefined;
         } catch (err) {
           warnings.push(`${explainApiError(err, `read the base version of ${escapeControl(f.path)}`)}; every finding in it is reported`);
-          out.set(rel, { file: rel, added: [], understood: false });
+          out.set(rel, { file: rel, kind, added: [], understood: false });
           continue;
         }
-        out.set(rel, await lockfileDelta(rel, headText, baseText));
+        out.set(rel, await dependencyDelta(rel, headText, baseText));
       }
       return out;
     },

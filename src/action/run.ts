@@ -9,7 +9,6 @@ import { scanWorkspace } from '../scan.js';
 import { resolveOptions } from '../options.js';
 import { acquireLocal } from '../acquire/local.js';
 import { loadSignatures } from '../signatures/load.js';
-import { reachedFrom } from './reach.js';
 import { verdictOf, verdictRank } from '../engine/verdict.js';
 import { renderJson } from '../reporters/json.js';
 import { renderSarif } from '../reporters/sarif.js';
@@ -24,6 +23,7 @@ import { readContext, type RunContext } from './context.js';
 import { resolveConfig } from './config.js';
 import { changedFilesFor, type DiffPlan } from './changes.js';
 import { selectForDiff } from './diff.js';
+import { reachedFrom } from './reach.js';
 import { publishComment } from './comment.js';
 import type { ScanResult } from '../types.js';
 import type { FailOn } from '../options.js';
@@ -54,7 +54,12 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
 
   // 1. What changed (diff mode, and to know whether a pull request touched the config file).
   const plan: DiffPlan = await changedFilesFor(inputs, ctx, gh, pathPrefix);
-  for (const w of plan.warnings) core.warning(w);
+  let warned = 0;
+  const flushWarnings = () => {
+    for (const w of plan.warnings.slice(warned)) core.warning(redact(w, inputs.token));
+    warned = plan.warnings.length;
+  };
+  flushWarnings();
 
   // 2. Configuration, never taken from a version of the file that the change under scan wrote.
   const { config, source: configSource } = await resolveConfig(inputs, ctx, gh, plan, workspace);
@@ -77,8 +82,9 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   if (configSource) result = applyConfig(result, config, { today: todayUtc(), source: configSource });
   const total = result.findings.length;
   if (plan.mode === 'diff') {
-    const findings = selectForDiff(result.findings, { changed: plan.changed, reached, lockfiles: await plan.lockfiles(inputs.path) });
+    const findings = selectForDiff(result.findings, { changed: plan.changed, reached, dependencyFiles: await plan.dependencyFiles(inputs.path) });
     result = { ...result, findings, verdict: verdictOf(findings) };
+    flushWarnings();
   }
   for (const d of result.diagnostics.filter((x) => x.code === 'suppression-expired')) core.warning(escapeControl(d.message));
   if (!result.complete) {
