@@ -171,9 +171,15 @@ describe('lurescan org (CLI process, API double, real git daemon)', function () 
     }
     assert.equal(report.totals.fromState, finished.size);
 
+    const mark = fx.api.requests.length;
     const third = await runCli(['org', 'acme', '--api-url', fx.api.url, '--state-dir', stateDir, '--format', 'json']);
     const again = JSON.parse(third.stdout) as OrgReport;
     assert.ok(again.repositories.every((e) => e.source === 'state'));
+    assert.deepEqual(again.repositories.map((e) => [e.full_name, e.verdict, e.headSha]), report.repositories.map((e) => [e.full_name, e.verdict, e.headSha]));
     assert.deepEqual(fx.fetches(), fetched, 'an unchanged org is reported without fetching anything');
+    // Every HEAD question was conditional and answered 304, which costs no rate limit on GitHub.
+    const heads = fx.api.requests.slice(mark).filter((q) => q.operationId === 'repos/list-commits');
+    assert.equal(heads.length, repos.length);
+    assert.ok(heads.every((q) => q.status === 304), heads.map((q) => q.status).join(','));
   });
 });

@@ -43,6 +43,11 @@ describe('org: state directory', () => {
       assert.deepEqual(await store.get({ ...key, fullName: 'ACME/App' }), entry);
       for (const k of [{ headSha: 'b'.repeat(40) }, { signatures: 's2' }, { tool: '0.2.0' }, { fullName: 'acme/other' }]) assert.equal(await store.get({ ...key, ...k }), undefined);
       assert.equal(await new StateStore(tmp.dir, 'ghe.example.com/api/v3').get(key), undefined, 'hosts do not share entries');
+      // The HEAD answer (with its ETag) is kept only when it names the stored commit.
+      await store.put(key, entry, { sha: key.headSha, etag: 'W/"1"' });
+      assert.equal((await store.peek('acme/app'))?.head?.etag, 'W/"1"');
+      await store.put(key, entry, { sha: 'b'.repeat(40), etag: 'W/"2"' });
+      assert.equal((await store.peek('acme/app'))?.head, undefined);
       // Atomic: no temporary files remain after writes.
       await Promise.all(Array.from({ length: 20 }, () => store.put(key, entry)));
       const dir = path.join(tmp.dir, 'v1', readdirSync(path.join(tmp.dir, 'v1'))[0]);

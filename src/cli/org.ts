@@ -15,6 +15,7 @@ import type { OrgReport, OrgVerdict } from '../org/types.js';
 import { DEFAULT_ORG_LIMITS } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { UsageError } from '../target.js';
+import { defaultSignatureCacheDir } from './signatures.js';
 
 export interface OrgIo {
   stdout: (s: string) => void;
@@ -147,6 +148,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <verdict>', 'exit 1 when a repository is at or above this').choices(['block', 'warn', 'never']).default('block'))
     .option('--strict', 'exit 3 when a repository errored or was scanned incompletely', false)
+    .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .option('--progress', 'show progress even when stderr is not a terminal or CI is set', false)
     .option('-q, --quiet', 'no progress, warnings or summary on stderr', false)
     .addHelpText('after', ORG_HELP)
@@ -188,6 +190,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
           state,
           token,
           limits: { concurrency: opts.concurrency, attempts: opts.attempts, retryBaseMs: opts.retryBaseMs },
+          scanOptions: { signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env) },
           onEvent: (e) => p.event(e, quiet),
         });
       } catch (err) {

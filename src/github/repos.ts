@@ -101,6 +101,8 @@ export async function listRepositories(client: GitHubClient, opts: ListOptions):
 
 export interface HeadInfo {
   sha: string;
+  /** The response's ETag: sent back as If-None-Match next time, a 304 answer costs no rate limit. */
+  etag?: string;
   /** Commits reachable from the default branch, from the Link header of a one-per-page listing. */
   commitCount?: number;
   authorLogin?: string;
@@ -111,17 +113,29 @@ export interface HeadInfo {
   committerDate?: string;
 }
 
+/** headOf's answer when the ETag given still matches: nothing changed since the response it came from. */
+export const NOT_MODIFIED = 'not-modified' as const;
+
 /**
  * The default branch's HEAD commit and how many commits it has, in one request: list commits one per page; the
- * first item is HEAD, the Link header's last page is the count. undefined for an empty repository (409).
+ * first item is HEAD, the Link header's last page is the count. undefined for an empty repository (409). With the
+ * ETag of an earlier answer, GitHub replies 304 when nothing changed, and a 304 does not count against the rate
+ * limit: that is what keeps a nightly run over a large, mostly unchanged organisation cheap.
  */
-export async function headOf(client: GitHubClient, repo: ListedRepo): Promise<HeadInfo | undefined> {
+export async function headOf(client: GitHubClient, repo: ListedRepo, etag?: string): Promise<HeadInfo | typeof NOT_MODIFIED | undefined> {
   try {
-    const res = await client.rest.repos.listCommits({ owner: repo.owner, repo: repo.name, ...(repo.defaultBranch ? { sha: repo.defaultBranch } : {}), per_page: 1 });
+    const res = await client.rest.repos.listCommits({
+      owner: repo.owner,
+      repo: repo.name,
+      ...(repo.defaultBranch ? { sha: repo.defaultBranch } : {}),
+      per_page: 1,
+      ...(etag ? { headers: { 'if-none-match': etag } } : {}),
+    });
     const first = res.data[0];
     if (!first) return undefined;
     return {
       sha: first.sha,
+      etag: typeof res.headers.etag === 'string' ? res.headers.etag : undefined,
       commitCount: lastPage(String(res.headers.link ?? '')) ?? res.data.length,
       authorLogin: first.author && 'login' in first.author ? first.author.login : undefined,
       committerLogin: first.committer && 'login' in first.committer ? first.committer.login : undefined,
@@ -131,6 +145,7 @@ export async function headOf(client: GitHubClient, repo: ListedRepo): Promise<He
       committerDate: first.commit.committer?.date,
     };
   } catch (err) {
+    if (statusOf(err) === 304 && etag) return NOT_MODIFIED;
     if (statusOf(err) === 409) return undefined;
     throw err;
   }

@@ -6,7 +6,7 @@
  */
 import pLimit from 'p-limit';
 import type { GitHubClient } from '../github/client.js';
-import { accountCreatedAt, forkParent, headOf, listRepositories, type HeadInfo, type ListedRepo } from '../github/repos.js';
+import { accountCreatedAt, forkParent, headOf, listRepositories, NOT_MODIFIED, type HeadInfo, type ListedRepo } from '../github/repos.js';
 import { scan as defaultScan, VERSION } from '../scan.js';
 import { redactUrl } from '../acquire/git.js';
 import { loadSignatures } from '../signatures/load.js';
@@ -87,7 +87,8 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
   const emit = opts.onEvent ?? (() => {});
   const redact = redactor(opts.token);
   const startedAt = now().toISOString();
-  const signatures = loadSignatures().version;
+  // The same signatures scan() will use (bundled, plus the OSV import when scanOptions names its folder).
+  const signatures = loadSignatures(undefined, { cacheDir: opts.scanOptions?.signatureCacheDir }).version;
 
   const listed = await listRepositories(opts.client, { org: opts.org, users: opts.users, includeForks: opts.includeForks, includeArchived: opts.includeArchived });
   const inventory = listed.repos.map((r) => r.fullName);
@@ -126,10 +127,15 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
       fork: repo.fork,
       archived: repo.archived,
     };
+    // What an earlier run stored for this repository, if it was made with these signatures and this lurescan.
+    const prior = opts.state ? await opts.state.peek(repo.fullName) : undefined;
+    const reusable = prior && prior.key.signatures === signatures && prior.key.tool === VERSION ? prior : undefined;
     let head: HeadInfo | undefined;
     let headError: string | undefined;
     try {
-      head = await headOf(opts.client, repo);
+      const answer = await headOf(opts.client, repo, reusable?.head?.etag);
+      // 304: HEAD has not moved since the stored answer (and the question cost no rate limit).
+      head = answer === NOT_MODIFIED ? reusable!.head : answer;
     } catch (err) {
       headError = redact((err as Error).message ?? String(err));
       emit({ type: 'warning', message: `${repo.fullName}: could not read the default branch's HEAD from the API (${headError}); scanning without the state shortcut` });
@@ -146,9 +152,12 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
     if (!head && !headError) {
       return { ...base, verdict: 'pass', source: 'scan', attempts: 0, complete: true, findings: [], diagnostics: [{ code: 'empty-repository', message: 'the repository has no commits; nothing to scan', incomplete: false }], context, scannedAt: now().toISOString() };
     }
-    if (head && opts.state) {
-      const stored = await opts.state.get({ fullName: repo.fullName, headSha: head.sha, signatures, tool: VERSION });
-      if (stored) return { ...stored, ...base, source: 'state', context };
+    if (head && reusable && reusable.key.headSha === head.sha) {
+      if (head.etag && head.etag !== reusable.head?.etag) {
+        // Same HEAD, new ETag (a user renamed, say): keep the newer one so the next run can get its 304.
+        await opts.state!.put(reusable.key, reusable.entry, head).catch(() => {});
+      }
+      return { ...reusable.entry, ...base, source: 'state', context };
     }
 
     let attempt = 0;
@@ -173,7 +182,7 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
         };
         if (opts.state && headSha) {
           try {
-            await opts.state.put({ fullName: repo.fullName, headSha, signatures: result.signatures.version, tool: VERSION }, entry);
+            await opts.state.put({ fullName: repo.fullName, headSha, signatures: result.signatures.version, tool: VERSION }, entry, head?.sha === headSha ? head : undefined);
           } catch (err) {
             emit({ type: 'warning', message: `${repo.fullName}: could not write the state entry: ${redact((err as Error).message)}` });
           }

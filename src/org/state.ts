@@ -9,6 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HeadInfo } from '../github/repos.js';
 import type { OrgEntry } from './types.js';
 
 export interface StateKey {
@@ -22,6 +23,14 @@ interface StateFile {
   kind: 'lurescan-org-state';
   version: 1;
   key: StateKey;
+  /** The API's answer about HEAD (with its ETag: a 304 to it next time means HEAD has not moved). */
+  head?: HeadInfo;
+  entry: OrgEntry;
+}
+
+export interface StoredState {
+  key: StateKey;
+  head?: HeadInfo;
   entry: OrgEntry;
 }
 
@@ -44,23 +53,30 @@ export class StateStore {
     return path.join(this.dir, `${createHash('sha256').update(fullName.toLowerCase()).digest('hex').slice(0, 32)}.json`);
   }
 
-  /** The stored entry when every part of the key matches; undefined otherwise (or when the file is unreadable). */
-  async get(key: StateKey): Promise<OrgEntry | undefined> {
+  /** Whatever is stored for a repository, whatever its key; undefined when nothing (readable) is. */
+  async peek(fullName: string): Promise<StoredState | undefined> {
     let parsed: StateFile;
     try {
-      parsed = JSON.parse(await fs.readFile(this.file(key.fullName), 'utf8')) as StateFile;
+      parsed = JSON.parse(await fs.readFile(this.file(fullName), 'utf8')) as StateFile;
     } catch {
       return undefined;
     }
     const k = parsed?.key;
-    if (parsed?.kind !== 'lurescan-org-state' || !k || !parsed.entry) return undefined;
-    if (k.fullName.toLowerCase() !== key.fullName.toLowerCase() || k.headSha !== key.headSha || k.signatures !== key.signatures || k.tool !== key.tool) return undefined;
-    return parsed.entry;
+    if (parsed?.kind !== 'lurescan-org-state' || !k || typeof k.headSha !== 'string' || !parsed.entry) return undefined;
+    if (k.fullName?.toLowerCase() !== fullName.toLowerCase()) return undefined;
+    return { key: k, head: parsed.head?.sha === k.headSha ? parsed.head : undefined, entry: parsed.entry };
   }
 
-  async put(key: StateKey, entry: OrgEntry): Promise<void> {
+  /** The stored entry when every part of the key matches; undefined otherwise (or when the file is unreadable). */
+  async get(key: StateKey): Promise<OrgEntry | undefined> {
+    const s = await this.peek(key.fullName);
+    if (!s || s.key.headSha !== key.headSha || s.key.signatures !== key.signatures || s.key.tool !== key.tool) return undefined;
+    return s.entry;
+  }
+
+  async put(key: StateKey, entry: OrgEntry, head?: HeadInfo): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true });
-    const body: StateFile = { kind: 'lurescan-org-state', version: 1, key, entry };
+    const body: StateFile = { kind: 'lurescan-org-state', version: 1, key, ...(head ? { head } : {}), entry };
     await writeFileAtomic(this.file(key.fullName), JSON.stringify(body));
   }
 

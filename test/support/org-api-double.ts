@@ -3,8 +3,10 @@
  * every request is checked against api.github.com's description and every response it sends is too. It serves
  * organisations and users with paginated repository lists whose clone_urls point wherever the test says (a real
  * git daemon), each repository's HEAD commit and commit count, account ages and fork parents, and injects faults
- * on request: 5xx, 429 and secondary-rate-limit 403 with retry-after, slow responses.
+ * on request: 5xx, 429 and secondary-rate-limit 403 with retry-after, slow responses. GET answers carry an ETag
+ * and a matching If-None-Match gets 304, as GitHub's conditional requests do.
  */
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Match } from './openapi-validator.js';
@@ -91,10 +93,22 @@ export class OrgApiDouble {
         const rec: OrgRequest = { method, path: url.pathname, query: url.search, operationId: match?.operationId, status: 0, authorization: req.headers.authorization, problems };
         this.requests.push(rec);
         const send = (status: number, payload?: unknown, headers: Record<string, string> = {}) => {
+          const text = payload === undefined ? '' : JSON.stringify(payload);
+          const common = { 'x-ratelimit-remaining': '4999', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) };
+          if (status === 200 && method === 'GET') {
+            // Conditional requests as GitHub does them: a weak ETag of the body; If-None-Match that matches → 304.
+            const etag = `W/"${createHash('sha1').update(text).update(headers.link ?? '').digest('hex')}"`;
+            if (req.headers['if-none-match'] === etag) {
+              rec.status = 304;
+              res.writeHead(304, { etag, ...common }).end();
+              return;
+            }
+            headers = { etag, ...headers };
+          }
           rec.status = status;
           if (match && status < 300) rec.problems.push(...v.validateResponse(match, method, status, payload));
-          res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '4999', 'x-ratelimit-limit': '5000', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600), ...headers });
-          res.end(payload === undefined ? '' : JSON.stringify(payload));
+          res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...common, ...headers });
+          res.end(text);
         };
         if (!match || problems.length) return send(422, { message: `request does not match the OpenAPI description: ${problems.join('; ')}`, documentation_url: 'https://docs.github.com/rest' });
         if (this.token && req.headers.authorization !== `token ${this.token}` && req.headers.authorization !== `bearer ${this.token}` && req.headers.authorization !== `Bearer ${this.token}`) {
