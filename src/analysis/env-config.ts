@@ -15,7 +15,9 @@ export interface EnvEntry {
 
 // KEY=VALUE or "key": "value" / key: 'value'; bounded classes keep it linear.
 const ENV_LINE = /^\s*(?:export\s+)?([\w.-]{1,128})[ \t]*=(.*)$/;
-const JSON_PAIR = /["']?([\w.-]{1,128})["']?\s*:\s*["'`]([^"'`\n]{1,8192})["'`]/g;
+// The lookbehind starts a key only where a run of key characters starts: without it each position inside a long run
+// of [\w.-] retried up to 128 characters (measured by the ReDoS audit, test/hostile/redos.test.ts).
+const JSON_PAIR = /(?<![\w.-])["']?([\w.-]{1,128})["']?\s*:\s*["'`]([^"'`\n]{1,8192})["'`]/g;
 
 function unquote(v: string): string {
   const t = v.trim();

@@ -7,7 +7,8 @@ function ext(path: string): string {
 }
 
 /** Places where committed binaries are ordinary. */
-const ORDINARY = /(?:^|\/)(?:gradle\/wrapper\/gradle-wrapper\.jar|\.yarn\/(?:releases|plugins|cache|unplugged)\/|node_modules\/|__pycache__\/.*\.pyc$)/;
+// Bytecode sits directly in __pycache__/; `[^/]*` (not `.*`) keeps a crafted 1 MB path from going quadratic.
+const ORDINARY = /(?:^|\/)(?:gradle\/wrapper\/gradle-wrapper\.jar|\.yarn\/(?:releases|plugins|cache|unplugged)\/|node_modules\/|__pycache__\/[^/]*\.pyc$)/;
 
 export default defineRule({
   meta: {
