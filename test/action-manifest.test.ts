@@ -62,3 +62,30 @@ describe('action.yml', () => {
     assert.deepEqual(main.split('\n').filter((l) => l && !l.startsWith('/**') && !l.startsWith(' *') && !l.startsWith('//')), ["import { run } from './run.js';", 'void run();']);
   });
 });
+
+describe('.github/workflows', () => {
+  const wf = (name: string) => parse(readFileSync(path.join(ROOT, '.github', 'workflows', name), 'utf8')) as {
+    on: Record<string, unknown>;
+    permissions: Record<string, string>;
+    jobs: Record<string, { steps: { uses?: string; run?: string; with?: Record<string, string> }[] }>;
+  };
+
+  it('ci.yml lints, builds, tests and checks dist/', () => {
+    const ci = wf('ci.yml');
+    const runs = Object.values(ci.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
+    for (const cmd of ['npm ci', 'npm run lint', 'npm run build', 'npx mocha', 'npm run check-dist']) assert.ok(runs.includes(cmd), cmd);
+    assert.deepEqual(ci.permissions, { contents: 'read' });
+  });
+
+  it('lurescan.yml runs this repository\'s Action on pull_request (never pull_request_target) with least privilege', () => {
+    const self = wf('lurescan.yml');
+    assert.ok('pull_request' in self.on && !('pull_request_target' in self.on));
+    assert.deepEqual(self.permissions, { contents: 'read', 'pull-requests': 'write' });
+    const steps = Object.values(self.jobs).flatMap((j) => j.steps);
+    const action = steps.find((s) => s.uses === './');
+    assert.ok(action, 'uses: ./');
+    assert.equal(action.with?.['config-file'], '.lurescan.yml');
+    assert.ok(steps.every((s) => !s.uses?.startsWith('actions/checkout') || (s.with as Record<string, unknown> | undefined)?.['persist-credentials'] === false));
+    for (const key of Object.keys(action.with ?? {})) assert.ok(key in manifest.inputs, `input ${key} exists`);
+  });
+});
