@@ -14,21 +14,25 @@ export interface BundleInfo {
 const compiled = new WeakMap<SourcePatterns, RegExp[]>();
 
 /** Lines of 500+ characters, and all lines, counted in one pass. */
-export function lineStats(text: string): { lines: number; long: number; longest: number } {
+export function lineStats(text: string): { lines: number; long: number; longest: number; longBytes: number } {
   let lines = 0;
   let long = 0;
+  let longBytes = 0;
   let longest = 0;
   let start = 0;
   for (;;) {
     const i = text.indexOf('\n', start);
     const len = (i < 0 ? text.length : i) - start;
     lines++;
-    if (len >= 500) long++;
+    if (len >= 500) {
+      long++;
+      longBytes += len;
+    }
     if (len > longest) longest = len;
     if (i < 0) break;
     start = i + 1;
   }
-  return { lines, long, longest };
+  return { lines, long, longest, longBytes };
 }
 
 export function bundleInfo(path: string, text: string, patterns: SourcePatterns): BundleInfo {
@@ -42,7 +46,8 @@ export function bundleInfo(path: string, text: string, patterns: SourcePatterns)
   if (byPath) return { bundle: true, reason: `bundle or build output by its path (${byPath.source})` };
   if (text.length < 2000) return { bundle: false };
   const s = lineStats(text);
-  const minified = s.long / s.lines >= 0.3 || (s.lines <= 3 && s.longest > 2000);
+  // Several long lines holding nearly all the bytes is minifier output; one or two appended long lines is not.
+  const minified = s.long / s.lines >= 0.3 || (s.lines <= 3 && s.longest > 2000) || (s.long >= 4 && s.longBytes >= 0.9 * text.length);
   if (minified) return { bundle: true, reason: `minified (${s.long} of ${s.lines} lines are 500+ characters)` };
   const head = text.slice(0, 4096);
   const marker = patterns.bundleMarkers.filter((m) => head.includes(m) && m !== 'sourceMappingURL=');

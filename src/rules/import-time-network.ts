@@ -23,7 +23,7 @@ export default defineRule({
     const index = await indexFor(ctx);
     const entries = new Set(ctx.inventory.manifests.flatMap((m) => [m.main, ...Object.values(m.bin)].filter((x): x is string => !!x).map((x) => x.replace(/^\.\//, ''))));
     for (const sf of index.files) {
-      if (!sf.js || sf.bundle.bundle || isTestPath(sf.path) || /(?:^|\/)(?:scripts?|tools|bench)\//.test(sf.path)) continue;
+      if (!sf.js || sf.bundle.bundle || isTestPath(sf.path) || /(?:^|\/)(?:scripts?|tools|bench|benchmarks?|examples?|demos?)\/|(?:^|\/)examples?\.[cm]?[jt]s$/.test(sf.path)) continue;
       for (const c of sf.js.net) {
         if (!c.importTime) continue;
         const hidden = !!(c.url.taint & (DEC | ENV));
@@ -38,7 +38,10 @@ export default defineRule({
         } else if (decodedUrl) {
           severity = 'high';
           confidence = 'high';
-        } else if (hidden) severity = 'medium';
+        } else if (!hidden && /\b(?:window|document|navigator)\./.test(sf.text)) {
+          // Browser code that fetches when the page loads is how web pages work; the loaders we hunt run in Node.
+          severity = 'low';
+        }
         const evidence: Evidence[] = [
           { kind: 'chain', value: chainText(c.url.steps, `${c.api}() at import`, c.line) },
           ...indicatorEvidence(inds),

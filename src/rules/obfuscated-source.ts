@@ -6,7 +6,8 @@ import { short } from '../analysis/js/facts.js';
 import { rank } from '../analysis/urls.js';
 import type { Evidence, Severity } from '../types.js';
 
-const HEX_ESCAPE = /\\x[\da-f]{2}/gi;
+/** Escapes of printable characters (\x20–\x7e): hiding readable text. ANSI colour codes (\x1b) are not that. */
+const HEX_ESCAPE = /\\x(?:[2-6][\da-f]|7[\da-e])/gi;
 
 export default defineRule({
   meta: {
@@ -34,7 +35,7 @@ export default defineRule({
       const traits: string[] = [];
       if (hexIdents >= 20) traits.push(`${hexIdents} _0x identifiers`);
       if (rotate && (hexIdents >= 5 || tables.length)) traits.push(`string-array rotation loop (while(!![])) at line ${js!.rotateLoops[0]}`);
-      if (escapes >= 40 && escapes * 4 >= sf.text.length * 0.08) traits.push(`${escapes} \\xNN escapes (${Math.round((escapes * 400) / sf.text.length)}% of the text)`);
+      if (escapes >= 60 && escapes * 4 >= sf.text.length * 0.1) traits.push(`${escapes} \\xNN escapes (${Math.round((escapes * 400) / sf.text.length)}% of the text)`);
       if (!traits.length) continue;
       if (tables.length) traits.push(`string table ${tables[0].name} with ${tables[0].strings.length} entries`);
       const decoded = tables.flatMap((t) => decodeTable(t.strings));

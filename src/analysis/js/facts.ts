@@ -382,7 +382,7 @@ export class JsAnalyzer {
         return;
       }
       case 'WhileStatement':
-        if (this.final && /^!!\[\]$|^true$/.test(this.src(n.test, 10))) this.facts.rotateLoops.push(this.line(n));
+        if (this.final && this.src(n.test, 10) === '!![]') this.facts.rotateLoops.push(this.line(n));
         this.eval(n.test);
         this.walk(n.body);
         return;
@@ -565,7 +565,7 @@ export class JsAnalyzer {
         for (const p of n.properties) {
           if (p.type === 'SpreadElement') {
             const v = this.eval(p.argument);
-            if (v.taint & ENVWHOLE && this.final) this.facts.envCollect.push({ line: this.line(p), text: `spread of the whole environment: ${this.src(p)}` });
+            if (v.ref === 'process.env' && this.final) this.facts.envCollect.push({ line: this.line(p), text: `spread of the whole environment: ${this.src(p)}` });
             vals.push(v);
             continue;
           }
