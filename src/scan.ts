@@ -34,7 +34,7 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
     case 'archive':
       return acquireArchive(target.path, options.limits);
     case 'git':
-      return acquireGit({ url: target.url, ref: target.ref ?? options.ref, allowFile: !!target.allowFileProtocol }, options.limits, options.tempDir);
+      return acquireGit({ url: target.url, ref: target.ref ?? options.ref, allowFile: !!target.allowFileProtocol, authorization: target.authorization }, options.limits, options.tempDir);
     case 'npm': {
       const { workspace, facts } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits);
       npmFacts.set(workspace, facts);

@@ -21,6 +21,23 @@ export interface GitPlan {
   url: string;
   ref?: string;
   allowFile: boolean;
+  /** An HTTP Authorization header value for an http(s) URL (e.g. 'basic …' for a private repository). */
+  authorization?: string;
+}
+
+/**
+ * Credentials for an http(s) fetch through git's environment-borne configuration (GIT_CONFIG_COUNT), as an extra
+ * header scoped to the URL's origin: never in the URL or on a command line, where the process list would show it.
+ */
+export function authorizationEnv(url: string, authorization: string): Record<string, string> {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return {};
+  }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') return {};
+  return { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `http.${u.origin}/.extraHeader`, GIT_CONFIG_VALUE_0: `Authorization: ${authorization}` };
 }
 
 /** The -c settings every git command runs with. Each one closes a way for a repository or a config to run code. */
@@ -172,7 +189,8 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
   const template = path.join(base, 'no-template');
   const gitDir = path.join(base, 'repo.git');
   await Promise.all([fs.mkdir(home), fs.mkdir(hooks), fs.mkdir(template)]);
-  const env = hardenedEnv(home, plan.allowFile);
+  const authEnv = plan.authorization ? authorizationEnv(plan.url, plan.authorization) : {};
+  const env = { ...hardenedEnv(home, plan.allowFile), ...authEnv };
   const cfg = hardenedConfig(home, hooks, plan.allowFile);
   const cleanup = () => fs.rm(base, { recursive: true, force: true });
   const shown = redactUrl(plan.url);
@@ -199,6 +217,8 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
       allowUnsafeProtocolOverride: true,
       allowUnsafePack: true,
       allowUnsafeConfigPaths: true,
+      // Only when we put the credentials header there ourselves (authorizationEnv); ambient values never pass.
+      allowUnsafeConfigEnvCount: 'GIT_CONFIG_COUNT' in authEnv,
     },
   }).env(env);
 
