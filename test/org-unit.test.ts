@@ -4,7 +4,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { inShard, parseShard, shardOf } from '../src/org/shard.js';
 import { defaultStateDir, StateStore } from '../src/org/state.js';
-import { fetchUrl, redactor } from '../src/org/run.js';
+import { fetchTarget, redactor } from '../src/org/run.js';
+import { authorizationEnv } from '../src/acquire/git.js';
 import { contextNotes } from '../src/org/context.js';
 import { lastPage, type ListedRepo } from '../src/github/repos.js';
 import { esc } from '../src/org/html.js';
@@ -69,20 +70,29 @@ describe('org: state directory', () => {
 describe('org: the token', () => {
   const token = 'ghp_abcdefghijklmnopqrstuvwxyz0123456789';
 
-  it('is used as the https password only for private repositories on the API host', () => {
+  it('is an Authorization header only for private repositories on the API host, and never part of the URL', () => {
+    const basic = `basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
     const cases: [Partial<ListedRepo>, string, boolean][] = [
       [{}, 'https://api.github.com', true],
       [{ private: false }, 'https://api.github.com', false],
       [{ cloneUrl: 'https://evil.example/acme/app.git' }, 'https://api.github.com', false],
       [{ cloneUrl: 'git://github.com/acme/app.git' }, 'https://api.github.com', false],
+      [{ cloneUrl: 'http://github.com/acme/app.git' }, 'https://api.github.com', false],
       [{ cloneUrl: 'https://ghe.example.com/acme/app.git' }, 'https://ghe.example.com/api/v3', true],
+      [{ cloneUrl: 'http://127.0.0.1:9/acme/app.git' }, 'http://127.0.0.1:8', true],
       [{ cloneUrl: 'https://someone@github.com/acme/app.git' }, 'https://api.github.com', false],
     ];
     for (const [over, api, withToken] of cases) {
-      const u = fetchUrl(repo(over), api, token);
-      assert.equal(u.includes(token), withToken, `${JSON.stringify(over)} ${api}`);
+      const t = fetchTarget(repo(over), api, token);
+      assert.equal(t.authorization, withToken ? basic : undefined, `${JSON.stringify(over)} ${api}`);
+      assert.ok(!t.url.includes(token));
     }
-    assert.equal(fetchUrl(repo(), 'https://api.github.com', undefined), 'https://github.com/acme/app.git');
+    assert.deepEqual(fetchTarget(repo(), 'https://api.github.com', undefined), { url: 'https://github.com/acme/app.git' });
+  });
+
+  it('reaches git as origin-scoped configuration in the environment, not on the command line', () => {
+    assert.deepEqual(authorizationEnv('https://github.com/acme/app.git', 'basic abc'), { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.https://github.com/.extraHeader', GIT_CONFIG_VALUE_0: 'Authorization: basic abc' });
+    assert.deepEqual(authorizationEnv('git://github.com/acme/app.git', 'basic abc'), {});
   });
 
   it('is scrubbed from messages, with any URL credentials', () => {

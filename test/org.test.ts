@@ -4,6 +4,7 @@
  * limits with retry-after, slow answers, a refused first fetch, a repository that cannot be fetched at all).
  */
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createClient } from '../src/github/client.js';
 import { scanOrg, type OrgEvent } from '../src/org/run.js';
@@ -12,7 +13,12 @@ import { mergeReports } from '../src/org/merge.js';
 import type { OrgReport } from '../src/org/types.js';
 import { renderOrgMarkdown, renderOrgSarif, renderOrgText } from '../src/org/report.js';
 import { renderOrgHtml } from '../src/org/html.js';
-import { tempDir } from './helpers.js';
+import { scan } from '../src/scan.js';
+import type { ScanTarget } from '../src/types.js';
+import { FIXTURES, tempDir } from './helpers.js';
+import { makeBareRepo } from './git-daemon.js';
+import { startGitHttp } from './support/git-http.js';
+import { OrgApiDouble } from './support/org-api-double.js';
 import { standardRepos, startOrgFixture, type FixtureRepo, type OrgFixture } from './support/org-fixture.js';
 
 const TOKEN = 'ghp_test0000000000000000000000000000SECRET';
@@ -211,5 +217,52 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     const twice = mergeReports([shards[0], shards[1], shards[1], shards[2]]);
     assert.ok(twice.problems.some((p) => /shard 2\/3 appears 2 times/.test(p)));
     assert.ok(twice.problems.some((p) => /is reported 2 times/.test(p)));
+  });
+});
+
+describe('lurescan org: private repositories over git smart HTTP (real git http-backend)', function () {
+  this.timeout(120_000);
+
+  it('the token reaches git as an Authorization header from the environment, never in the URL', async () => {
+    const tmp = tempDir('lurescan-org-http-');
+    const served = path.join(tmp.dir, 'served');
+    mkdirSync(served);
+    const shaLure = makeBareRepo(served, 'secret-lure', path.join(FIXTURES, 'repos', 'lure-tasks-curl'));
+    makeBareRepo(served, 'secret-benign', path.join(FIXTURES, 'repos', 'benign-assets'));
+    const basic = `basic ${Buffer.from(`x-access-token:${TOKEN}`).toString('base64')}`;
+    const git = await startGitHttp(served, { authorization: basic });
+    const api = new OrgApiDouble();
+    api.token = TOKEN;
+    api.orgs.set('acme', '2019-01-01T00:00:00Z');
+    api.repos.push({ owner: 'acme', name: 'secret-lure', cloneUrl: git.url('secret-lure'), headSha: shaLure, private: true });
+    api.repos.push({ owner: 'acme', name: 'secret-benign', cloneUrl: git.url('secret-benign'), headSha: '0'.repeat(40), private: true });
+    // Listed as public: no token is sent, and this server refuses it (the control that the server checks).
+    api.repos.push({ owner: 'acme', name: 'listed-public', cloneUrl: git.url('secret-benign'), headSha: '0'.repeat(40), private: false });
+    await api.start();
+    try {
+      const targets: ScanTarget[] = [];
+      const report = await scanOrg({
+        client: createClient({ token: TOKEN, baseUrl: api.url }), apiUrl: api.url, org: 'acme', token: TOKEN, limits: { attempts: 1 },
+        scanRepo: (t, o) => {
+          targets.push(t);
+          return scan(t, o);
+        },
+      });
+      assert.deepEqual(report.repositories.map((e) => [e.name, e.verdict]).sort(), [['listed-public', 'error'], ['secret-benign', 'pass'], ['secret-lure', 'block']]);
+      assert.equal(report.repositories.find((e) => e.name === 'secret-lure')!.headSha, shaLure);
+      const withHeader = git.requests.filter((r) => r.authorization === basic);
+      assert.ok(withHeader.length >= 2, 'the private fetches carried the header');
+      // The public-listed fetch is refused; git then answers the 401 with its askpass stand-in's text, never the token.
+      const others = git.requests.filter((r) => r.authorization !== basic).map((r) => Buffer.from((r.authorization ?? '').replace(/^basic /i, ''), 'base64').toString());
+      assert.ok(others.length >= 1 && others.every((c) => !c.includes(TOKEN)), 'the token went nowhere else');
+      for (const t of targets) assert.ok(t.kind === 'git' && !t.url.includes(TOKEN) && !t.url.includes('@'));
+      assert.equal(targets.filter((t) => t.kind === 'git' && t.authorization === basic).length, 2);
+      assert.equal(targets.filter((t) => t.kind === 'git' && t.authorization === undefined).length, 1);
+      assert.ok(!JSON.stringify(report).includes(TOKEN) && !JSON.stringify(report).includes(basic));
+    } finally {
+      await api.stop();
+      await git.stop();
+      tmp.cleanup();
+    }
   });
 });

@@ -54,24 +54,25 @@ export function redactor(token: string | undefined): (s: string) => string {
 }
 
 /**
- * Private repositories on the API's own host are fetched with the token as the https password (the form GitHub
- * documents for installation tokens). Nowhere else: a clone_url pointing at another host never gets the token.
+ * What to fetch a repository with. A private repository on the API's own host gets the token as an HTTP
+ * Authorization header (basic x-access-token:<token>, the form GitHub documents for app and Actions tokens), which
+ * the git acquirer hands to git through its environment: never in the URL, never on a command line. A clone_url
+ * on any other host, over another scheme than the API's (or https), or carrying its own user never gets it.
  */
-export function fetchUrl(repo: ListedRepo, apiUrl: string, token: string | undefined): string {
-  if (!token || !repo.private) return repo.cloneUrl;
+export function fetchTarget(repo: ListedRepo, apiUrl: string, token: string | undefined): { url: string; authorization?: string } {
+  if (!token || !repo.private) return { url: repo.cloneUrl };
   let u: URL;
   let api: URL;
   try {
     u = new URL(repo.cloneUrl);
     api = new URL(apiUrl);
   } catch {
-    return repo.cloneUrl;
+    return { url: repo.cloneUrl };
   }
   const apiHost = api.hostname === 'api.github.com' ? 'github.com' : api.hostname;
-  if (u.protocol !== 'https:' || u.hostname !== apiHost || u.username) return repo.cloneUrl;
-  u.username = 'x-access-token';
-  u.password = token;
-  return u.toString();
+  const schemeOk = u.protocol === 'https:' || u.protocol === api.protocol;
+  if (!schemeOk || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.hostname !== apiHost || u.username) return { url: repo.cloneUrl };
+  return { url: repo.cloneUrl, authorization: `basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}` };
 }
 
 /** Failures that another attempt cannot fix. */
@@ -165,7 +166,7 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
     while (attempt < limits.attempts) {
       attempt++;
       try {
-        const result = await scanRepo({ kind: 'git', url: fetchUrl(repo, opts.apiUrl, opts.token), ref: repo.defaultBranch }, opts.scanOptions ?? {});
+        const result = await scanRepo({ kind: 'git', ...fetchTarget(repo, opts.apiUrl, opts.token), ref: repo.defaultBranch }, opts.scanOptions ?? {});
         const headSha = result.provenance.commit ?? head?.sha;
         const entry: OrgEntry = {
           ...base,
