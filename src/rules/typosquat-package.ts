@@ -42,7 +42,8 @@ export default defineRule({
     remediation: 'Check that the name is the package you meant (compare the registry page, author and weekly downloads with the popular one) before installing.',
   },
   check(ctx) {
-    const idx = indexFor(ctx.signatures);
+    // Building the index costs a few hundred ms: only when there is an npm name that is not itself popular.
+    let idx: SquatIndex | undefined;
     const seen = new Set<string>();
     for (const pkg of ctx.inventory.packages) {
       if (pkg.ecosystem !== 'npm') continue;
@@ -51,6 +52,8 @@ export default defineRule({
       seen.add(key);
       // Known-malicious names are reported, with more certainty, by known-malicious-package.
       if (ctx.signatures.packages.hasName('npm', pkg.name)) continue;
+      if (ctx.signatures.popular.npm.has(pkg.name)) continue;
+      idx ??= indexFor(ctx.signatures);
       const m = idx.check(pkg.name);
       if (!m) continue;
       const direct = pkg.direct;
