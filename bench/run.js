@@ -30,7 +30,8 @@ const importStart = performance.now();
 const { acquireLocal } = await import(path.join(ROOT, 'build/acquire/local.js'));
 const { sourceIndex, sourceLang, passesPrefilter, prefilterFor } = await import(path.join(ROOT, 'build/analysis/source-index.js'));
 const { loadSignatures } = await import(path.join(ROOT, 'build/signatures/load.js'));
-const { scanWorkspace } = await import(path.join(ROOT, 'build/index.js'));
+// Internal entry point (not part of the public API): scan an already acquired workspace.
+const { scanWorkspace } = await import(path.join(ROOT, 'build/scan.js'));
 const { DEFAULT_LIMITS } = await import(path.join(ROOT, 'build/options.js'));
 const importMs = performance.now() - importStart;
 const sigsStart = performance.now();
@@ -47,17 +48,26 @@ const tokens = [...new Set([...sigs.source.prefilter.js, ...sigs.source.prefilte
 writeFileSync(tokensFile, tokens.join('\n') + '\n');
 void prefilterFor;
 
+// CPU time (user + system) is reported next to wall time: on a shared machine it is the steadier figure.
+const cpuMs = (c) => (c.user + c.system) / 1000;
+const q = (s) => `'${s.replace(/'/g, "'\\''")}'`;
+
 function timeRg(tree) {
   const t = performance.now();
-  const r = spawnSync('rg', ['--no-ignore', '--hidden', '--no-messages', '-l', '-F', '-f', tokensFile, '-g', '*.{js,mjs,cjs,jsx,ts,tsx,mts,cts,py,pyw}', '-g', '!*.d.ts', '-g', '!*.d.mts', '-g', '!*.d.cts', tree], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  // bash's `time` gives rg's own user+system time.
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time rg ${rgArgs(tree).map(q).join(' ')} >/dev/null`], { encoding: 'utf8' });
   const ms = performance.now() - t;
-  return { ms, files: r.stdout.split('\n').filter(Boolean).length };
+  const [u, s] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  const list = spawnSync('rg', rgArgs(tree), { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return { ms, cpu: (u + s) * 1000, files: list.stdout.split('\n').filter(Boolean).length };
+}
+
+function rgArgs(tree) {
+  return ['--no-ignore', '--hidden', '--no-messages', '-l', '-F', '-f', tokensFile, '-g', '*.{js,mjs,cjs,jsx,ts,tsx,mts,cts,py,pyw}', '-g', '!*.d.ts', '-g', '!*.d.mts', '-g', '!*.d.cts', tree];
 }
 
 async function timePrefilter(tree) {
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const ws = await acquireLocal(tree, DEFAULT_LIMITS);
   let passed = 0;
@@ -72,44 +82,53 @@ async function timePrefilter(tree) {
     });
   }
   const ms = performance.now() - t;
+  const cpu = cpuMs(process.cpuUsage(c0));
   await ws.dispose();
-  return { ms, considered, passed, files: ws.files.length };
+  return { ms, cpu, considered, passed, files: ws.files.length };
 }
 
 async function timeWalk(tree) {
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const ws = await acquireLocal(tree, DEFAULT_LIMITS);
   const ms = performance.now() - t;
+  const cpu = cpuMs(process.cpuUsage(c0));
   await ws.dispose();
-  return { ms };
+  return { ms, cpu };
 }
 
 async function timeSource(tree) {
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const ws = await acquireLocal(tree, DEFAULT_LIMITS);
   const idx = await sourceIndex(ws, sigs, DEFAULT_LIMITS);
   const ms = performance.now() - t;
+  const cpu = cpuMs(process.cpuUsage(c0));
   await ws.dispose();
-  return { ms, parsed: idx.stats.parsed, passed: idx.stats.passed, fallbacks: idx.files.filter((f) => f.fallback).length };
+  return { ms, cpu, parsed: idx.stats.parsed, passed: idx.stats.passed, fallbacks: idx.files.filter((f) => f.fallback).length };
 }
 
 async function timeFull(tree) {
+  const c0 = process.cpuUsage();
   const t = performance.now();
   const ws = await acquireLocal(tree, DEFAULT_LIMITS);
   const r = await scanWorkspace(ws, {}, sigs);
   const ms = performance.now() - t;
+  const cpu = cpuMs(process.cpuUsage(c0));
   await ws.dispose();
-  return { ms, verdict: r.verdict, findings: r.findings.length };
+  return { ms, cpu, verdict: r.verdict, findings: r.findings.length };
 }
 
 async function repeat(fn, n) {
   const runs = [];
+  const cpus = [];
   let last;
   for (let i = 0; i < n; i++) {
     last = await fn();
     runs.push(last.ms);
+    cpus.push(last.cpu ?? NaN);
   }
-  return { ...last, ms: median(runs), runs };
+  return { ...last, ms: median(runs), cpu: median(cpus), runs };
 }
 
 /** A take-home-sized repository: 2,000 source files copied from node_modules plus the fixture lures. */
@@ -183,10 +202,13 @@ for (const tree of [...trees, takeHome]) {
   const sp = await repeat(() => timeSource(tree), Math.min(RUNS, 3));
   const full = tree === takeHome ? await repeat(() => timeFull(tree), RUNS) : args.includes('--skip-full-on-large') ? { ms: NaN, verdict: 'skipped', findings: 0, runs: [] } : await repeat(() => timeFull(tree), 1);
   console.log(`${label}: ${pf.files} entries, ${pf.considered} JS/TS/Python files, ${pf.passed} pass the prefilter (rg: ${rg ? rg.files : '-'} files match)`);
-  console.log(`  walk only (acquireLocal)     ${fmt(walk.ms).padStart(9)}`);
-  console.log(`  prefilter (walk+read+match)  ${fmt(pf.ms).padStart(9)}${rg ? `   rg ${fmt(rg.ms).padStart(9)}   ratio ${(pf.ms / rg.ms).toFixed(1)}×` : ''}`);
-  console.log(`  source pass (+parse/analyse) ${fmt(sp.ms).padStart(9)}${rg ? `   ratio to rg ${(sp.ms / rg.ms).toFixed(1)}×` : ''}   parsed ${sp.parsed}, text fallback ${sp.fallbacks}`);
-  console.log(`  full scan, all rules         ${fmt(full.ms).padStart(9)}   verdict ${full.verdict}, ${full.findings} findings${full.runs.length > 1 ? ` (median of ${full.runs.length})` : ' (1 run)'}\n`);
+  const cell = (x) => `${fmt(x.ms).padStart(8)} wall ${fmt(x.cpu).padStart(8)} CPU`;
+  const ratio = (x) => (rg ? `   ×rg: ${(x.ms / rg.ms).toFixed(1)} wall, ${(x.cpu / rg.cpu).toFixed(1)} CPU` : '');
+  console.log(`  ripgrep -l -F (same tokens)  ${rg ? cell(rg) : 'not installed'}`);
+  console.log(`  walk only (acquireLocal)     ${cell(walk)}`);
+  console.log(`  prefilter (walk+read+match)  ${cell(pf)}${ratio(pf)}`);
+  console.log(`  source pass (+parse/analyse) ${cell(sp)}${ratio(sp)}   parsed ${sp.parsed}, text fallback ${sp.fallbacks}`);
+  console.log(`  full scan, all rules         ${Number.isNaN(full.ms) ? 'skipped' : cell(full)}   verdict ${full.verdict}, ${full.findings} findings${full.runs.length > 1 ? ` (median of ${full.runs.length})` : ' (1 run)'}\n`);
 }
 rmSync(takeHome, { recursive: true, force: true });
 rmSync(path.dirname(tokensFile), { recursive: true, force: true });
