@@ -1,4 +1,5 @@
 import path from 'node:path';
+import semver from 'semver';
 import { defineRule } from './define-rule.js';
 import type { Evidence, Package, Severity, Confidence } from '../types.js';
 import type { PackageRecordMatch } from '../signatures/package-db.js';
@@ -44,7 +45,9 @@ export default defineRule({
       locked.set(k, [...(locked.get(k) ?? []), p.version]);
     }
     for (const pkg of pkgs) {
-      const matches = ctx.signatures.packages.match({ ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version, spec: pkg.spec });
+      // An exact pin in a manifest ("axios": "1.14.1", "=1.14.1") is as good as a locked version.
+      const pinned = !pkg.version && pkg.ecosystem === 'npm' && pkg.spec ? semver.valid(semver.clean(pkg.spec) ?? '') : null;
+      const matches = ctx.signatures.packages.match({ ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version ?? pinned ?? undefined, spec: pkg.spec });
       for (const m of matches) {
         let { severity, confidence } = judge(m);
         const isLock = LOCK_SOURCES.has(pkg.source);
