@@ -8,7 +8,7 @@ import type { Finding, ScanResult, Severity } from '../types.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { ruleDocUrl } from '../rules/define-rule.js';
 import { RULES } from '../rules/index.js';
-import { jsonForTerminal } from './escape.js';
+import { jsonForTerminal, wellFormed } from './escape.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Key of our fingerprint in partialFingerprints; bump the version when fingerprintOf changes meaning. */
@@ -61,7 +61,8 @@ function toPascal(id: string): string {
 /** A repository-relative URI: forward slashes, each segment percent-encoded (spaces, '#', '%' in names). */
 export function artifactUri(file: string, prefix = ''): string {
   const joined = [prefix, file].filter((p) => p && p !== '.').join('/').replace(/\\/g, '/');
-  return joined.split('/').filter((s) => s !== '' && s !== '.').map(encodeURIComponent).join('/');
+  // wellFormed: encodeURIComponent throws URIError on an unpaired surrogate (found by the reporter fuzzer).
+  return joined.split('/').filter((s) => s !== '' && s !== '.').map((s) => encodeURIComponent(wellFormed(s))).join('/');
 }
 
 function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {

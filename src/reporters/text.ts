@@ -42,7 +42,7 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   const diags = result.diagnostics.filter((d) => d.incomplete || opts.verbose);
   if (diags.length) {
     out.push('', c.bold('Diagnostics'));
-    for (const d of diags.slice(0, 50)) out.push(`  ${d.incomplete ? c.yellow('!') : '-'} ${d.file ? `${escapeControl(d.file)}: ` : ''}${escapeControl(d.message)} [${d.code}]`);
+    for (const d of diags.slice(0, 50)) out.push(`  ${d.incomplete ? c.yellow('!') : '-'} ${d.file ? `${escapeControl(d.file)}: ` : ''}${escapeControl(d.message)} [${escapeControl(d.code)}]`);
     if (diags.length > 50) out.push(c.dim(`  … ${diags.length - 50} more (see --format json)`));
   }
   const notes = result.diagnostics.length - diags.length;
@@ -52,7 +52,7 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
 
 function renderFinding(f: Finding, sevColor: Record<Severity, (s: string) => string>, c: ReturnType<typeof pc.createColors>): string[] {
   const loc = `${escapeControl(f.location.file)}${f.location.line ? `:${f.location.line}` : ''}${f.location.column ? `:${f.location.column}` : ''}`;
-  const lines = [`${sevColor[f.severity](f.severity.toUpperCase())} ${c.bold(loc)} ${c.dim(`[${f.ruleId}]`)}`, `  ${escapeControl(f.message)}`];
+  const lines = [`${sevColor[f.severity](f.severity.toUpperCase())} ${c.bold(loc)} ${c.dim(`[${escapeControl(f.ruleId)}]`)}`, `  ${escapeControl(f.message)}`];
   if (f.location.snippet) lines.push(c.dim(`  │ ${escapeControl(f.location.snippet)}`));
   for (const e of f.evidence.filter((e) => e.kind !== 'command' || f.evidence.length === 1).slice(0, 6)) {
     const at = e.location?.file ? ` (${escapeControl(e.location.file)}${e.location.line ? `:${e.location.line}` : ''})` : '';

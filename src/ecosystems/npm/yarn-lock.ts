@@ -8,6 +8,7 @@ import { parseSyml } from '@yarnpkg/parsers';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { emitLockPackages, siblingManifest, splitDescriptor, topLevelKeyLines, type LockNode } from './lock-graph.js';
 import type { Workspace } from '../../types.js';
+import { guardYarnV1 } from './yarn-v1-guard.js';
 
 const ID = 'npm/yarn-lock';
 
@@ -26,8 +27,13 @@ function strMap(v: unknown): Record<string, string> {
 
 async function parseV1(text: string, file: string, sink: InventorySink, ws: Workspace | undefined): Promise<void> {
   let parsed: { type: string; object: Record<string, Entry> };
+  const guarded = guardYarnV1(text);
+  if ('unterminatedLine' in guarded) {
+    sink.diagnostic({ code: 'parse-error', message: `${file} has a string that never ends (line ${guarded.unterminatedLine}); not a readable yarn v1 lockfile, its dependencies were not checked`, file, incomplete: true });
+    return;
+  }
   try {
-    parsed = parseYarnV1(text) as { type: string; object: Record<string, Entry> };
+    parsed = parseYarnV1(guarded.text) as { type: string; object: Record<string, Entry> };
   } catch (err) {
     sink.diagnostic({ code: 'parse-error', message: `${file} is not a readable yarn v1 lockfile (${(err as Error).message.slice(0, 200)}); its dependencies were not checked`, file, incomplete: true });
     return;
