@@ -108,7 +108,14 @@ function parse(text: string, file: string, sink: InventorySink): void {
     sink.diagnostic({ code: 'parse-error', message: `${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its dependencies were not checked`, file, incomplete: true });
     return;
   }
-  const root = doc.toJS({ maxAliasCount: 100 }) as Obj | null;
+  let root: Obj | null;
+  try {
+    root = doc.toJS({ maxAliasCount: 100 }) as Obj | null;
+  } catch (err) {
+    // An unresolved alias or an alias bomb (maxAliasCount) throws here, after a clean parse (found by the fuzzer).
+    sink.diagnostic({ code: 'parse-error', message: `${file} cannot be resolved as YAML (${(err as Error).message.split('\n')[0].slice(0, 200)}); its dependencies were not checked`, file, incomplete: true });
+    return;
+  }
   if (!root || typeof root !== 'object') {
     sink.diagnostic({ code: 'parse-error', message: `${file} is empty or not a mapping`, file, incomplete: true });
     return;
