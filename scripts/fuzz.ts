@@ -41,7 +41,7 @@ for (const p of [...parserProperties(), ...otherProperties()]) {
   console.log(`${status.padEnd(11)} ${String(details.numRuns).padStart(7)} cases ${(ms / 1000).toFixed(1).padStart(7)} s  ${p.name}`);
   if (details.failed) {
     failed++;
-    console.log(`  seed ${details.seed} path ${details.counterexamplePath}: ${String(details.errorInstance ?? details.error).slice(0, 500)}`);
+    console.log(`  seed ${details.seed} path ${details.counterexamplePath}: ${String(details.errorInstance).slice(0, 500)}`);
     const ex = details.counterexample?.[0] as unknown;
     if (p.parser && Buffer.isBuffer(ex)) {
       const id = p.name.split(' ')[1];
