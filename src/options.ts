@@ -27,6 +27,8 @@ export interface Limits {
   gitTimeoutMs: number;
   /** Git: largest object store after fetch, bytes. */
   maxGitBytes: number;
+  /** Git: largest commit object read for its author/committer lines (T19 context), bytes. */
+  maxCommitObjectBytes: number;
   /** Nested decode depth (base64 inside hex inside …). */
   maxDecodeDepth: number;
   /** Whole scan, ms. Past it, remaining work is skipped with a diagnostic. */
@@ -52,6 +54,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxCompressionRatio: 200,
   gitTimeoutMs: 120_000,
   maxGitBytes: 512 * 1024 * 1024,
+  maxCommitObjectBytes: 64 * 1024,
   maxDecodeDepth: 4,
   maxScanMs: 10 * 60_000,
   maxRuleMs: 60_000,

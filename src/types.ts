@@ -30,6 +30,8 @@ export interface Provenance {
   archiveSha256?: string;
   /** Subresource-integrity string the registry published for a package tarball (verified before scanning). */
   integrity?: string;
+  /** Git: the UTC offsets written in the commit's author and committer lines (e.g. '+0900'). T19 context. */
+  commitTimezones?: { author?: string; committer?: string };
 }
 
 export type FileKind = 'file' | 'symlink' | 'other';

@@ -255,6 +255,9 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
 
     const listing = await repo.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
     const reader = new BlobReader(gitDir, cfg, env);
+    // The commit object's header gives T19 context; a hostile commit could be huge, so only an ordinary-sized one is read.
+    const commitSize = Number((await repo.raw(['cat-file', '-s', commit]).catch(() => '')).trim()) || Infinity;
+    const commitTimezones = commitSize <= limits.maxCommitObjectBytes ? timezonesOf((await reader.read(commit).catch(() => Buffer.alloc(0))).toString('utf8')) : undefined;
     const entries: EntrySpec[] = [];
     const diagnostics: Diagnostic[] = [];
     for (const rec of listing.split('\0')) {
@@ -280,7 +283,7 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
     }
     return new BaseWorkspace(
       shown,
-      { source: shown, url: shown, ref: plan.ref, commit },
+      { source: shown, url: shown, ref: plan.ref, commit, ...(commitTimezones ? { commitTimezones } : {}) },
       entries,
       limits,
       diagnostics,
@@ -302,6 +305,19 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
     // eslint-disable-next-line preserve-caught-error
     throw new Error(`git: could not fetch ${shown}${plan.ref ? ` at ${plan.ref}` : ''}: ${firstLine(redactAll(msg, plan.url))}`);
   }
+}
+
+/** The UTC offsets of a commit object's author and committer lines ('author Name <mail> 1700000000 +0900'). */
+export function timezonesOf(commitObject: string): { author?: string; committer?: string } | undefined {
+  const head = commitObject.slice(0, Math.max(0, commitObject.indexOf('\n\n')) || 4096);
+  const tz = (who: string) => {
+    const line = head.split('\n').find((l) => l.startsWith(`${who} `));
+    const last = line?.slice(line.lastIndexOf(' ') + 1);
+    return last && /^[+-]\d{4}$/.test(last) ? last : undefined;
+  };
+  const author = tz('author');
+  const committer = tz('committer');
+  return author || committer ? { author, committer } : undefined;
 }
 
 function redactAll(msg: string, url: string): string {
