@@ -5,7 +5,7 @@ import path from 'node:path';
 import { inShard, parseShard, shardOf } from '../src/org/shard.js';
 import { defaultStateDir, StateStore } from '../src/org/state.js';
 import { fetchTarget, redactor } from '../src/org/run.js';
-import { authorizationEnv } from '../src/acquire/git.js';
+import { authorizationEnv, timezonesOf } from '../src/acquire/git.js';
 import { contextNotes } from '../src/org/context.js';
 import { lastPage, type ListedRepo } from '../src/github/repos.js';
 import { esc } from '../src/org/html.js';
@@ -114,6 +114,13 @@ describe('org: small parsers and facts', () => {
     const notes = contextNotes({ createdAt: '2026-11-20T00:00:00Z', ownerCreatedAt: '2026-11-01T00:00:00Z', commitCount: 1, forkParent: 'up/x', notes: [] }, { sha: 'a', authorDate: '2026-11-20T08:00:00+09:00', committerDate: '2026-11-20T08:00:00-05:00' }, now);
     assert.deepEqual(notes, ['repository created 5 day(s) ago', 'owner account created 24 day(s) ago', 'fork of up/x', 'single-commit history', 'author and committer time zones differ (+0900 vs -0500)']);
     assert.deepEqual(contextNotes({ createdAt: '2020-01-01T00:00:00Z', ownerCreatedAt: '2015-01-01T00:00:00Z', commitCount: 812, notes: [] }, { sha: 'a', authorDate: '2026-11-20T08:00:00Z', committerDate: '2026-11-20T08:00:00Z' }, now), []);
+  });
+
+  it('reads author and committer time zones from a commit object, linearly and defensively', () => {
+    const commit = 'tree abc\nauthor A <a@x> 1700000000 +0900\ncommitter C <c@x> 1700000000 -0530\n\nmessage\nauthor Fake <f> 1 +0000\n';
+    assert.deepEqual(timezonesOf(commit), { author: '+0900', committer: '-0530' });
+    assert.equal(timezonesOf('not a commit'), undefined);
+    assert.deepEqual(timezonesOf(`author ${'x '.repeat(50_000)}\n\n`), undefined);
   });
 
   it('HTML escaping covers markup, quotes and control characters', () => {

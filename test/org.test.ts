@@ -41,7 +41,9 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
       from: 'lure-layered-skill-test',
       expected: 'block',
       owner: 'recruiter-jane',
-      extra: { commitCount: 1, createdAt: '2026-11-20T08:00:00Z', authorDate: '2026-11-20T08:00:00+09:00', committerDate: '2026-11-20T01:00:00+02:00' },
+      // The time zones come from the fetched commit object, not the API (whose dates are UTC).
+      commitEnv: { GIT_AUTHOR_DATE: '2026-11-20T08:00:00+09:00', GIT_COMMITTER_DATE: '2026-11-20T01:00:00+02:00' },
+      extra: { commitCount: 1, createdAt: '2026-11-20T08:00:00Z' },
     },
   ];
 
@@ -150,6 +152,8 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     assert.match(notes, /owner account created 24 day\(s\) ago/);
     assert.match(notes, /repository created 5 day\(s\) ago/);
     assert.match(notes, /time zones differ \(\+0900 vs \+0200\)/);
+    assert.deepEqual([e.context.authorTz, e.context.committerTz], ['+0900', '+0200']);
+    assert.equal(e.verdict, 'block', 'the verdict comes from the code (a lure), not from these facts');
     const benign = report.repositories.find((x) => x.name === 'benign-assets')!;
     assert.equal(benign.context.notes.length, 0);
     assert.equal(benign.context.commitCount, 3);

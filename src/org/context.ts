@@ -30,9 +30,10 @@ export function contextNotes(ctx: RepoContext, head: HeadInfo | undefined, now: 
   if (ownerAge !== undefined && ownerAge < NEW_ACCOUNT_DAYS) notes.push(`owner account created ${ownerAge} day(s) ago`);
   if (ctx.forkParent) notes.push(`fork of ${ctx.forkParent}`);
   if (ctx.commitCount === 1) notes.push('single-commit history');
-  // GitHub's REST API usually gives dates in UTC ('Z'); when both carry an offset and they differ, say so.
-  const a = offsetOf(head?.authorDate);
-  const c = offsetOf(head?.committerDate);
+  // The fetched commit object says it best; GitHub's REST API usually gives dates in UTC ('Z'), so its offsets
+  // are a fallback for repositories reported from state before this was recorded.
+  const a = ctx.authorTz ?? offsetOf(head?.authorDate);
+  const c = ctx.committerTz ?? offsetOf(head?.committerDate);
   if (a && c && a !== c) notes.push(`author and committer time zones differ (${a} vs ${c})`);
   if (head?.authorEmail && head.committerEmail && head.authorEmail !== head.committerEmail && head.committerEmail !== 'noreply@github.com') {
     notes.push('HEAD commit authored and committed by different identities');

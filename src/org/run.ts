@@ -154,6 +154,9 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
       return { ...base, verdict: 'pass', source: 'scan', attempts: 0, complete: true, findings: [], diagnostics: [{ code: 'empty-repository', message: 'the repository has no commits; nothing to scan', incomplete: false }], context, scannedAt: now().toISOString() };
     }
     if (head && reusable && reusable.key.headSha === head.sha) {
+      context.authorTz = reusable.entry.context.authorTz;
+      context.committerTz = reusable.entry.context.committerTz;
+      context.notes = contextNotes(context, head, now());
       if (head.etag && head.etag !== reusable.head?.etag) {
         // Same HEAD, new ETag (a user renamed, say): keep the newer one so the next run can get its 304.
         await opts.state!.put(reusable.key, reusable.entry, head).catch(() => {});
@@ -168,6 +171,9 @@ export async function scanOrg(opts: OrgScanOptions): Promise<OrgReport> {
       try {
         const result = await scanRepo({ kind: 'git', ...fetchTarget(repo, opts.apiUrl, opts.token), ref: repo.defaultBranch }, opts.scanOptions ?? {});
         const headSha = result.provenance.commit ?? head?.sha;
+        context.authorTz = result.provenance.commitTimezones?.author;
+        context.committerTz = result.provenance.commitTimezones?.committer;
+        context.notes = contextNotes(context, head, now());
         const entry: OrgEntry = {
           ...base,
           verdict: result.verdict,

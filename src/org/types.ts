@@ -17,6 +17,9 @@ export interface RepoContext {
   ownerCreatedAt?: string;
   forkParent?: string;
   commitCount?: number;
+  /** UTC offsets in the scanned HEAD commit's author and committer lines, read from the fetched object. */
+  authorTz?: string;
+  committerTz?: string;
   /** Readable sentences for the report, e.g. 'single-commit history'. */
   notes: string[];
 }

@@ -4,10 +4,10 @@
  * The daemon's access hook logs every fetch (so tests can count clones) and refuses the first fetch of any
  * repository whose name starts with 'flaky-' (so retries are exercised against a real server).
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES } from '../helpers.js';
-import { makeBareRepo, startGitDaemon, type Daemon } from '../git-daemon.js';
+import { CLEAN_GIT_ENV, git, makeBareRepo, startGitDaemon, type Daemon } from '../git-daemon.js';
 import { OrgApiDouble, type RepoSpec } from './org-api-double.js';
 
 export interface FixtureRepo {
@@ -19,6 +19,8 @@ export interface FixtureRepo {
   expected: string;
   /** Owner login; default the org. */
   owner?: string;
+  /** Extra environment for the fixture's commit (e.g. GIT_AUTHOR_DATE with a time zone). */
+  commitEnv?: Record<string, string>;
   extra?: Partial<RepoSpec>;
 }
 
@@ -34,6 +36,18 @@ export interface OrgFixture {
 export function expectations(): Map<string, string> {
   const rows = readFileSync(path.join(FIXTURES, 'repos', 'expectations.tsv'), 'utf8').trim().split('\n').slice(1);
   return new Map(rows.map((r) => r.split('\t')).map(([name, expected]) => [name, expected]));
+}
+
+/** makeBareRepo with extra environment for the commit (dates with time zones, identities). */
+function bareRepoWithEnv(base: string, name: string, from: string, env: Record<string, string>): string {
+  const work = path.join(base, `${name}-work`);
+  cpSync(from, work, { recursive: true });
+  const e = { ...CLEAN_GIT_ENV, ...env };
+  git(work, ['init', '-q', '-b', 'main'], e);
+  git(work, ['add', '-A'], e);
+  git(work, ['commit', '-q', '-m', 'initial'], e);
+  git(base, ['clone', '-q', '--bare', work, path.join(base, `${name}.git`)], e);
+  return git(work, ['rev-parse', 'HEAD'], e).trim();
 }
 
 export async function startOrgFixture(dir: string, org: string, repos: FixtureRepo[], users: Record<string, string> = {}): Promise<OrgFixture> {
@@ -58,7 +72,7 @@ export async function startOrgFixture(dir: string, org: string, repos: FixtureRe
   const shas = new Map<string, string>();
   for (const r of repos) {
     if (r.extra?.empty || r.extra?.cloneUrl) continue;
-    shas.set(r.name, makeBareRepo(served, r.name, path.join(FIXTURES, 'repos', r.from)));
+    shas.set(r.name, r.commitEnv ? bareRepoWithEnv(served, r.name, path.join(FIXTURES, 'repos', r.from), r.commitEnv) : makeBareRepo(served, r.name, path.join(FIXTURES, 'repos', r.from)));
   }
   const daemon = await startGitDaemon(served, { accessHook: hook });
   const api = new OrgApiDouble();
