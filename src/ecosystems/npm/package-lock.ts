@@ -188,7 +188,7 @@ export const packageLock: InventoryParser = {
     }
     else if (depsNode?.type === 'object') parseV1(doc, depsNode, file.path, sink);
     else if (version !== undefined || packagesNode || depsNode)
-      sink.diagnostic({ code: 'lockfile-format', message: `${file.path}: lockfileVersion ${String(version)} without a readable "packages" or "dependencies" map`, file: file.path, incomplete: true });
+      sink.diagnostic({ code: 'lockfile-format', message: `${file.path}: lockfileVersion ${typeof version === 'object' && version !== null ? '(an object or array)' : String(version)} without a readable "packages" or "dependencies" map`, file: file.path, incomplete: true });
     if (typeof version === 'number' && version > 3)
       sink.diagnostic({ code: 'lockfile-format', message: `${file.path}: lockfileVersion ${version} is newer than lurescan knows (1-3); read as v3`, file: file.path, incomplete: false });
   },
