@@ -29,7 +29,7 @@ export interface Limits {
   maxGitBytes: number;
   /** Git: largest commit object read for its author/committer lines (T19 context), bytes. */
   maxCommitObjectBytes: number;
-  /** Nested decode depth (base64 inside hex inside …). */
+  /** Nested decode depth (base64 inside hex inside …); the decoders in src/analysis/decode.ts default to it. */
   maxDecodeDepth: number;
   /** Whole scan, ms. Past it, remaining work is skipped with a diagnostic. */
   maxScanMs: number;
@@ -55,7 +55,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   gitTimeoutMs: 120_000,
   maxGitBytes: 512 * 1024 * 1024,
   maxCommitObjectBytes: 64 * 1024,
-  maxDecodeDepth: 4,
+  maxDecodeDepth: 3,
   maxScanMs: 10 * 60_000,
   maxRuleMs: 60_000,
   maxParseChars: 2 * 1024 * 1024,

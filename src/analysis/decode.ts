@@ -4,6 +4,7 @@
  * when it reads as text.
  */
 import { inflateSync, inflateRawSync, gunzipSync } from 'node:zlib';
+import { DEFAULT_LIMITS } from '../options.js';
 
 export type DecodeMethod = 'base64' | 'base64url' | 'hex' | 'charcode' | 'reverse' | 'zlib' | 'uri';
 
@@ -88,7 +89,7 @@ export function looksMeaningful(s: string): boolean {
  * Try every decoder on a literal that stands alone (no call told us how to decode it). Returns the decodings that
  * read as text, nested up to `depth` (base64 of hex of …).
  */
-export function decodeLiteral(s: string, depth = 3): Decoded[] {
+export function decodeLiteral(s: string, depth: number = DEFAULT_LIMITS.maxDecodeDepth): Decoded[] {
   const out: Decoded[] = [];
   const visit = (text: string, methods: DecodeMethod[], d: number): void => {
     if (d <= 0 || out.length >= 8) return;

@@ -33,7 +33,14 @@ export async function runRules(
   const findings: Finding[] = [];
   const seen = new Set<string>();
   let done = 0;
+  const started = Date.now();
   for (const rule of rules) {
+    // maxScanMs: past the whole-scan budget, the remaining rules are skipped and the scan says so.
+    if (Date.now() - started > limits.maxScanMs) {
+      const left = rules.slice(done).map((r) => r.meta.id);
+      diagnostics.push({ code: 'scan-time-limit', message: `the scan took longer than ${limits.maxScanMs} ms; ${left.length} rule(s) did not run: ${left.join(', ')}`, incomplete: true });
+      break;
+    }
     onRule?.(done, rules.length, rule.meta.id);
     const ctx: RuleContext = {
       workspace,
