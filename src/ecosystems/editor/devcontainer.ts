@@ -9,9 +9,14 @@ import { snippet } from '../../analysis/text.js';
 
 export const DEVCONTAINER_HOOKS = ['initializeCommand', 'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'];
 
+/** An argument as text. JSONC objects have no prototype, so String() throws on them (found by the fuzzer). */
+function text(a: unknown): string {
+  return typeof a === 'object' && a !== null ? JSON.stringify(a) : String(a);
+}
+
 function asCommands(v: unknown): string[] {
   if (typeof v === 'string') return [v];
-  if (Array.isArray(v)) return [v.map((a) => (/\s/.test(String(a)) ? `"${String(a)}"` : String(a))).join(' ')];
+  if (Array.isArray(v)) return [v.map((a) => (/\s/.test(text(a)) ? `"${text(a)}"` : text(a))).join(' ')];
   if (v && typeof v === 'object') return Object.values(v).flatMap(asCommands);
   return [];
 }
