@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { assertHygiene, assertIncomplete, PACKAGE_LURE, runCli, sandbox, scanHostile, TASKS_LURE, write, type Sandbox } from './harness.js';
+import { hostileInputs, signatureRegexes } from './regexes.js';
 
 describe('hostile folders (CLI, sandboxed)', function () {
   this.timeout(180_000);
@@ -228,6 +229,24 @@ describe('hostile folders (CLI, sandboxed)', function () {
     assertHygiene(sb, r, { format: 'text' });
     assert.ok(!/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/.test(r.stdout), 'a raw bidi control reached the terminal');
     assert.match(r.stdout, /\\u202e/);
+  });
+
+  it('F21 regex-hostile content for every signature pattern, where each pattern looks (URLs, scripts, tasks, paths)', async () => {
+    sb = sandbox('f21');
+    const scripts: Record<string, string> = {};
+    const tasks: { label: string; type: string; command: string }[] = [];
+    signatureRegexes().forEach((r, i) => {
+      const inputs = hostileInputs(r, 2_000);
+      write(path.join(sb.target, 'src', `r${i}.js`), inputs.map((x, j) => `fetch(${JSON.stringify(`http://${x}`)}); const s${j} = ${JSON.stringify(x)};`).join('\n'));
+      scripts[`postinstall${i}`] = inputs[0];
+      tasks.push({ label: `t${i}`, type: 'shell', command: inputs[inputs.length - 1] });
+      write(path.join(sb.target, `${inputs[0].slice(0, 100).replace(/[^a-z0-9]/gi, '_')}${i}`, 'x.js'), 'x');
+    });
+    write(path.join(sb.target, 'package.json'), JSON.stringify({ name: 'x', scripts }));
+    write(path.join(sb.target, '.vscode', 'tasks.json'), JSON.stringify({ version: '2.0.0', tasks }));
+    write(path.join(sb.target, '.env'), signatureRegexes().map((r, i) => `K${i}=${hostileInputs(r, 2_000)[0]}`).join('\n'));
+    const { run } = await scanHostile(sb);
+    assert.ok(run.ms < 90_000);
   });
 
   it('F20 every autorun bait (install scripts, tasks, devcontainer, hooks, .git/config) is reported, none runs', async () => {
