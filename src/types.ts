@@ -15,7 +15,14 @@ export const VERDICTS: readonly Verdict[] = ['block', 'warn', 'pass'];
 /** What to scan. Building a target does no I/O. */
 export type ScanTarget =
   | { kind: 'path'; path: string }
-  | { kind: 'git'; url: string; ref?: string; allowFileProtocol?: boolean; /** HTTP Authorization header value for http(s) fetches; handed to git through its environment. */ authorization?: string }
+  | {
+      kind: 'git';
+      url: string;
+      ref?: string;
+      allowFileProtocol?: boolean;
+      /** HTTP Authorization header value for http(s) fetches; handed to git through its environment, never argv. */
+      authorization?: string;
+    }
   | { kind: 'archive'; path: string }
   | { kind: 'npm'; spec: string; registry?: string };
 
