@@ -24,7 +24,16 @@ for list in "$lists/real-lures.tsv" "$lists/benign-repos.tsv"; do
     if git --git-dir="$git_dir" -c core.hooksPath=/dev/null archive "${commit:-HEAD}" | tar -x -C "$out/$key.tmp"; then
       mv "$out/$key.tmp" "$out/$key"; echo "exported $repo@${commit:-HEAD}"
     else
-      rm -rf "$out/$key.tmp"; echo "cannot export $repo@${commit:-HEAD}"
+      # Mirrors may lack their largest blobs: export blob by blob and list what is absent beside the folder.
+      rm -rf "$out/$key.tmp"; mkdir -p "$out/$key.tmp"; : > "$out/$key.missing"
+      git --git-dir="$git_dir" ls-tree -r -z "${commit:-HEAD}" | while IFS= read -r -d '' entry; do
+        meta=${entry%%$'\t'*}; file=${entry#*$'\t'}
+        set -- $meta
+        [ "$2" = blob ] && [ "$1" != 120000 ] || continue
+        mkdir -p "$out/$key.tmp/$(dirname "$file")"
+        git --git-dir="$git_dir" cat-file blob "$3" > "$out/$key.tmp/$file" 2>/dev/null || { rm -f "$out/$key.tmp/$file"; echo "$file" >> "$out/$key.missing"; }
+      done
+      mv "$out/$key.tmp" "$out/$key"; echo "exported $repo@${commit:-HEAD} ($(wc -l < "$out/$key.missing") blobs absent from the mirror)"
     fi
   done
 done
