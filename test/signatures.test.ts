@@ -90,3 +90,27 @@ describe('signature database', () => {
     assert.equal(normalisePypiName('Foo__Bar.baz'), 'foo-bar-baz');
   });
 });
+
+describe('a missing or damaged package index', () => {
+  it('is a diagnostic that makes the scan incomplete, never a silent clean result', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { PackageDb } = await import('../src/signatures/package-db.js');
+    const { runRules } = await import('../src/engine/run.js');
+    const { RULES } = await import('../src/rules/index.js');
+    const { DEFAULT_LIMITS } = await import('../src/options.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lurescan-idx-'));
+    try {
+      writeFileSync(path.join(dir, 'bad.idx'), '{"not": "an index"}');
+      const sigs = { ...loadSignatures(), packages: new PackageDb([{ file: path.join(dir, 'bad.idx'), optional: false }, { file: path.join(dir, 'missing.idx'), optional: false }]) };
+      const rule = RULES.filter((r) => r.meta.id === 'known-malicious-package');
+      const pkg = { ecosystem: 'npm' as const, name: 'x', direct: true, where: { file: 'package.json' }, source: 'npm/package-json' };
+      const diagnostics: import('../src/types.js').Diagnostic[] = [];
+      const ws = { files: [], get: () => undefined } as unknown as import('../src/types.js').Workspace;
+      await runRules(rule, ws, { manifests: [], packages: [pkg], installScripts: [], autoRun: [] }, sigs, DEFAULT_LIMITS, diagnostics);
+      assert.deepEqual(diagnostics.map((d) => [d.code, d.incomplete]), [['signatures-unreadable', true], ['signatures-unreadable', true]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

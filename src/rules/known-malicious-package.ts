@@ -37,6 +37,10 @@ export default defineRule({
   },
   check(ctx) {
     const pkgs = ctx.inventory.packages;
+    // A database that could not be read must not look like a clean result.
+    if (pkgs.length) ctx.signatures.packages.hasName('npm', '');
+    for (const e of ctx.signatures.packages.errors)
+      ctx.diagnostic({ code: 'signatures-unreadable', message: `package signature index ${e.file}: ${e.message}; dependencies were not checked against it`, incomplete: true });
     // Versions that lockfiles pin, per folder and name: a manifest range is judged by what its lockfile locked.
     const locked = new Map<string, string[]>();
     for (const p of pkgs) {
