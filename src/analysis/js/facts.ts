@@ -962,7 +962,8 @@ export class JsAnalyzer {
       }
     }
     const base = union(a0);
-    base.taint |= DEC;
+    // URL decoding is everyday web code, not hiding: only base64/hex mark a value as decoded.
+    if (method !== 'uri') base.taint |= DEC;
     if (out !== undefined && isReadable(out)) {
       this.noteDecoded(n, [method], out);
       return { ...base, str: out, steps: mergeSteps(base.steps, [{ line, text: `${method} decode → "${short(out)}"` }]) };

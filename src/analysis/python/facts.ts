@@ -290,7 +290,8 @@ export class PyAnalyzer {
     if (last === 'encode' && calleeNode.name === 'MemberExpression') return { ...recv, bin: recv.str !== undefined ? Buffer.from(recv.str, 'utf8') : undefined };
     if (/(?:^|\.)expanduser$|^os\.path\.join$|(?:^|\.)join$/.test(name) && args.every((a) => a.str !== undefined)) return { str: args.map((a) => a.str).join('/'), taint: all.taint, steps: all.steps };
     // sources
-    if (NET_CALLS.test(name)) {
+    // A Unix-domain socket is local IPC (ansible's connection plugin), not the network.
+    if (NET_CALLS.test(name) && !(name.includes('socket') && /AF_UNIX/.test(this.src(argList ?? n, 200)))) {
       if (this.final) this.facts.net.push({ api: name, line, topLevel: top, url: a0.str });
       return { taint: all.taint | NET, steps: [...all.steps, { line, text: `response of ${name}(${short(a0.str ?? this.src(argList ?? n, 60), 80)})` }] };
     }
