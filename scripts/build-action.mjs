@@ -27,6 +27,9 @@ export async function bundleAction() {
     format: 'esm',
     // Prefer ESM builds: some packages' CommonJS entry is a UMD wrapper whose dynamic require()s a bundler cannot follow (jsonc-parser).
     mainFields: ['module', 'main'],
+    // Keep module paths as written (node_modules/…) even when node_modules is a symlink (a git worktree sharing
+    // one install): the bundle's path comments must not depend on where the install really lives.
+    preserveSymlinks: true,
     write: false,
     outfile: 'dist/index.js',
     sourcemap: false,
