@@ -175,6 +175,7 @@ describe('lurescan org (CLI process, API double, real git daemon)', function () 
     const third = await runCli(['org', 'acme', '--api-url', fx.api.url, '--state-dir', stateDir, '--format', 'json']);
     const again = JSON.parse(third.stdout) as OrgReport;
     assert.ok(again.repositories.every((e) => e.source === 'state'));
+    assert.doesNotMatch(third.stderr, /304/, 'a 304 is the expected answer, not something to report');
     assert.deepEqual(again.repositories.map((e) => [e.full_name, e.verdict, e.headSha]), report.repositories.map((e) => [e.full_name, e.verdict, e.headSha]));
     assert.deepEqual(fx.fetches(), fetched, 'an unchanged org is reported without fetching anything');
     // Every HEAD question was conditional and answered 304, which costs no rate limit on GitHub.

@@ -173,7 +173,12 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
       const warn = (m: string) => {
         if (!quiet) io.stderr(`lurescan: ${escapeControl(redact(m))}\n`);
       };
-      const client = createClient({ token: token ?? '', baseUrl: apiUrl, log: { debug: () => {}, info: () => {}, warn, error: warn }, maxRateLimitRetries: 4 });
+      // Octokit's request log reports every non-2xx answer as an error, including the 304s that conditional HEAD
+      // requests are meant to get: those are the good news, not a problem.
+      const error = (m: string) => {
+        if (!/ - 304 with id /.test(m)) warn(m);
+      };
+      const client = createClient({ token: token ?? '', baseUrl: apiUrl, log: { debug: () => {}, info: () => {}, warn, error }, maxRateLimitRetries: 4 });
       const state = opts.state === false ? undefined : new StateStore(opts.stateDir ?? defaultStateDir(io.env), `${parsed.host}${parsed.pathname}`);
       const showProgress = !quiet && (opts.progress || (io.isTTY && !io.env.CI));
       const p = progress(io, redact, showProgress);
