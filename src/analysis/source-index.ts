@@ -99,7 +99,8 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
   const lang = as ?? sourceLang(path);
   if (!lang) return undefined;
   if (!prefiltered && !passesPrefilter(lang, text, sigs)) return undefined;
-  const file: SourceFile = { path, lang, text, bundle: bundleInfo(path, text, sigs.source), literalDecodes: [] };
+  // JavaScript inside a font or image is never a legitimate bundle, however minified it looks.
+  const file: SourceFile = { path, lang, text, bundle: as && !sourceLang(path) ? { bundle: false } : bundleInfo(path, text, sigs.source), literalDecodes: [] };
   const fail = (why: string): SourceFile => {
     file.fallback = why;
     diagnostics.push({ code: 'parse-fallback', message: `not parsed (${why}); text-level checks only`, file: path, incomplete: false });
