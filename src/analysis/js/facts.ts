@@ -765,7 +765,7 @@ export class JsAnalyzer {
         const v: Val = netCallee ? { taint: NET, steps: [{ line: this.line(n), text: `response of ${r.replace(/^(?:net|module):/, '')}() (callback)` }] } : union(callee);
         this.importStack.push(false);
         try {
-          this.func(a, { args: [v, v] });
+          this.func(a, { args: [v, v, v] }); // (err, res, body) in request-style callbacks
         } finally {
           this.importStack.pop();
         }
