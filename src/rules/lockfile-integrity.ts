@@ -1,7 +1,7 @@
 import path from 'node:path';
 import semver from 'semver';
 import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlSafe as parseYaml } from '../ecosystems/yaml-safe.js';
 import { defineRule, type FindingInput, type RuleContext } from './define-rule.js';
 import type { Package, Severity } from '../types.js';
 import { indexOptions, isRequirementsFile } from '../ecosystems/pypi/requirements.js';

@@ -242,6 +242,12 @@ export function withoutCodeSpans(md: string): string {
   let out = '';
   let i = 0;
   while (i < md.length) {
+    if (md[i] === '\\') {
+      // A backslash escape outside code: the next character is literal, never a fence.
+      out += md.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
     if (md[i] !== '`') {
       out += md[i++];
       continue;

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { hasComplexKey } from '../yaml-safe.js';
 import type { InventoryParser } from '../types.js';
 import { snippet } from '../../analysis/text.js';
 
@@ -57,6 +58,10 @@ export const lefthook: InventoryParser = {
     }
     if (doc.errors.length) {
       sink.diagnostic({ code: 'parse-error', message: `YAML errors: ${doc.errors[0].message}`, file: file.path, incomplete: true });
+    }
+    if (hasComplexKey(doc)) {
+      sink.diagnostic({ code: 'parse-error', message: 'a YAML mapping key is a collection or an alias (never in lefthook configs; converting it is super-linear); not read', file: file.path, incomplete: true });
+      return;
     }
     let data: unknown;
     try {

@@ -4,6 +4,7 @@
  * Roots: top-level dependencies (single project, v5/v6) or every importer.
  */
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
+import { hasComplexKey } from '../yaml-safe.js';
 import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { emitLockPackages, type LockNode } from './lock-graph.js';
@@ -106,6 +107,10 @@ function parse(text: string, file: string, sink: InventorySink): void {
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
   if (doc.errors.length) {
     sink.diagnostic({ code: 'parse-error', message: `${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its dependencies were not checked`, file, incomplete: true });
+    return;
+  }
+  if (hasComplexKey(doc)) {
+    sink.diagnostic({ code: 'parse-error', message: `${file}: a YAML mapping key is a collection or an alias (never in pnpm lockfiles; converting it is super-linear); its dependencies were not checked`, file, incomplete: true });
     return;
   }
   let root: Obj | null;
