@@ -57,3 +57,13 @@ describe('fuzz regressions: reporters', () => {
     assert.match(JSON.parse(renderSarif(r)).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, /^a\/%EF%BF%BDb\.js$/);
   });
 });
+
+describe('fuzz regressions: deep values in snippets', () => {
+  it('jsonText survives a value nested 100,000 levels deep (JSON.stringify overflows the stack)', async () => {
+    const { jsonText } = await import('../src/ecosystems/json-text.js');
+    let v: unknown = 1;
+    for (let i = 0; i < 100_000; i++) v = [v];
+    assert.equal(jsonText(v), '[…too deeply nested]');
+    assert.equal(jsonText({ a: '1' }), '{"a":"1"}');
+  });
+});

@@ -6,6 +6,24 @@
  */
 import { isAlias, isCollection, parseDocument, visit, type Document } from 'yaml';
 
+/** Deepest flow nesting ({ and [) read. Real lockfiles and hook configs nest a few levels; thousands overflow the
+ * parser's stack, and a V8 RegExp compile after such an overflow aborted the whole process (found by the fuzzer). */
+export const MAX_FLOW_DEPTH = 64;
+
+/** The deepest run of unclosed `{`/`[` (quotes are not tracked: an over-count only refuses a file, never reads one). */
+export function flowDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if ((c === 0x7d || c === 0x5d) && depth > 0) depth--;
+  }
+  return max;
+}
+
 /** Aliases resolved before a document is refused as a bomb (billion laughs). */
 export const MAX_YAML_ALIASES = 100;
 
@@ -26,6 +44,7 @@ export function hasComplexKey(doc: Document): boolean {
 
 /** Parse YAML to plain values; throws an Error with a short reason for syntax errors, complex keys and alias bombs. */
 export function parseYamlSafe(text: string): unknown {
+  if (flowDepth(text) > MAX_FLOW_DEPTH) throw new Error(`flow collections nested deeper than ${MAX_FLOW_DEPTH}; not read`);
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) throw new Error(doc.errors[0].message.split('\n')[0]);
   if (hasComplexKey(doc)) throw new Error('a mapping key is a collection or an alias; not read');

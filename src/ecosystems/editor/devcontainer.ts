@@ -6,12 +6,13 @@ import path from 'node:path';
 import type { InventoryParser } from '../types.js';
 import { entries, lineOf, parseJsonc, valueOf } from '../jsonc.js';
 import { snippet } from '../../analysis/text.js';
+import { jsonText } from '../json-text.js';
 
 export const DEVCONTAINER_HOOKS = ['initializeCommand', 'onCreateCommand', 'updateContentCommand', 'postCreateCommand', 'postStartCommand', 'postAttachCommand'];
 
 /** An argument as text. JSONC objects have no prototype, so String() throws on them (found by the fuzzer). */
 function text(a: unknown): string {
-  return typeof a === 'object' && a !== null ? JSON.stringify(a) : String(a);
+  return typeof a === 'object' && a !== null ? jsonText(a) : String(a);
 }
 
 function asCommands(v: unknown): string[] {

@@ -7,6 +7,7 @@ import type { Package, PackageManifest } from '../../types.js';
 import type { InventoryParser } from '../types.js';
 import { entries, lineOf, nodeAt, parseJsonc, valueOf } from '../jsonc.js';
 import { snippet } from '../../analysis/text.js';
+import { jsonText } from '../json-text.js';
 
 /** Scripts npm, yarn and pnpm run on a plain install, with no command from the user. */
 export const INSTALL_HOOKS = new Set(['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish', 'preuninstall', 'uninstall', 'postuninstall', 'dependencies']);
@@ -61,7 +62,7 @@ export const packageJson: InventoryParser = {
       if (typeof command !== 'string') continue;
       const line = lineOf(doc, node) ?? 1;
       manifest.scripts[name] = { command, line };
-      const where = { file: file.path, line, snippet: snippet(`"${name}": ${JSON.stringify(command)}`) };
+      const where = { file: file.path, line, snippet: snippet(`"${name}": ${jsonText(command)}`) };
       if (INSTALL_HOOKS.has(name) || START_HOOKS.has(name)) {
         sink.installScripts.push({
           trigger: `npm:${name}`,
@@ -84,7 +85,7 @@ export const packageJson: InventoryParser = {
           spec: typeof spec === 'string' ? spec : undefined,
           direct: true,
           scope,
-          where: { file: file.path, line: lineOf(doc, node), snippet: snippet(`"${name}": ${JSON.stringify(spec)}`) },
+          where: { file: file.path, line: lineOf(doc, node), snippet: snippet(`"${name}": ${jsonText(spec)}`) },
           source: 'npm/package-json',
         };
         manifest.dependencies.push(pkg);
@@ -109,7 +110,7 @@ export const packageJson: InventoryParser = {
           surface: 'git-hook',
           command: cmd,
           automatic: true,
-          where: { file: file.path, line: lineOf(doc, cmdNode), snippet: snippet(`"${hook}": ${JSON.stringify(cmd)}`) },
+          where: { file: file.path, line: lineOf(doc, cmdNode), snippet: snippet(`"${hook}": ${jsonText(cmd)}`) },
           attributes: { baseDir: dir },
         });
       }

@@ -4,7 +4,7 @@
  * Roots: top-level dependencies (single project, v5/v6) or every importer.
  */
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
-import { hasComplexKey } from '../yaml-safe.js';
+import { flowDepth, hasComplexKey, MAX_FLOW_DEPTH } from '../yaml-safe.js';
 import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { emitLockPackages, type LockNode } from './lock-graph.js';
@@ -104,6 +104,10 @@ function keyLines(map: unknown, lc: LineCounter): Map<string, number> {
 
 function parse(text: string, file: string, sink: InventorySink): void {
   const lc = new LineCounter();
+  if (flowDepth(text) > MAX_FLOW_DEPTH) {
+    sink.diagnostic({ code: 'parse-error', message: `${file}: YAML flow collections nested deeper than ${MAX_FLOW_DEPTH}; its dependencies were not checked`, file, incomplete: true });
+    return;
+  }
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
   if (doc.errors.length) {
     sink.diagnostic({ code: 'parse-error', message: `${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its dependencies were not checked`, file, incomplete: true });

@@ -3,6 +3,7 @@ import type { Package } from '../../types.js';
 import type { InventoryParser } from '../types.js';
 import { lineOfName, pypiPackage } from './pep508.js';
 import { parseToml, table } from './toml.js';
+import { jsonText } from '../json-text.js';
 
 const ID = 'pypi/pipfile';
 
@@ -23,7 +24,7 @@ export const pipfile: InventoryParser = {
         const version = typeof v === 'string' ? v : typeof t?.version === 'string' ? t.version : '';
         const url = typeof t?.git === 'string' ? `git+${t.git}` : typeof t?.file === 'string' ? t.file : typeof t?.path === 'string' ? t.path : undefined;
         const spec = version === '*' ? '' : version.replace(/\s+/g, '');
-        sink.packages.push(pypiPackage({ name, extras: [], specifier: url ? '' : spec, url }, file.path, lineOfName(lines, name), ID, { scope, text: `${name} = ${JSON.stringify(v)}` }));
+        sink.packages.push(pypiPackage({ name, extras: [], specifier: url ? '' : spec, url }, file.path, lineOfName(lines, name), ID, { scope, text: `${name} = ${jsonText(v)}` }));
       }
     }
   },

@@ -7,6 +7,7 @@ import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { lineOfName, parseRequirement, poetryToPep440, pypiPackage } from './pep508.js';
 import { parseToml, strings, table, type TomlTable } from './toml.js';
+import { jsonText } from '../json-text.js';
 
 const ID = 'pypi/pyproject';
 
@@ -28,7 +29,7 @@ export function poetryDeps(deps: TomlTable | undefined, file: string, lines: str
     const constraint = typeof v === 'string' ? v : typeof t?.version === 'string' ? t.version : '';
     const url = typeof t?.git === 'string' ? `git+${t.git}` : typeof t?.url === 'string' ? t.url : typeof t?.path === 'string' ? t.path : undefined;
     const spec = url ? '' : poetryToPep440(constraint);
-    sink.packages.push(pypiPackage({ name, extras: [], specifier: spec, url }, file, lineOfName(lines, name), source, { scope, text: `${name} = ${JSON.stringify(v)}` }));
+    sink.packages.push(pypiPackage({ name, extras: [], specifier: spec, url }, file, lineOfName(lines, name), source, { scope, text: `${name} = ${jsonText(v)}` }));
   }
 }
 
