@@ -83,8 +83,9 @@ export function hardenedEnv(home: string, allowFile: boolean): Record<string, st
     GIT_CONFIG_GLOBAL: '/dev/null',
     GIT_CONFIG_SYSTEM: '/dev/null',
     GIT_TERMINAL_PROMPT: '0',
-    GIT_ASKPASS: 'echo',
-    SSH_ASKPASS: 'echo',
+    // A prompt answered by a program that fails: git stops instead of sending the prompt text as a user name.
+    GIT_ASKPASS: 'false',
+    SSH_ASKPASS: 'false',
     GIT_LFS_SKIP_SMUDGE: '1',
     GIT_ALLOW_PROTOCOL: allowFile ? 'https:http:ssh:git:file' : 'https:http:ssh:git',
     GIT_PROTOCOL_FROM_USER: '0',
