@@ -10,6 +10,21 @@ import { isAlias, isCollection, parseDocument, visit, type Document } from 'yaml
  * parser's stack, and a V8 RegExp compile after such an overflow aborted the whole process (found by the fuzzer). */
 export const MAX_FLOW_DEPTH = 64;
 
+/**
+ * How deeply the text nests, as far as the parser's recursion goes: unclosed `{`/`[`, or `key: key: key:` on one
+ * line (invalid YAML the parser still descends into, one level per key). Quotes are not tracked: an over-count
+ * only refuses a file, never reads one.
+ */
+export function yamlDepth(text: string): number {
+  let max = flowDepth(text);
+  for (const line of text.split('\n')) {
+    let keys = 0;
+    for (let i = line.indexOf(': '); i >= 0; i = line.indexOf(': ', i + 2)) keys++;
+    if (keys > max) max = keys;
+  }
+  return max;
+}
+
 /** The deepest run of unclosed `{`/`[` (quotes are not tracked: an over-count only refuses a file, never reads one). */
 export function flowDepth(text: string): number {
   let depth = 0;
@@ -44,7 +59,7 @@ export function hasComplexKey(doc: Document): boolean {
 
 /** Parse YAML to plain values; throws an Error with a short reason for syntax errors, complex keys and alias bombs. */
 export function parseYamlSafe(text: string): unknown {
-  if (flowDepth(text) > MAX_FLOW_DEPTH) throw new Error(`flow collections nested deeper than ${MAX_FLOW_DEPTH}; not read`);
+  if (yamlDepth(text) > MAX_FLOW_DEPTH) throw new Error(`nested deeper than ${MAX_FLOW_DEPTH} levels; not read`);
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) throw new Error(doc.errors[0].message.split('\n')[0]);
   if (hasComplexKey(doc)) throw new Error('a mapping key is a collection or an alias; not read');

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import { flowDepth, hasComplexKey, MAX_FLOW_DEPTH } from '../yaml-safe.js';
+import { hasComplexKey, MAX_FLOW_DEPTH, yamlDepth } from '../yaml-safe.js';
 import type { InventoryParser } from '../types.js';
 import { snippet } from '../../analysis/text.js';
 
@@ -49,8 +49,8 @@ export const lefthook: InventoryParser = {
   id: 'git/lefthook',
   matches: (p) => /(?:^|\/)\.?lefthook(?:-local)?\.ya?ml$/.test(p),
   parse(file, text, sink) {
-    if (flowDepth(text) > MAX_FLOW_DEPTH) {
-      sink.diagnostic({ code: 'parse-error', message: `YAML flow collections nested deeper than ${MAX_FLOW_DEPTH}; not read`, file: file.path, incomplete: true });
+    if (yamlDepth(text) > MAX_FLOW_DEPTH) {
+      sink.diagnostic({ code: 'parse-error', message: `YAML nested deeper than ${MAX_FLOW_DEPTH}; not read`, file: file.path, incomplete: true });
       return;
     }
     let doc;

@@ -4,7 +4,7 @@
  * Roots: top-level dependencies (single project, v5/v6) or every importer.
  */
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
-import { flowDepth, hasComplexKey, MAX_FLOW_DEPTH } from '../yaml-safe.js';
+import { hasComplexKey, MAX_FLOW_DEPTH, yamlDepth } from '../yaml-safe.js';
 import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { emitLockPackages, type LockNode } from './lock-graph.js';
@@ -104,11 +104,17 @@ function keyLines(map: unknown, lc: LineCounter): Map<string, number> {
 
 function parse(text: string, file: string, sink: InventorySink): void {
   const lc = new LineCounter();
-  if (flowDepth(text) > MAX_FLOW_DEPTH) {
-    sink.diagnostic({ code: 'parse-error', message: `${file}: YAML flow collections nested deeper than ${MAX_FLOW_DEPTH}; its dependencies were not checked`, file, incomplete: true });
+  if (yamlDepth(text) > MAX_FLOW_DEPTH) {
+    sink.diagnostic({ code: 'parse-error', message: `${file}: YAML nested deeper than ${MAX_FLOW_DEPTH}; its dependencies were not checked`, file, incomplete: true });
     return;
   }
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
+  let doc;
+  try {
+    doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
+  } catch (err) {
+    sink.diagnostic({ code: 'parse-error', message: `${file} cannot be parsed as YAML (${(err as Error).message.slice(0, 200)}); its dependencies were not checked`, file, incomplete: true });
+    return;
+  }
   if (doc.errors.length) {
     sink.diagnostic({ code: 'parse-error', message: `${file} is not valid YAML (${doc.errors[0].message.split('\n')[0]}); its dependencies were not checked`, file, incomplete: true });
     return;
