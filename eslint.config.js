@@ -4,7 +4,9 @@ import regexp from 'eslint-plugin-regexp';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['build/**', 'build-all/**', 'dist/**', 'fixtures/**', 'node_modules/**', 'coverage/**'] },
+  // Never lint, and so never load configs from, scanned content: fixtures, the evaluation corpus under .cache/ (real
+  // lures: ESLint would import their eslint.config.* files), test scratch folders.
+  { ignores: ['build/**', 'build-all/**', 'dist/**', 'fixtures/**', 'node_modules/**', 'coverage/**', '.cache/**', 'etc/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   regexp.configs['flat/recommended'],
