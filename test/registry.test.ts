@@ -39,12 +39,21 @@ describe('registry (real Verdaccio)', function () {
   }
 
   async function addUser(name: string): Promise<string> {
-    const res = await fetch(`${reg.url}-/user/org.couchdb.user:${name}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name, password: `${name}-password` }),
-    });
-    return ((await res.json()) as { token: string }).token;
+    // A fresh connection each try: a pooled keep-alive socket that Verdaccio already closed fails with "other side
+    // closed" on a loaded machine.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${reg.url}-/user/org.couchdb.user:${name}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({ name, password: `${name}-password` }),
+        });
+        return ((await res.json()) as { token: string }).token;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
   }
 
   before(async () => {
