@@ -6,7 +6,8 @@ import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ScanResult } from '../types.js';
-import type { FailOn } from '../options.js';
+import { Option, type Command } from 'commander';
+import { DEFAULT_FAIL_ON, type FailOn } from '../options.js';
 import type { RegistryConfigInput } from '../registry/config.js';
 import { renderJson } from '../reporters/json.js';
 import { renderText } from '../reporters/text.js';
@@ -32,6 +33,17 @@ export interface EmitOptions {
 }
 
 export const EXIT_CODES = { ok: 0, failOn: 1, usage: 2, incomplete: 3 } as const;
+
+/** The report options every scanning command shares, so their names, choices and defaults cannot drift apart. */
+export function addReportOptions(cmd: Command, what: string): Command {
+  return cmd
+    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
+    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .addOption(new Option('--fail-on <verdict>', 'exit 1 when the verdict is at or above this').choices(['block', 'warn', 'never']).default(DEFAULT_FAIL_ON))
+    .option('--strict', `exit 3 when part of the ${what} could not be read or analysed`, false)
+    .option('-q, --quiet', 'no progress line; print only the report', false)
+    .option('--verbose', 'show low and info findings and all diagnostics in the text report', false);
+}
 
 export async function emitResult(io: EmitIo, result: ScanResult, opts: EmitOptions): Promise<number> {
   const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;

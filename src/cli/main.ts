@@ -13,10 +13,9 @@ import type { Config } from '../config/schema.js';
 import { RULES } from '../rules/index.js';
 import { packageRoot } from '../signatures/load.js';
 import type { FailOn, ProgressEvent } from '../options.js';
-import { DEFAULT_FAIL_ON } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
-import { defaultCacheDir, emitResult, EXIT_CODES, registryInput } from './emit.js';
+import { addReportOptions, defaultCacheDir, emitResult, EXIT_CODES, registryInput } from './emit.js';
 import { registerPackageCommand } from './package.js';
 import { registerOrgCommand } from './org.js';
 
@@ -78,13 +77,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .description('Inspect a repository, archive or npm package for developer-targeted lures before you run it.')
     .version(VERSION, '-v, --version')
     .argument('[target]', 'a folder, a git URL (https://, ssh://, git://, git@host:owner/repo) or a .zip/.tar/.tar.gz archive')
-    .option('--ref <ref>', 'branch, tag or commit to scan (git targets)')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <verdict>', 'exit 1 when the verdict is at or above this').choices(['block', 'warn', 'never']).default(DEFAULT_FAIL_ON))
-    .option('--strict', 'exit 3 when part of the target could not be read or analysed', false)
-    .option('-q, --quiet', 'no progress line; print only the report', false)
-    .option('--verbose', 'show low and info findings and all diagnostics in the text report', false)
+    .option('--ref <ref>', 'branch, tag or commit to scan (git targets)');
+  addReportOptions(program, 'target')
     .option('--rule <id...>', 'run only these rules')
     .option('--exclude-rule <id...>', 'skip these rules')
     .option('--config <file>', 'a .lurescan.yml/.json: rules on/off, severities, ignored paths, suppressions (never read unless named here)')

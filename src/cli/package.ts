@@ -1,10 +1,10 @@
 /** `lurescan package <spec>`: scan the exact tarball `npm install <spec>` would fetch, without installing it. */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { scan } from '../scan.js';
-import { DEFAULT_FAIL_ON, type FailOn } from '../options.js';
+import type { FailOn } from '../options.js';
 import { parseSpec } from '../registry/client.js';
 import { UsageError } from '../target.js';
-import { emitResult, registryInput, type EmitIo } from './emit.js';
+import { addReportOptions, emitResult, registryInput, type EmitIo } from './emit.js';
 
 const HELP = `
 Examples:
@@ -20,17 +20,12 @@ install scripts new in this version, provenance, security holding versions) beco
 `;
 
 export function registerPackageCommand(program: Command, io: EmitIo, setExit: (code: number) => void): void {
-  program
+  const cmd = program
     .command('package')
     .description('scan an npm package before installing it (fetches the tarball, runs nothing)')
     .argument('<spec>', 'name[@version|@range|@tag], or npm:<spec>')
-    .option('--registry <url>', 'registry to ask (default: from .npmrc, else registry.npmjs.org)')
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif', 'markdown']).default('text'))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <verdict>', 'exit 1 when the verdict is at or above this').choices(['block', 'warn', 'never']).default(DEFAULT_FAIL_ON))
-    .option('--strict', 'exit 3 when part of the package could not be read or analysed', false)
-    .option('-q, --quiet', 'print only the report', false)
-    .option('--verbose', 'show low and info findings and all diagnostics', false)
+    .option('--registry <url>', 'registry to ask (default: from .npmrc, else registry.npmjs.org)');
+  addReportOptions(cmd, 'package')
     .option('--no-color', 'never use colours')
     .addHelpText('after', HELP)
     .action(async (spec: string, opts) => {
