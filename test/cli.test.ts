@@ -133,6 +133,17 @@ describe('lurescan CLI', function () {
     assert.equal(run(['explain', 'nope']).code, 2);
   });
 
+  it('a reader that closes the pipe early (| head) gets no stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.once('data', () => child.stdout.destroy());
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    assert.equal(code, 0);
+    assert.doesNotMatch(stderr, /EPIPE|at .*\.js:\d+/);
+  });
+
   it('scans an archive given on the command line', () => {
     const r = run([path.join(FIXTURES, 'archives', 'lure-take-home.zip')]);
     assert.equal(r.code, 1);
