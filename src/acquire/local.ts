@@ -1,8 +1,13 @@
 /**
  * A folder on disk. Every entry is lstat'ed, never followed: a symlink is reported with its target and not
  * read through, so a link to ~/.ssh or / cannot pull content from outside the root into the scan.
+ *
+ * The walk and the reads are synchronous on purpose: they hit the page cache, and a synchronous lstat or read
+ * costs a few microseconds where the promise API costs a thread-pool round trip per call (four per file read:
+ * open, fstat, read, close). Measured on this project's node_modules (16,863 entries): walk 0.50 s → see
+ * docs/BENCHMARKS.md. Only regular files are ever opened, so a read cannot block on a FIFO or a device.
  */
-import { constants, promises as fs } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
@@ -11,24 +16,35 @@ import { BaseWorkspace, type EntrySpec } from './workspace.js';
 /** Git's own object store and LFS cache: the tree's content is already in the work tree. */
 const SKIPPED_DIRS = new Set(['.git/objects', '.git/lfs', '.git/logs']);
 
-async function readBounded(abs: string, max: number): Promise<Buffer> {
-  // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed.
-  const fh = await fs.open(abs, constants.O_RDONLY | constants.O_NOFOLLOW);
+function readBoundedSync(abs: string, max: number): Buffer {
+  // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed; O_NONBLOCK: a file swapped
+  // for a FIFO does not block the open (fstat then refuses it).
+  const fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) throw new Error('not a regular file');
     const len = Math.min(st.size, max);
-    const buf = Buffer.alloc(len);
+    const buf = Buffer.allocUnsafe(len);
     let off = 0;
     while (off < len) {
-      const { bytesRead } = await fh.read(buf, off, len - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
+      const n = readSync(fd, buf, off, len - off, off);
+      if (n === 0) break;
+      off += n;
     }
     return off === len ? buf : buf.subarray(0, off);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
+}
+
+let reads = 0;
+/**
+ * Reads stay async to callers and yield to the event loop every 64 reads, so that timers still fire during a
+ * long run of cached reads: the per-rule time limit (maxRuleMs) and the progress display depend on them.
+ */
+async function readBounded(abs: string, max: number): Promise<Buffer> {
+  if ((++reads & 63) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  return readBoundedSync(abs, max);
 }
 
 export async function acquireLocal(root: string, limits: Limits): Promise<BaseWorkspace> {
@@ -39,20 +55,23 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   const diagnostics: Diagnostic[] = [];
   let capped = false;
 
-  async function walk(dirAbs: string, rel: string, depth: number): Promise<void> {
+  function walk(dirAbs: string, rel: string, depth: number): void {
     if (capped) return;
     if (depth > limits.maxDepth) {
       diagnostics.push({ code: 'depth-limit', message: `deeper than ${limits.maxDepth} levels; not walked`, file: rel, incomplete: true });
       return;
     }
-    let names: string[];
+    let dirents: Dirent[];
     try {
-      names = (await fs.readdir(dirAbs)).sort();
+      // Dirent types come from the directory itself (lstat semantics: a symlink is a symlink).
+      dirents = readdirSync(dirAbs, { withFileTypes: true });
     } catch (err) {
       diagnostics.push({ code: 'read-error', message: `could not list: ${(err as Error).message}`, file: rel || '.', incomplete: true });
       return;
     }
-    for (const name of names) {
+    dirents.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const d of dirents) {
+      const name = d.name;
       const childRel = rel ? `${rel}/${name}` : name;
       const childAbs = path.join(dirAbs, name);
       if (SKIPPED_DIRS.has(childRel)) continue;
@@ -61,24 +80,28 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
         diagnostics.push({ code: 'file-count-limit', message: `more than ${limits.maxFiles} entries; the rest were not scanned`, incomplete: true });
         return;
       }
-      let cst;
-      try {
-        cst = await fs.lstat(childAbs);
-      } catch (err) {
-        diagnostics.push({ code: 'read-error', message: (err as Error).message, file: childRel, incomplete: true });
-        continue;
-      }
-      if (cst.isSymbolicLink()) {
+      if (d.isSymbolicLink()) {
         let target = '';
         try {
-          target = await fs.readlink(childAbs);
+          target = readlinkSync(childAbs);
         } catch {
           /* unreadable link text: reported with an empty target */
         }
         entries.push({ path: childRel, size: 0, kind: 'symlink', linkTarget: target });
-      } else if (cst.isDirectory()) {
-        await walk(childAbs, childRel, depth + 1);
-      } else if (cst.isFile()) {
+      } else if (d.isDirectory()) {
+        walk(childAbs, childRel, depth + 1);
+      } else if (d.isFile()) {
+        let cst;
+        try {
+          cst = lstatSync(childAbs);
+        } catch (err) {
+          diagnostics.push({ code: 'read-error', message: (err as Error).message, file: childRel, incomplete: true });
+          continue;
+        }
+        if (!cst.isFile()) {
+          entries.push({ path: childRel, size: 0, kind: cst.isSymbolicLink() ? 'symlink' : 'other' });
+          continue;
+        }
         entries.push({
           path: childRel,
           size: cst.size,
@@ -93,6 +116,6 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
     }
   }
 
-  await walk(absRoot, '', 0);
+  walk(absRoot, '', 0);
   return new BaseWorkspace(absRoot, { source: root }, entries, limits, diagnostics);
 }

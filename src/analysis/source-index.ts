@@ -56,22 +56,35 @@ function escapeRe(s: string): string {
 export interface Prefilter {
   js: RegExp;
   py: RegExp;
+  /** The same tokens, each that starts with an identifier character anchored after a non-identifier one. */
+  jsExact: RegExp;
+  pyExact: RegExp;
 }
 
 const prefilters = new WeakMap<SourcePatterns, Prefilter>();
 
 /**
- * One alternation of plain tokens per language (V8 compiles it to a linear scan), plus runs of 150+ spaces or tabs
- * (code pushed off-screen). A file that matches none of them has nothing the rules look for.
+ * A token that starts like an identifier (`eval(`, `Function(`, `fetch(`, `_0x`) only counts where it starts
+ * one: `isFunction(`, `retrieval(` and `prefetch(` are other names, and the analysis matches names exactly, so a
+ * file that has only those has nothing for it. A token that starts with punctuation (`.constructor(`, `\x`,
+ * `...process.env`) is matched anywhere.
+ */
+function compile(tokens: string[], exact: boolean): RegExp {
+  return new RegExp(tokens.map((t) => (exact && /^[a-z_$]/i.test(t) ? '(?<![\\w$])' : '') + escapeRe(t)).join('|'));
+}
+
+/**
+ * One alternation of plain tokens per language (V8 compiles it to a linear scan). The plain alternation runs
+ * first because it is fast; the anchored one (lookbehinds make it about 1.6× slower) only confirms the files
+ * that passed, about one in eight.
  */
 export function prefilterFor(p: SourcePatterns): Prefilter {
   let pf = prefilters.get(p);
   if (!pf) {
     const extra = [...p.walletExtensions.map((w) => w.id), ...p.polinriderMarkers];
-    pf = {
-      js: new RegExp([...p.prefilter.js, ...extra].map(escapeRe).join('|')),
-      py: new RegExp([...p.prefilter.python, ...extra].map(escapeRe).join('|')),
-    };
+    const js = [...p.prefilter.js, ...extra];
+    const py = [...p.prefilter.python, ...extra];
+    pf = { js: compile(js, false), py: compile(py, false), jsExact: compile(js, true), pyExact: compile(py, true) };
     prefilters.set(p, pf);
   }
   return pf;
@@ -92,7 +105,8 @@ export function sourceIndex(ws: Workspace, sigs: Signatures, limits: Limits): Pr
 /** The prefilter on raw bytes: tokens are ASCII, so a latin1 view finds them without decoding UTF-8. */
 export function passesPrefilter(lang: SourceLang, bytes: Buffer | string, sigs: Signatures): boolean {
   const pf = prefilterFor(sigs.source);
-  return (lang === 'js' ? pf.js : pf.py).test(typeof bytes === 'string' ? bytes : bytes.toString('latin1'));
+  const s = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
+  return lang === 'js' ? pf.js.test(s) && pf.jsExact.test(s) : pf.py.test(s) && pf.pyExact.test(s);
 }
 
 export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false, as?: SourceLang): SourceFile | undefined {

@@ -46,7 +46,6 @@ describe('ReDoS audit: every regex that runs on scanned content', function () {
         'src/analysis/command.ts',
         'src/analysis/js/string-table.ts',
         'src/analysis/source-index.ts',
-        'src/analysis/source-index.ts',
         'src/analysis/urls.ts',
         'src/rules/config-injection.ts',
       ],
