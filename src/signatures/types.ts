@@ -33,6 +33,8 @@ export interface CommandPatterns {
   shells: string[];
   /** Hosts that are free hosting or JSON paste sites, suspicious when they feed execution. */
   freeHosts: string[];
+  /** Programs that fetch and run what a URL or network-share argument names (mshta, msiexec, regsvr32 …). */
+  remoteRunners?: string[];
 }
 
 export interface FileMagic {
