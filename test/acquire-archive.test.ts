@@ -129,6 +129,15 @@ describe('archive acquisition', () => {
     assert.equal(await hard?.bytes(), undefined);
   });
 
+  it('a tar cut short inside an entry body is a diagnostic, not a crash', async () => {
+    const whole = await tarOf([{ name: 'p/package.json', type: 'file' }, { name: 'p/a.js', type: 'file' }], ['{}', 'x'.repeat(5000)]);
+    for (const cut of [512 + 512 + 512 + 100, 512 + 512 + 512 + 4000]) {
+      const ws = await acquireArchiveBuffer(whole.subarray(0, cut), 'cut.tar', DEFAULT_LIMITS);
+      assert.ok(ws.diagnostics.some((d) => d.code === 'archive-corrupt' && d.incomplete), JSON.stringify(ws.diagnostics));
+      assert.ok(ws.files.some((f) => f.path === 'package.json'), 'entries before the cut are kept');
+    }
+  });
+
   it('a file that is not an archive is a clear error', async () => {
     await assert.rejects(acquireArchiveBuffer(Buffer.from('hello'), 'notes.zip', DEFAULT_LIMITS), /not a zip, tar or tar\.gz archive/);
   });

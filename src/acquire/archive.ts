@@ -194,6 +194,10 @@ async function readTar(buf: Buffer, gz: boolean, limits: Limits): Promise<Collec
   await new Promise<void>((resolve) => {
     extract.on('entry', (header, stream, next) => {
       const name = header.name;
+      // A body cut short (a truncated tar) errors on the entry's own stream; unhandled, that error crashed the process.
+      stream.on('error', (e: Error) => {
+        if (!c.stopped) c.refuse('archive-corrupt', `entry unreadable: ${e.message}`, name);
+      });
       const drain = () => {
         stream.on('end', () => next());
         stream.resume();
