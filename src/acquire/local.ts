@@ -47,6 +47,13 @@ async function readBounded(abs: string, max: number): Promise<Buffer> {
   return readBoundedSync(abs, max);
 }
 
+/**
+ * Synchronous re-reads of a local workspace's files, for the source index: past its memory budget it keeps no
+ * text and reads a file again when a rule asks (a page-cache read costs microseconds). Already counted against
+ * the read budget by the first read; bounded and O_NOFOLLOW like every read.
+ */
+export const localSyncReaders = new WeakMap<object, (path: string) => Buffer | undefined>();
+
 export async function acquireLocal(root: string, limits: Limits): Promise<BaseWorkspace> {
   const absRoot = path.resolve(root);
   const st = await fs.lstat(absRoot);
@@ -117,5 +124,15 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   }
 
   walk(absRoot, '', 0);
-  return new BaseWorkspace(absRoot, { source: root }, entries, limits, diagnostics);
+  const ws = new BaseWorkspace(absRoot, { source: root }, entries, limits, diagnostics);
+  const files = new Set(entries.filter((e) => e.kind === 'file' && e.size <= limits.maxFileBytes).map((e) => e.path));
+  localSyncReaders.set(ws, (rel) => {
+    if (!files.has(rel)) return undefined;
+    try {
+      return readBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
+    } catch {
+      return undefined;
+    }
+  });
+  return ws;
 }

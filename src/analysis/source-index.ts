@@ -12,6 +12,9 @@ import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, type BundleInfo } from './bundle.js';
 import { envEntries, type EnvEntry } from './env-config.js';
 import { checkFileType, claimedFormat } from './filetype.js';
+import { localSyncReaders } from '../acquire/local.js';
+import { decodeText } from '../acquire/workspace.js';
+import { AnalysisPool } from './source-pool.js';
 
 export type SourceLang = 'js' | 'py';
 
@@ -35,7 +38,8 @@ export interface SourceIndex {
   /** Decoded values of .env files and config/*.{js,json} values. */
   env: EnvEntry[];
   /** Files the prefilter looked at, and how many it let through. */
-  stats: { considered: number; passed: number; parsed: number; ms: number };
+  /** `workers`: analysis threads used (0: all in this thread). */
+  stats: { considered: number; passed: number; parsed: number; ms: number; workers: number };
   diagnostics: Diagnostic[];
 }
 
@@ -109,24 +113,30 @@ export function passesPrefilter(lang: SourceLang, bytes: Buffer | string, sigs: 
   return lang === 'js' ? pf.js.test(s) && pf.jsExact.test(s) : pf.py.test(s) && pf.pyExact.test(s);
 }
 
+function newSourceFile(path: string, text: string, sigs: Signatures, lang: SourceLang, as?: SourceLang): SourceFile {
+  // JavaScript inside a font or image is never a legitimate bundle, however minified it looks.
+  return { path, lang, text, bundle: as && !sourceLang(path) ? { bundle: false } : bundleInfo(path, text, sigs.source), literalDecodes: [] };
+}
+
+function markFallback(file: SourceFile, why: string, diagnostics: Diagnostic[]): SourceFile {
+  file.fallback = why;
+  diagnostics.push({ code: 'parse-fallback', message: `not parsed (${why}); text-level checks only`, file: file.path, incomplete: false });
+  return file;
+}
+
 export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false, as?: SourceLang): SourceFile | undefined {
   const lang = as ?? sourceLang(path);
   if (!lang) return undefined;
   if (!prefiltered && !passesPrefilter(lang, text, sigs)) return undefined;
-  // JavaScript inside a font or image is never a legitimate bundle, however minified it looks.
-  const file: SourceFile = { path, lang, text, bundle: as && !sourceLang(path) ? { bundle: false } : bundleInfo(path, text, sigs.source), literalDecodes: [] };
-  const fail = (why: string): SourceFile => {
-    file.fallback = why;
-    diagnostics.push({ code: 'parse-fallback', message: `not parsed (${why}); text-level checks only`, file: path, incomplete: false });
-    return file;
-  };
+  const file = newSourceFile(path, text, sigs, lang, as);
+  const fail = (why: string): SourceFile => markFallback(file, why, diagnostics);
   if (text.length > limits.maxParseChars) return fail(`${text.length} characters is over the ${limits.maxParseChars}-character parse limit`);
   try {
     if (lang === 'js') {
       const parsed = parseJs(text, path, limits.maxParseChars);
       if (!parsed.ok) return fail(`syntax error: ${parsed.error.slice(0, 200)}`);
       // Bundles get one pass: their own runtime is not what a loader hides in, and they are large.
-      file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(file.bundle.bundle ? 2 : 3);
+      file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(file.bundle.bundle ? 1 : 3);
       if (!file.bundle.bundle) file.literalDecodes = decodeLiterals(file.js.literals);
     } else {
       file.py = new PyAnalyzer(text, sigs.source.pythonHiddenPaths, limits.maxAnalysisMsPerFile).run();
@@ -138,12 +148,46 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
   return file;
 }
 
+/**
+ * Source text the index keeps in memory for the rules' text-level checks and snippets. Past it, a file of a local
+ * folder keeps no text and is read again when a rule asks, so that a 1 GB tree does not hold every parsed file's
+ * text for the whole scan (docs/BENCHMARKS.md, peak RSS). Other workspaces keep their text: an archive is in
+ * memory already and a git workspace is capped by maxGitBytes.
+ */
+export const RETAINED_TEXT_CHARS = 24 * 1024 * 1024;
+
+/** The last few re-read texts: rules look at one file several times in a row. */
+const reread = new Map<SourceFile, string>();
+
+function releaseText(file: SourceFile, read: (path: string) => Buffer | undefined): void {
+  Object.defineProperty(file, 'text', {
+    enumerable: true,
+    configurable: true,
+    get(): string {
+      let t = reread.get(file);
+      if (t === undefined) {
+        const bytes = read(file.path);
+        t = bytes ? decodeText(bytes) : '';
+        reread.set(file, t);
+        if (reread.size > 4) reread.delete(reread.keys().next().value as SourceFile);
+      }
+      return t;
+    },
+  });
+}
+
+/**
+ * Text that must pass the prefilter before the index starts worker threads (source-pool.ts): below it, starting
+ * workers and loading the parser in them costs more than it saves. A take-home repository stays under it.
+ */
+const POOL_MIN_CHARS = 4 * 1024 * 1024;
+
 /** Reads in flight at once: file reads are latency-bound (open, stat, read, close), so overlap them. */
 const READ_CONCURRENCY = 32;
 
 async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
   const started = Date.now();
-  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0 }, diagnostics: [] };
+  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0, workers: 0 }, diagnostics: [] };
   const envFiles: WorkspaceFile[] = [];
   const candidates: { f: WorkspaceFile; lang: SourceLang; disguised: boolean }[] = [];
   for (const f of ws.files) {
@@ -156,29 +200,78 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   }
   index.stats.considered = candidates.length;
   const skipped: { f: WorkspaceFile; lang: SourceLang }[] = [];
-  outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
-    const chunk = candidates.slice(i, i + READ_CONCURRENCY);
-    const read = await Promise.all(chunk.map((c) => c.f.bytes()));
-    for (let j = 0; j < chunk.length; j++) {
-      const { f, lang, disguised } = chunk[j];
-      const bytes = read[j];
-      if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript')) continue;
-      if (!passesPrefilter(lang, bytes, sigs)) {
-        if (lang === 'js' && !disguised) skipped.push({ f, lang });
-        continue;
+  const syncRead = localSyncReaders.get(ws);
+  let retained = 0;
+  const keep = (sf: SourceFile): void => {
+    index.stats.passed++;
+    if (!sf.fallback) index.stats.parsed++;
+    retained += sf.text.length;
+    if (syncRead && retained > RETAINED_TEXT_CHARS) releaseText(sf, syncRead);
+  };
+  // Files come back from the workers in any order; they are put back in path order before anyone sees them.
+  const done: { seq: number; sf?: SourceFile; diagnostics: Diagnostic[] }[] = [];
+  const record = (seq: number, sf: SourceFile | undefined, diagnostics: Diagnostic[]): void => {
+    if (sf) keep(sf);
+    done.push({ seq, sf, diagnostics });
+  };
+  let seq = 0;
+  let passingChars = 0;
+  let pool: AnalysisPool | undefined;
+  let poolTried = false;
+  const inflight = new Set<Promise<void>>();
+  try {
+    outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
+      const chunk = candidates.slice(i, i + READ_CONCURRENCY);
+      const read = await Promise.all(chunk.map((c) => c.f.bytes()));
+      for (let j = 0; j < chunk.length; j++) {
+        const { f, lang, disguised } = chunk[j];
+        const bytes = read[j];
+        if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript')) continue;
+        if (!passesPrefilter(lang, bytes, sigs)) {
+          if (lang === 'js' && !disguised) skipped.push({ f, lang });
+          continue;
+        }
+        if (seq >= limits.maxParsedFiles) {
+          index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
+          break outer;
+        }
+        // Decoded here, not through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT_CHARS).
+        const text = decodeText(bytes);
+        const as = disguised ? ('js' as const) : undefined;
+        const n = seq++;
+        passingChars += text.length;
+        if (!poolTried && passingChars >= POOL_MIN_CHARS) {
+          poolTried = true;
+          pool = AnalysisPool.start(sigs.source, limits);
+          index.stats.workers = pool?.workers ?? 0;
+        }
+        if (!pool) {
+          const diagnostics: Diagnostic[] = [];
+          record(n, analyseFile(f.path, text, sigs, limits, diagnostics, true, as), diagnostics);
+          continue;
+        }
+        const job = pool.run({ path: f.path, text, as }).then((r) => {
+          if ('crashed' in r) {
+            const diagnostics: Diagnostic[] = [];
+            record(n, markFallback(newSourceFile(f.path, text, sigs, lang, as), r.crashed, diagnostics), diagnostics);
+          } else {
+            if (r.file) r.file.text = text;
+            record(n, r.file, r.diagnostics);
+          }
+        });
+        inflight.add(job);
+        void job.finally(() => inflight.delete(job));
+        if (inflight.size >= pool.capacity) await Promise.race(inflight);
       }
-      if (index.stats.passed >= limits.maxParsedFiles) {
-        index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
-        break outer;
-      }
-      const text = await f.text();
-      if (text === undefined) continue;
-      const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, disguised ? 'js' : undefined);
-      if (!sf) continue;
-      index.stats.passed++;
-      if (!sf.fallback) index.stats.parsed++;
-      index.files.push(sf);
     }
+    await Promise.all(inflight);
+  } finally {
+    await pool?.close();
+  }
+  done.sort((a, b) => a.seq - b.seq);
+  for (const d of done) {
+    if (d.sf) index.files.push(d.sf);
+    index.diagnostics.push(...d.diagnostics);
   }
   // Second look: a file the prefilter skipped may be the one that calls a suspicious exported helper at load
   // (`getCookie();` in index.js, the request with a hidden URL in controllers/user.js). Parse those callers too.
@@ -189,12 +282,12 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     const names = [...suspicious];
     for (const { f, lang } of skipped) {
       if (index.stats.passed >= limits.maxParsedFiles) break;
-      const text = await f.text();
+      const bytes = await f.bytes();
+      const text = bytes && decodeText(bytes);
       if (text === undefined || !names.some((n) => text.includes(`${n}(`))) continue;
       const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, lang);
       if (!sf) continue;
-      index.stats.passed++;
-      if (!sf.fallback) index.stats.parsed++;
+      keep(sf);
       index.files.push(sf);
     }
   }

