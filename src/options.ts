@@ -17,12 +17,21 @@ export interface Limits {
   maxDepth: number;
   /** Longest line handed to line-based matchers (longer lines are matched in windows). */
   maxLineLength: number;
-  /** Archive entries. */
+  /** Archive entries, counted over the scanned archive and every archive nested in the scan. */
   maxArchiveEntries: number;
-  /** Total uncompressed bytes of an archive. */
+  /** Total uncompressed bytes of an archive, counted over the scanned archive and every archive nested in the scan. */
   maxArchiveBytes: number;
-  /** Largest compression ratio accepted for an archive entry. */
+  /**
+   * Largest compression ratio accepted for an archive entry. For an entry of a nested archive the ratios of every
+   * level multiply (a zip of zips of zeros is refused when the product is over the cap).
+   */
   maxCompressionRatio: number;
+  /**
+   * Archives inside the scanned tree (a `.zip`, `.tar` or `.tar.gz` in a repository, or inside the archive scanned)
+   * are expanded this many levels deep; an archive below that is reported, not read. maxArchiveEntries and
+   * maxArchiveBytes count every level together.
+   */
+  maxArchiveDepth: number;
   /** Git: wall-clock time for the fetch, ms. */
   gitTimeoutMs: number;
   /** Git: largest object store after fetch, bytes. */
@@ -52,6 +61,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxArchiveEntries: 50_000,
   maxArchiveBytes: 512 * 1024 * 1024,
   maxCompressionRatio: 200,
+  maxArchiveDepth: 2,
   gitTimeoutMs: 120_000,
   maxGitBytes: 512 * 1024 * 1024,
   maxCommitObjectBytes: 64 * 1024,

@@ -15,6 +15,8 @@ import type { RegistryFacts } from './registry/facts.js';
 import { acquireLocal } from './acquire/local.js';
 import { acquireArchive } from './acquire/archive.js';
 import { acquireGit, redactUrl } from './acquire/git.js';
+import { expandNestedArchives } from './acquire/nested.js';
+import { BaseWorkspace } from './acquire/workspace.js';
 import { buildInventory } from './engine/inventory.js';
 import { runRules } from './engine/run.js';
 import { verdictOf } from './engine/verdict.js';
@@ -54,6 +56,8 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   const opts = resolveOptions(options);
   const started = Date.now();
   const diagnostics: Diagnostic[] = ws.diagnostics;
+  // Archives inside the tree (or inside the scanned archive) join it as `a.zip!/path` before anything reads it.
+  if (ws instanceof BaseWorkspace) await expandNestedArchives(ws);
   if ('reportOversized' in ws && typeof ws.reportOversized === 'function') {
     await (ws as { reportOversized: (f: (p: string, h: Buffer) => boolean) => Promise<void> }).reportOversized((p, h) => isGenuineBinary(p, h, signatures));
   }

@@ -53,6 +53,11 @@ export interface WorkspaceFile {
   readonly linkTarget?: string;
   /** Git file mode where known (e.g. '100755'). */
   readonly mode?: string;
+  /**
+   * Set when the entry comes from an archive found inside the scanned tree: the path of that outermost archive
+   * (`assets/setup.zip` for `assets/setup.zip!/install.js`). Unset for the tree's own files.
+   */
+  readonly container?: string;
   /** The file's bytes, or undefined when the file is over the size limit or unreadable (a diagnostic says why). */
   bytes(): Promise<Buffer | undefined>;
   /** The file decoded as UTF-8 (BOM removed, UTF-16 with BOM decoded), or undefined when bytes() is. */
@@ -78,6 +83,12 @@ export interface Location {
   column?: number;
   /** The offending line or a short excerpt, trimmed to a bounded length. */
   snippet?: string;
+  /**
+   * When `file` is inside an archive found in the scanned tree (`assets/setup.zip!/install.js`): the path of the
+   * outermost archive (`assets/setup.zip`), the file a consumer that can only point at real files (SARIF, GitHub
+   * annotations, diff mode) points at instead. Set by the engine from {@link WorkspaceFile.container}.
+   */
+  container?: string;
 }
 
 /** One piece of evidence: a decoded string, a matched indicator, a step of a chain. */

@@ -1,16 +1,18 @@
 /**
  * Zip and tar(.gz) archives, read into memory and never extracted. Each entry is checked before its bytes are
- * kept: traversal (`..`), absolute paths, links, devices, entry count, total size and compression ratio.
+ * kept: traversal (`..`), absolute paths, links, devices, encryption, entry count, total size and compression ratio.
+ * The same reader expands archives found inside a scan (`nested.ts`): entry count and bytes are then counted
+ * over every level together, and compression ratios multiply across levels.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import tar from 'tar-stream';
 import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
-import { BaseWorkspace, type EntrySpec } from './workspace.js';
+import { BaseWorkspace, type ArchiveBudget, type EntrySpec } from './workspace.js';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tgz';
 
@@ -32,28 +34,56 @@ export function unsafeEntryName(name: string): string | undefined {
   return undefined;
 }
 
-interface Collected {
+export interface ArchiveRead {
   entries: EntrySpec[];
   diagnostics: Diagnostic[];
+}
+
+/** How one archive is read: alone (a scan target) or as a level of a nested expansion. */
+export interface ReadOptions {
+  /** Counts shared by every archive of the scan; maxArchiveEntries and maxArchiveBytes apply to their totals. */
+  budget: ArchiveBudget;
+  /** The archive's own expansion so far (EntrySpec.ratio): 1 for a scan target; entry ratios are multiplied by it. */
+  ratio: number;
+  /** Put before every entry path: '' for a scan target, 'assets/setup.zip!/' for an archive found inside the scan. */
+  prefix: string;
+  /** Where archive-level diagnostics point: the nested archive's path; unset for a scan target. */
+  file?: string;
+  /** The container recorded on every entry (EntrySpec.container); unset for a scan target. */
+  container?: string;
+}
+
+export function freshReadOptions(): ReadOptions {
+  return { budget: { entries: 0, bytes: 0 }, ratio: 1, prefix: '' };
 }
 
 class Collector {
   readonly entries: EntrySpec[] = [];
   readonly diagnostics: Diagnostic[] = [];
-  total = 0;
   stopped = false;
-  constructor(readonly limits: Limits) {}
+  constructor(
+    readonly limits: Limits,
+    readonly opts: ReadOptions,
+  ) {}
 
-  refuse(code: string, message: string, file?: string, incomplete = true): void {
-    this.diagnostics.push({ code, message, file, incomplete });
+  /** A diagnostic about one entry (name given) or, without a name, about the archive as a whole. */
+  refuse(code: string, message: string, name?: string, incomplete = true): void {
+    const file = name !== undefined ? this.opts.prefix + name : this.opts.file;
+    this.diagnostics.push({ code, message, ...(file !== undefined ? { file } : {}), incomplete });
+  }
+
+  push(spec: EntrySpec): void {
+    this.opts.budget.entries++;
+    this.entries.push({ ...spec, path: this.opts.prefix + clean(spec.path), ...(this.opts.container !== undefined ? { container: this.opts.container } : {}) });
   }
 
   /** Returns false when the entry must not be read. */
   admit(name: string, size: number, compressed?: number): boolean {
     if (this.stopped) return false;
-    if (this.entries.length >= this.limits.maxArchiveEntries) {
+    const { budget, ratio } = this.opts;
+    if (budget.entries >= this.limits.maxArchiveEntries) {
       this.stopped = true;
-      this.refuse('archive-entry-limit', `more than ${this.limits.maxArchiveEntries} entries; the rest were not read`);
+      this.refuse('archive-entry-limit', `more than ${this.limits.maxArchiveEntries} archive entries${this.nestedNote()}; the rest were not read`);
       return false;
     }
     const why = unsafeEntryName(name);
@@ -61,32 +91,40 @@ class Collector {
       this.refuse('archive-unsafe-path', `entry refused: ${why}`, name);
       return false;
     }
-    if (compressed !== undefined && compressed > 0 && size / compressed > this.limits.maxCompressionRatio) {
-      this.refuse('archive-bomb', `compression ratio ${Math.round(size / compressed)}:1 is over ${this.limits.maxCompressionRatio}:1; not read`, name);
+    const own = compressed !== undefined && compressed > 0 ? size / compressed : 1;
+    if (own * ratio > this.limits.maxCompressionRatio) {
+      const total = ratio > 1 ? ` (${Math.round(own * ratio)}:1 with the archives around it)` : '';
+      this.refuse('archive-bomb', `compression ratio ${Math.round(own)}:1${total} is over ${this.limits.maxCompressionRatio}:1; not read`, name);
       return false;
     }
     if (size > this.limits.maxFileBytes) {
-      this.entries.push({ path: clean(name), size, kind: 'file' });
+      this.push({ path: name, size, kind: 'file' });
       return false;
     }
-    if (this.total + size > this.limits.maxArchiveBytes) {
+    if (budget.bytes + size > this.limits.maxArchiveBytes) {
       this.stopped = true;
-      this.refuse('archive-size-limit', `more than ${this.limits.maxArchiveBytes} uncompressed bytes; the rest were not read`);
+      this.refuse('archive-size-limit', `more than ${this.limits.maxArchiveBytes} uncompressed archive bytes${this.nestedNote()}; the rest were not read`);
       return false;
     }
     return true;
   }
 
-  add(name: string, data: Buffer, mode?: number): void {
-    this.total += data.length;
-    this.entries.push({
-      path: clean(name),
+  add(name: string, data: Buffer, mode?: number, compressed?: number): void {
+    this.opts.budget.bytes += data.length;
+    const own = compressed !== undefined && compressed > 0 ? Math.max(1, data.length / compressed) : 1;
+    this.push({
+      path: name,
       size: data.length,
       kind: 'file',
       mode: mode !== undefined && (mode & 0o111) !== 0 ? '100755' : '100644',
       load: async () => data,
       head: async (n) => data.subarray(0, n),
+      ratio: this.opts.ratio * own,
     });
+  }
+
+  private nestedNote(): string {
+    return this.opts.file !== undefined ? ' in this scan (all its archives counted together)' : '';
   }
 }
 
@@ -96,8 +134,8 @@ function clean(name: string): string {
   return n;
 }
 
-function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
-  const c = new Collector(limits);
+function readZip(buf: Buffer, limits: Limits, opts: ReadOptions): Promise<ArchiveRead> {
+  const c = new Collector(limits, opts);
   return new Promise((resolve, reject) => {
     // decodeStrings: false — yauzl would stop the whole archive at the first hostile name; we refuse that
     // entry alone (with a diagnostic) and keep reading the rest.
@@ -134,7 +172,7 @@ function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
             stream.on('error', () => zip.readEntry());
             stream.on('end', () => {
               const target = Buffer.concat(parts).toString('utf8');
-              c.entries.push({ path: clean(name), size: 0, kind: 'symlink', linkTarget: target });
+              c.push({ path: name, size: 0, kind: 'symlink', linkTarget: target });
               zip.readEntry();
             });
           });
@@ -142,6 +180,11 @@ function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
         }
         if (type !== 0 && type !== 0o100000) {
           c.refuse('archive-special-entry', 'device, fifo or other special entry; not read', name, false);
+          return zip.readEntry();
+        }
+        if ((entry.generalPurposeBitFlag & 0x1) !== 0) {
+          // A password-protected entry: a known way to ship a payload past scanners, with the password in the README.
+          c.refuse('archive-encrypted', 'encrypted entry: its content cannot be read without the password and was not scanned', name);
           return zip.readEntry();
         }
         if (!c.admit(name, entry.uncompressedSize, entry.compressedSize)) {
@@ -163,7 +206,7 @@ function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
             zip.readEntry();
           });
           stream.on('end', () => {
-            c.add(name, Buffer.concat(parts), unixMode);
+            c.add(name, Buffer.concat(parts), unixMode, entry.compressedSize);
             zip.readEntry();
           });
         });
@@ -173,18 +216,23 @@ function readZip(buf: Buffer, limits: Limits): Promise<Collected> {
   });
 }
 
-async function readTar(buf: Buffer, gz: boolean, limits: Limits): Promise<Collected> {
-  const c = new Collector(limits);
+/** Most bytes a gzip stream of `compressed` bytes may expand to at this nesting level (with 1 MiB of slack for tiny streams). */
+function gzipCap(compressed: number, limits: Limits, opts: ReadOptions): number {
+  return Math.min(limits.maxArchiveBytes, (Math.max(compressed, 1) * limits.maxCompressionRatio) / opts.ratio) + 1024 * 1024;
+}
+
+async function readTar(buf: Buffer, gz: boolean, limits: Limits, opts: ReadOptions): Promise<ArchiveRead> {
+  const c = new Collector(limits, opts);
   const extract = tar.extract();
   let source: NodeJS.ReadableStream = Readable.from([buf]);
+  let out = 0;
   if (gz) {
     const gunzip = createGunzip();
-    let out = 0;
-    const max = Math.min(limits.maxArchiveBytes, Math.max(buf.length, 1) * limits.maxCompressionRatio) + 1024 * 1024;
+    const max = gzipCap(buf.length, limits, opts);
     gunzip.on('data', (d: Buffer<ArrayBufferLike>) => {
       out += d.length;
       if (out > max) {
-        c.refuse('archive-bomb', `gzip expands past ${max} bytes; reading stopped`);
+        c.refuse('archive-bomb', `gzip expands past ${Math.round(max)} bytes; reading stopped`);
         c.stopped = true;
         gunzip.destroy();
       }
@@ -213,7 +261,7 @@ async function readTar(buf: Buffer, gz: boolean, limits: Limits): Promise<Collec
         case 'link': {
           const why = unsafeEntryName(name);
           if (why) c.refuse('archive-unsafe-path', `entry refused: ${why}`, name);
-          else c.entries.push({ path: clean(name), size: 0, kind: 'symlink', linkTarget: `${header.type === 'link' ? '(hard link) ' : ''}${header.linkname ?? ''}` });
+          else c.push({ path: name, size: 0, kind: 'symlink', linkTarget: `${header.type === 'link' ? '(hard link) ' : ''}${header.linkname ?? ''}` });
           return drain();
         }
         case 'file':
@@ -248,7 +296,86 @@ async function readTar(buf: Buffer, gz: boolean, limits: Limits): Promise<Collec
     });
     source.pipe(extract);
   });
+  // A tar.gz has no per-entry compressed size: every entry takes the expansion of the whole stream.
+  if (gz && out > buf.length) for (const e of c.entries) if (e.ratio !== undefined) e.ratio *= out / Math.max(buf.length, 1);
   return c;
+}
+
+/**
+ * A gzip stream that is not a tar (`data.json.gz`, `.svgz`): one entry, named after the file without `.gz`, read
+ * under the same expansion cap as a tar.gz.
+ */
+async function readGzipMember(buf: Buffer, name: string, limits: Limits, opts: ReadOptions): Promise<ArchiveRead> {
+  const c = new Collector(limits, opts);
+  const max = gzipCap(buf.length, limits, opts);
+  const parts: Buffer[] = [];
+  let out = 0;
+  let failed: string | undefined;
+  await new Promise<void>((resolve) => {
+    const gunzip = createGunzip();
+    gunzip.on('data', (d: Buffer) => {
+      out += d.length;
+      if (out > max) {
+        c.stopped = true;
+        gunzip.destroy();
+        resolve();
+        return;
+      }
+      parts.push(d);
+    });
+    gunzip.on('end', () => resolve());
+    gunzip.on('close', () => resolve());
+    gunzip.on('error', (e: Error) => {
+      failed = e.message;
+      resolve();
+    });
+    gunzip.end(buf);
+  });
+  const inner = memberName(name);
+  if (c.stopped) c.refuse('archive-bomb', `gzip expands past ${Math.round(max)} bytes; not read`);
+  else if (failed) c.refuse('archive-corrupt', `gzip stream unreadable: ${failed}`);
+  else if (c.admit(inner, out, buf.length)) c.add(inner, Buffer.concat(parts), undefined, buf.length);
+  return c;
+}
+
+function memberName(name: string): string {
+  const base = name.slice(name.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  const ext = dot > 0 ? base.slice(dot + 1).toLowerCase() : '';
+  if (ext === 'gz' || ext === 'gzip' || ext === 'z') return base.slice(0, dot);
+  if (ext === 'svgz') return base.slice(0, -1);
+  return base || 'content';
+}
+
+/** Does the first output of a gzip stream look like a tar? (A peek at the decompressed head, bounded.) */
+export function gzipHoldsTar(buf: Buffer, name: string): boolean {
+  if (/\.(?:tgz|tar\.gz|taz)$/i.test(name)) return true;
+  let head: Buffer;
+  try {
+    head = gunzipSync(buf.subarray(0, 1024), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+  } catch {
+    return false;
+  }
+  return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar' && tarChecksumOk(head);
+}
+
+/**
+ * A tar header's checksum: the sum of its 512 bytes with the checksum field read as spaces, written in octal in that
+ * field. Source code can hold 'ustar' at byte 257 (tar-stream's own headers.js does); it does not hold this too.
+ */
+export function tarChecksumOk(head: Buffer): boolean {
+  if (head.length < 512) return false;
+  // The field is octal digits, padded with spaces or NULs on either side (writers differ).
+  let field = '';
+  for (const b of head.subarray(148, 156)) {
+    if (b >= 0x30 && b <= 0x37) field += String.fromCharCode(b);
+    else if (b !== 0x20 && b !== 0) return false;
+    else if (field) break;
+  }
+  if (field === '') return false;
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : head[i];
+  return sum === parseInt(field, 8);
 }
 
 /** Drop one wrapping folder (`project-main/…`) so paths read as they would in the repository. */
@@ -260,19 +387,40 @@ function stripWrapper(entries: EntrySpec[]): string | undefined {
   return first;
 }
 
+export type NestedFormat = ArchiveFormat | 'gzip';
+
+/**
+ * Read one archive's entries. Throws only when the archive cannot be opened at all (a zip without a readable
+ * directory); damage further in, refused entries and caps are diagnostics.
+ */
+export async function readArchive(buf: Buffer, format: NestedFormat, name: string, limits: Limits, opts: ReadOptions): Promise<ArchiveRead> {
+  switch (format) {
+    case 'zip':
+      return readZip(buf, limits, opts);
+    case 'gzip':
+      return readGzipMember(buf, name, limits, opts);
+    default:
+      return readTar(buf, format === 'tgz', limits, opts);
+  }
+}
+
 export async function acquireArchiveBuffer(buf: Buffer, name: string, limits: Limits): Promise<BaseWorkspace> {
   const format = archiveFormatOf(buf, name);
   if (!format) throw new Error(`${name} is not a zip, tar or tar.gz archive`);
   const sha = createHash('sha256').update(buf).digest('hex');
-  const got = format === 'zip' ? await readZip(buf, limits) : await readTar(buf, format === 'tgz', limits);
+  const opts = freshReadOptions();
+  const got = await readArchive(buf, format, name, limits, opts);
   const wrapper = stripWrapper(got.entries);
-  return new BaseWorkspace(
+  const ws = new BaseWorkspace(
     wrapper ? `${name}!/${wrapper}` : `${name}!`,
     { source: name, archiveSha256: sha },
     got.entries,
     limits,
     got.diagnostics,
   );
+  // Archives inside this one are expanded later (nested.ts) against what this one already used.
+  ws.archiveBudget = opts.budget;
+  return ws;
 }
 
 export async function acquireArchive(file: string, limits: Limits): Promise<BaseWorkspace> {

@@ -14,6 +14,14 @@ export interface EntrySpec {
   load?: () => Promise<Buffer>;
   /** Reads the first n bytes without loading the whole file, where the source allows it. */
   head?: (n: number) => Promise<Buffer>;
+  /**
+   * How many times larger the entry is than the bytes it took in the scanned tree: 1 for a file of a folder or a
+   * repository, the compression ratio for an archive entry, the product of the ratios for an entry of a nested
+   * archive. The nested-archive reader multiplies it on so that a bomb spread over levels is still refused.
+   */
+  ratio?: number;
+  /** For an entry of an archive found inside the scanned tree: the path of the outermost such archive. */
+  container?: string;
 }
 
 /** Decode bytes as text: UTF-8 by default, UTF-16 when a BOM says so; a UTF-8 BOM is dropped. */
@@ -73,6 +81,9 @@ class Entry implements WorkspaceFile {
   readonly kind: FileKind;
   readonly linkTarget?: string;
   readonly mode?: string;
+  readonly container?: string;
+  readonly ratio: number;
+  readonly head?: (n: number) => Promise<Buffer>;
   private readonly load?: () => Promise<Buffer>;
   private counted = false;
 
@@ -86,6 +97,9 @@ class Entry implements WorkspaceFile {
     this.linkTarget = spec.linkTarget;
     this.mode = spec.mode;
     this.load = spec.load;
+    this.head = spec.head;
+    this.ratio = spec.ratio ?? 1;
+    if (spec.container !== undefined) this.container = spec.container;
   }
 
   async bytes(): Promise<Buffer | undefined> {
@@ -122,10 +136,24 @@ class Entry implements WorkspaceFile {
   }
 }
 
+/** Entries and uncompressed bytes taken from archives so far in one scan, over every nesting level. */
+export interface ArchiveBudget {
+  entries: number;
+  bytes: number;
+}
+
+function pathOrder(a: WorkspaceFile, b: WorkspaceFile): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
 export class BaseWorkspace implements Workspace {
   readonly files: WorkspaceFile[];
   readonly budget: ReadBudget;
   readonly cache = new TextCache(256 * 1024 * 1024);
+  /** Shared by the scanned archive (when the target is one) and every archive expanded inside the scan. */
+  archiveBudget: ArchiveBudget = { entries: 0, bytes: 0 };
+  /** Set once nested archives have been expanded, so that scanning a workspace twice does not expand them twice. */
+  nestedExpanded = false;
   private readonly byPath = new Map<string, WorkspaceFile>();
   private readonly noted = new Set<string>();
 
@@ -139,12 +167,38 @@ export class BaseWorkspace implements Workspace {
   ) {
     this.budget = new ReadBudget(limits.maxTotalBytes);
     this.files = entries.map((e) => new Entry(e, this));
-    this.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    this.files.sort(pathOrder);
     for (const f of this.files) this.byPath.set(f.path, f);
-    this.heads = new Map(entries.filter((e) => e.head).map((e) => [normalisePath(e.path), e.head!]));
   }
 
-  private readonly heads: Map<string, (n: number) => Promise<Buffer>>;
+  /** Add entries read from an archive inside the tree; they are scanned like the tree's own files. */
+  addEntries(specs: EntrySpec[]): WorkspaceFile[] {
+    const added = specs.map((e) => new Entry(e, this));
+    this.files.push(...added);
+    this.files.sort(pathOrder);
+    for (const f of added) if (!this.byPath.has(f.path)) this.byPath.set(f.path, f);
+    return added;
+  }
+
+  /** See {@link EntrySpec.ratio}; 1 for a file that is not from an archive. */
+  ratioOf(f: WorkspaceFile): number {
+    return f instanceof Entry ? f.ratio : 1;
+  }
+
+  /**
+   * The first n bytes of a file: through the acquirer's partial read where it has one (folders, archive entries),
+   * else the whole file through the bounded, counted bytes(). Undefined when neither can read it.
+   */
+  async headOf(f: WorkspaceFile, n: number): Promise<Buffer | undefined> {
+    if (f instanceof Entry && f.head) {
+      try {
+        return await f.head(n);
+      } catch {
+        return undefined;
+      }
+    }
+    return (await f.bytes())?.subarray(0, n);
+  }
 
   /**
    * Report files over the size limit. A large file whose first bytes prove it is the media or archive
@@ -155,7 +209,7 @@ export class BaseWorkspace implements Workspace {
     for (const f of this.files) {
       if (f.kind !== 'file' || f.size <= this.limits.maxFileBytes) continue;
       let genuine = false;
-      const head = this.heads.get(f.path);
+      const head = f instanceof Entry ? f.head : undefined;
       if (head) {
         try {
           genuine = isGenuineBinary(f.path, await head(64));

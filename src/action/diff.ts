@@ -89,7 +89,8 @@ export interface DiffSelection {
 export function selectForDiff(findings: Finding[], sel: DiffSelection): Finding[] {
   return findings.filter((f) => {
     if (!f.location.file) return true;
-    const files = [f.location.file, ...f.evidence.map((e) => e.location?.file).filter((x): x is string => !!x)];
+    // An entry of an archive in the tree changed when the archive did (Location.container).
+    const files = [f.location, ...f.evidence.map((e) => e.location)].flatMap((l) => (l?.file ? [l.file, ...(l.container !== undefined ? [l.container] : [])] : []));
     if (!files.some((file) => sel.changed.has(file) || sel.reached?.has(file))) return false;
     const delta = sel.dependencyFiles.get(f.location.file);
     if (!delta || !delta.understood) return true;

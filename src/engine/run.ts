@@ -3,7 +3,7 @@
  * crashed scan; findings are fingerprinted and de-duplicated.
  */
 import { createHash } from 'node:crypto';
-import type { Diagnostic, Finding, Inventory, Workspace } from '../types.js';
+import type { Diagnostic, Finding, Inventory, Location, Workspace } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures } from '../signatures/types.js';
 import type { RegistryFacts } from '../registry/facts.js';
@@ -18,6 +18,13 @@ function bound(s: string | undefined, max: number): string | undefined {
 
 export function fingerprintOf(ruleId: string, file: string, key: string): string {
   return createHash('sha256').update(`${ruleId}\0${file}\0${key.replace(/\s+/g, ' ').trim()}`).digest('hex').slice(0, 32);
+}
+
+/** A location inside an archive found in the tree names that archive too (Location.container); rules need not know. */
+function withContainer<L extends Location | undefined>(workspace: Workspace, location: L): L {
+  if (!location?.file) return location;
+  const container = workspace.get(location.file)?.container;
+  return container !== undefined ? { ...location, container } : location;
 }
 
 export async function runRules(
@@ -56,8 +63,8 @@ export async function runRules(
           severity: rank(severity) > rank(rule.meta.severity) ? rule.meta.severity : severity,
           confidence: input.confidence ?? rule.meta.confidence,
           message: bound(input.message, 2000)!,
-          location: { ...input.location, snippet: bound(input.location.snippet, 400) },
-          evidence: (input.evidence ?? []).slice(0, 50).map((e) => ({ ...e, value: bound(e.value, 1000)! })),
+          location: withContainer(workspace, { ...input.location, snippet: bound(input.location.snippet, 400) }),
+          evidence: (input.evidence ?? []).slice(0, 50).map((e) => ({ ...e, value: bound(e.value, 1000)!, ...(e.location ? { location: withContainer(workspace, e.location) } : {}) })),
           remediation: input.remediation ?? rule.meta.remediation,
           techniques: rule.meta.techniques,
           fingerprint: fingerprintOf(rule.meta.id, input.location.file, input.key ?? input.location.snippet ?? input.message),

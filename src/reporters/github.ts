@@ -42,12 +42,16 @@ const LEVEL_ORDER: Record<AnnotationLevel, number> = { error: 0, warning: 1, not
 
 export function annotationCommand(f: Finding, opts: AnnotationOptions = {}): string {
   const level = annotationLevel(f, opts.errorAt);
-  const file = [opts.pathPrefix, f.location.file].filter((p) => p && p !== '.').join('/');
+  // Inside an archive of the tree (Location.container): annotate the archive file, which exists in the checkout, and
+  // name the inner path and line in the message (they are not lines of the archive).
+  const nested = f.location.container !== undefined;
+  const file = [opts.pathPrefix, f.location.container ?? f.location.file].filter((p) => p && p !== '.').join('/');
   const props = [`file=${escapeProperty(file)}`];
-  if (f.location.line) props.push(`line=${f.location.line}`);
-  if (f.location.column) props.push(`col=${f.location.column}`);
+  if (f.location.line && !nested) props.push(`line=${f.location.line}`);
+  if (f.location.column && !nested) props.push(`col=${f.location.column}`);
   props.push(`title=${escapeProperty(`lurescan ${f.ruleId} (${f.severity})`)}`);
-  const msg = [f.message, ...(f.location.snippet ? [`> ${f.location.snippet.slice(0, 300)}`] : []), ...(f.remediation ? [`What to do: ${f.remediation}`] : [])].join('\n');
+  const where = nested ? [`In ${f.location.file}${f.location.line ? `:${f.location.line}` : ''}:`] : [];
+  const msg = [...where, f.message, ...(f.location.snippet ? [`> ${f.location.snippet.slice(0, 300)}`] : []), ...(f.remediation ? [`What to do: ${f.remediation}`] : [])].join('\n');
   return `::${level} ${props.join(',')}::${escapeData(msg)}`;
 }
 

