@@ -1,7 +1,9 @@
 /** Look-alike names against the bundled popular list: table-driven, both what fires and what stays quiet. */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { loadSignatures } from '../src/signatures/load.js';
-import { SquatIndex, osaDistance } from '../src/signatures/typosquat.js';
+import { SquatIndex, editOps, osaDistance, typoShape } from '../src/signatures/typosquat.js';
+import { FIXTURES, scanFolder } from './helpers.js';
 
 describe('typosquat index', () => {
   const s = loadSignatures();
@@ -10,25 +12,105 @@ describe('typosquat index', () => {
     ['dotevn', 'dotenv', 'edit-distance'],
     ['lodahs', 'lodash', 'edit-distance'],
     ['epxresso', 'express', 'edit-distance'],
+    ['expres', 'express', 'edit-distance'], // a doubled letter typed once, even at the end
+    ['expresss', 'express', 'edit-distance'],
+    ['body-praser', 'body-parser', 'edit-distance'],
+    ['boby_parser', 'body-parser', 'edit-distance'], // one edit once separators are set aside
+    ['jsonweqjoken', 'jsonwebtoken', 'edit-distance'],
+    ['monent', 'moment', 'edit-distance'], // a neighbouring key
+    ['iodash', 'lodash', 'edit-distance'], // a look-alike first letter
     ['reactdom', 'react-dom', 'separator'],
     ['tai1windcss', 'tailwindcss', 'homoglyph'],
     ['types-node', '@types/node', 'scope-confusion'],
+    ['tailwindcss-forms', '@tailwindcss/forms', 'scope-confusion'],
+    ['babelcli', '@babel/cli', 'scope-confusion'], // only the hyphen form joins an unscoped family
     ['@typescirpt-eslint/parser', '@typescript-eslint/parser', 'scope-confusion'],
     ['axios-sdk', 'axios', 'brand-suffix'],
     ['cross-env.js', 'cross-env', 'brand-suffix'],
+    ['cors-validator', 'cors', 'brand-suffix'],
   ];
   for (const [name, target, kind] of fires) {
     it(`${name} imitates ${target} (${kind})`, () => {
       const m = idx.check(name);
       assert.equal(m?.target, target);
       assert.equal(m?.kind, kind);
+      assert.equal(m?.otherWord, undefined);
     });
   }
-  for (const name of ['clsx', 'xlsx', 'recharts', 'echarts', 'react', 'preact', 'harmless-wrapper', 'my-company-internal-utils', '@acme/lodash', 'ms', 'ws']) {
+  // Near a popular name, but the difference makes another word: returned as a weak hint, which the rule reports low.
+  const otherWord: [string, string][] = [
+    ['jsdoc', 'jsdom'], // an unrelated letter replaced in a short name
+    ['watch', 'batch'], // the first letter replaced
+    ['tslint-config-prettier', 'eslint-config-prettier'],
+    ['crypto', 'crypt'], // a suffix
+    ['npm-run-all2', 'npm-run-all'], // a version-fork digit
+    ['http2-proxy', 'http-proxy'],
+    ['bare-buffer', 'safe-buffer'], // two edits in a four-letter word
+    ['lodash-id', 'lodash-es'],
+    ['revalidator', 'validator'], // two edits at the start: a prefix
+    ['eslint-plugin-import-x', 'eslint-plugin-import'], // a whole word added
+  ];
+  for (const [name, target] of otherWord) {
+    it(`${name} is near ${target} but reads as another word`, () => {
+      const m = idx.check(name);
+      assert.equal(m?.target, target);
+      assert.ok(m?.otherWord, `expected a reason, got ${JSON.stringify(m)}`);
+    });
+  }
+  const quiet = ['clsx', 'xlsx', 'recharts', 'echarts', 'react', 'preact', 'harmless-wrapper', 'my-company-internal-utils', '@acme/lodash', 'ms', 'ws'];
+  // Pre-scope names of scopes whose unscoped family is established in the popular list.
+  quiet.push('babel-register', 'babel-cli', 'babel-preset-env', 'rollup-plugin-babel', 'rollup-plugin-node-resolve');
+  for (const name of quiet) {
     it(`${name} stays quiet`, () => assert.equal(idx.check(name), undefined));
   }
   it('osaDistance counts an adjacent swap as one edit and stops early', () => {
     assert.equal(osaDistance('dotenv', 'dotevn', 2), 1);
     assert.equal(osaDistance('abc', 'xyz', 1), 2);
+  });
+  it('editOps lists one cheapest alignment as edits on the name', () => {
+    assert.deepEqual(editOps('dotevn', 'dotenv'), [{ op: 'swap', at: 4, ch: 'vn' }]);
+    assert.deepEqual(editOps('jsdoc', 'jsdom'), [{ op: 'sub', at: 4, ch: 'c', to: 'm' }]);
+    assert.deepEqual(editOps('crypto', 'crypt'), [{ op: 'ins', at: 5, ch: 'o' }]);
+    assert.deepEqual(editOps('expres', 'express'), [{ op: 'del', at: 5, ch: 's' }]);
+    assert.equal(editOps('epxresso', 'express').length, osaDistance('epxresso', 'express', 3));
+  });
+  it('typoShape judges the edit against the words it falls in', () => {
+    assert.deepEqual(typoShape('vite-plugin-svgn', 'vite-plugin-svgr'), { distance: 1 });
+    assert.equal(typoShape('eslint-plugin-es5', 'eslint-plugin-es').otherWord, 'an edit in the 3-letter word "es5"');
+    assert.equal(typoShape('prettier-2', 'prettier').otherWord, 'whole words added or removed');
+  });
+});
+
+describe('typosquat-package rule', () => {
+  const dir = path.join(FIXTURES, 'rules', 'typosquat-package');
+  const findings = async (c: string) => (await scanFolder(path.join(dir, c), { rules: ['typosquat-package'] })).findings;
+
+  it('reports a name that only reads as another word low, not medium', async () => {
+    const f = await findings('negative/another-word');
+    assert.ok(f.length >= 8, `expected the near names as low findings, got ${f.length}`);
+    for (const x of f) {
+      assert.equal(x.severity, 'low', x.message);
+      assert.match(x.message, /reads as another name rather than a typo/);
+    }
+  });
+  it('leaves pre-scope names of an established unscoped family alone', async () => {
+    assert.deepEqual((await findings('negative/pre-scope-names')).map((x) => x.message), []);
+  });
+  it('checks the package an alias installs, not the local name (package.json npm: specs, lockfile tarballs)', async () => {
+    assert.deepEqual((await findings('negative/npm-alias')).map((x) => x.message), []);
+    const loud = await findings('positive/alias-hides-look-alike');
+    assert.equal(loud.length, 1);
+    assert.equal(loud[0].severity, 'medium');
+    assert.match(loud[0].message, /^"lodash" \(an alias of "lodahs"\) is 1 edit from the popular package "lodash"/);
+  });
+  it('ignores devDependencies of packages installed under node_modules/', async () => {
+    assert.deepEqual((await findings('negative/vendored-dev-dependencies')).map((x) => x.message), []);
+  });
+  it('skips transitive dependencies a popular package declares, keeps those of unknown ones (low)', async () => {
+    const f = await findings('negative/transitive-of-popular');
+    assert.deepEqual(
+      f.map((x) => [x.severity, x.message]),
+      [['low', '"expres" is 1 edit from the popular package "express" (' + f[0]?.message.match(/\(([\d,]+) downloads/)?.[1] + ' downloads a month), as a transitive dependency via report-wrapper → expres.']],
+    );
   });
 });

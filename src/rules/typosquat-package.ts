@@ -2,6 +2,29 @@ import { defineRule } from './define-rule.js';
 import { SquatIndex, type SquatMatch } from '../signatures/typosquat.js';
 import type { Signatures } from '../signatures/types.js';
 
+/**
+ * The package that actually gets installed: an alias ("fdir1": "npm:fdir@1.2.0") installs the package after "npm:",
+ * and a lockfile entry installs the tarball it resolves to (".../prettier/-/prettier-2.8.8.tgz" for a yarn.lock
+ * entry "prettier-2@npm:prettier@^2"); the key is only a local name.
+ */
+function installedName(spec: string | undefined, resolved: string | undefined, name: string): string {
+  if (spec?.startsWith('npm:')) {
+    const rest = spec.slice(4);
+    const at = rest.indexOf('@', 1);
+    const target = at < 0 ? rest : rest.slice(0, at);
+    if (target) return target;
+  }
+  const tarball = resolved && /\/((?:@[^/]+(?:\/|%2f))?[^/@]+)\/-\/[^/]+\.tgz(?:[?#].*)?$/i.exec(resolved);
+  if (tarball) {
+    try {
+      return decodeURIComponent(tarball[1]);
+    } catch {
+      return name;
+    }
+  }
+  return name;
+}
+
 const indexes = new WeakMap<Signatures, SquatIndex>();
 function indexFor(s: Signatures): SquatIndex {
   let idx = indexes.get(s);
@@ -35,7 +58,11 @@ export default defineRule({
       'Compares every npm dependency name that is not itself popular with the 5,000 most downloaded npm packages (signatures/popular/): ' +
       'one edit (two for names of 8+ characters, adjacent swaps count as one), the same letters with other separators, homoglyphs (1/l, 0/o, rn/m, vv/w), ' +
       'a scope flattened into the name or a scope one edit off, and brand names plus -sdk, -validator, -logger, .js. ' +
-      'Medium for a direct dependency, low for a transitive one; names that are both popular (clsx/xlsx, recharts/echarts) are never reported.',
+      'An edit must read as a typo, judged word by word: a changed prefix or suffix, a replaced first letter, an unrelated letter in a short name ' +
+      'or a whole new word makes another name (jsdoc/jsdom, listr2, bare-buffer/safe-buffer), reported low. ' +
+      'Medium for a direct dependency, low for a transitive one; names that are both popular (clsx/xlsx, recharts/echarts), pre-scope names of ' +
+      'scopes with an unscoped family (babel-register), aliases of popular packages (npm: specs, lockfile tarball URLs), devDependencies of packages inside node_modules/ and ' +
+      'dependencies that a popular package declares are never reported.',
     severity: 'medium',
     confidence: 'medium',
     techniques: ['T02'],
@@ -44,29 +71,44 @@ export default defineRule({
   check(ctx) {
     // Building the index costs a few hundred ms: only when there is an npm name that is not itself popular.
     let idx: SquatIndex | undefined;
+    const popular = ctx.signatures.popular;
     const seen = new Set<string>();
     for (const pkg of ctx.inventory.packages) {
       if (pkg.ecosystem !== 'npm') continue;
-      const key = `${pkg.where.file}\0${pkg.name}`;
+      // A manifest inside node_modules/ is an installed package: nobody installs its devDependencies.
+      if (pkg.scope === 'dev' && pkg.source === 'npm/package-json' && /(?:^|\/)node_modules\//.test(pkg.where.file)) continue;
+      const name = installedName(pkg.spec, pkg.resolved, pkg.name);
+      const key = `${pkg.where.file}\0${name}`;
       if (seen.has(key)) continue;
       seen.add(key);
       // Known-malicious names are reported, with more certainty, by known-malicious-package.
-      if (ctx.signatures.packages.hasName('npm', pkg.name)) continue;
-      if (ctx.signatures.popular.npm.has(pkg.name)) continue;
+      if (ctx.signatures.packages.hasName('npm', name)) continue;
+      if (popular.npm.has(name) || popular.npmDistinct.has(name)) continue;
+      // A transitive dependency that a popular package declares was chosen by that package's authors, not mistyped
+      // into this project (a popular package that starts depending on a malicious name is known-malicious-package's case).
+      const parent = !pkg.direct && pkg.path && pkg.path.length > 1 ? pkg.path[pkg.path.length - 2] : undefined;
+      if (parent && (popular.npm.has(parent) || popular.npmDistinct.has(parent))) continue;
       idx ??= indexFor(ctx.signatures);
-      const m = idx.check(pkg.name);
+      const m = idx.check(name);
       if (!m) continue;
       const direct = pkg.direct;
+      // A near name that reads as another word is a weak hint: low when direct, not worth a line when transitive.
+      if (m.otherWord && !direct) continue;
+      const shown = name === pkg.name ? `"${name}"` : `"${pkg.name}" (an alias of "${name}")`;
       ctx.report({
-        message: `"${pkg.name}" is ${how(m)} the popular package "${m.target}" (${m.targetDownloads.toLocaleString('en-US')} downloads a month)${direct ? '' : `, as a transitive dependency${pkg.path && pkg.path.length > 1 ? ` via ${pkg.path.join(' → ')}` : ''}`}.`,
+        message:
+          `${shown} is ${how(m)} the popular package "${m.target}" (${m.targetDownloads.toLocaleString('en-US')} downloads a month)` +
+          `${direct ? '' : `, as a transitive dependency${pkg.path && pkg.path.length > 1 ? ` via ${pkg.path.join(' → ')}` : ''}`}` +
+          `${m.otherWord ? `; but ${m.otherWord}, so it reads as another name rather than a typo` : ''}.`,
         location: pkg.where,
-        severity: direct ? 'medium' : 'low',
-        confidence: 'medium',
+        severity: direct && !m.otherWord ? 'medium' : 'low',
+        confidence: m.otherWord ? 'low' : 'medium',
         evidence: [
-          { kind: 'package', value: `npm ${pkg.name}${pkg.version ? `@${pkg.version}` : ''}`, location: pkg.where },
+          { kind: 'package', value: `npm ${name}${pkg.version ? `@${pkg.version}` : ''}`, location: pkg.where },
           { kind: 'trait', value: `${m.kind}${m.distance ? ` (distance ${m.distance})` : ''} → ${m.target}` },
+          ...(m.otherWord ? [{ kind: 'note' as const, value: m.otherWord }] : []),
         ],
-        key: `${pkg.name}\0${m.target}`,
+        key: `${name}\0${m.target}`,
       });
     }
   },

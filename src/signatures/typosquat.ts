@@ -2,6 +2,13 @@
  * Look-alike names: is a package name one or two edits, a separator, a homoglyph, a scope or a brand suffix away
  * from a popular name? Candidates come from a deletion index (SymSpell style: two strings within one edit share a
  * one-deletion variant), so checking a name costs a few dozen map lookups, not 5,000 edit distances.
+ *
+ * A small edit distance alone is mostly noise: npm is full of established names one letter from another
+ * (jsdoc/jsdom, watch/batch, listr/listr2, bare-buffer/safe-buffer). An edit candidate is therefore kept only when it
+ * looks like a slip of the fingers, not another word (see typoShape): names are compared word by word (words split
+ * at - _ .), whole words added or removed make a different name, an edit is judged against the length of the words it
+ * touches, and a prefix or suffix changed, a first letter replaced or an unrelated letter replaced in a short name
+ * make another word. Those near names are still returned, marked otherWord, for the rule to report low.
  */
 import type { PopularNames } from './types.js';
 
@@ -14,6 +21,11 @@ export interface SquatMatch {
   /** Edit distance where it applies. */
   distance?: number;
   targetDownloads: number;
+  /**
+   * Set when the name is within edit reach but the difference reads as another word, not a typo (typoShape): a weak
+   * hint that the rule reports below the level that warns.
+   */
+  otherWord?: string;
 }
 
 const BRAND_SUFFIXES = ['-sdk', '-validator', '-logger', '.js', '-js'];
@@ -21,6 +33,29 @@ const BRAND_SUFFIXES = ['-sdk', '-validator', '-logger', '.js', '-js'];
 const MIN_EDIT_LEN = 5;
 /** From this length, two edits still look like the target. */
 const TWO_EDIT_LEN = 8;
+/** A word shorter than this takes no edit at all (it/is, js/es, pg/is, css/csv are other words). */
+const MIN_WORD_EDIT_LEN = 4;
+/** Two edits that all fall within this many letters of a word's start or end swap an affix: re-validator, listen-er. */
+const AFFIX_LEN = 4;
+/**
+ * A scope whose name starts at least this many popular unscoped names (babel-*, rollup-plugin-*, jest-*, eslint-*) is
+ * an established unscoped namespace too: "babel-register" is the pre-scope name of "@babel/register", not a look-alike.
+ */
+const UNSCOPED_FAMILY_MIN = 3;
+
+const KEYBOARD = ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+const pairs = (list: [string, string][]) => new Set(list.flatMap(([a, b]) => [a + b, b + a]));
+/** Letters that read alike in a package list. */
+const LOOKALIKE = pairs([['i', 'l'], ['l', '1'], ['i', '1'], ['o', '0'], ['s', '5'], ['u', 'v'], ['m', 'n'], ['c', 'e'], ['g', 'q']]);
+/** Keys a finger slips between on a QWERTY keyboard (same row, and the staggered row below). */
+const NEIGHBOUR = pairs(
+  KEYBOARD.flatMap((row, r) =>
+    [...row].flatMap((ch, c) => {
+      const below = KEYBOARD[r + 1] ?? '';
+      return [row[c + 1], below[c], c > 0 ? below[c - 1] : undefined].filter((x): x is string => !!x).map((x): [string, string] => [ch, x]);
+    }),
+  ),
+);
 
 function deletes1(s: string): string[] {
   const out: string[] = [];
@@ -53,6 +88,117 @@ export function osaDistance(a: string, b: string, max: number): number {
   return prev[n];
 }
 
+export interface EditOp {
+  /** sub: a letter replaced; ins: the name has a letter the target lacks; del: the name lacks one; swap: two adjacent letters swapped. */
+  op: 'sub' | 'ins' | 'del' | 'swap';
+  /** Position in the name (for del: where the missing letter would be). */
+  at: number;
+  /** The name's letter (sub, ins) or the target's (del). */
+  ch: string;
+  /** The target's letter for sub. */
+  to?: string;
+}
+
+/** One cheapest OSA alignment of name against target, as the list of edits. Only for short strings (names). */
+export function editOps(name: string, target: string): EditOp[] {
+  const m = name.length;
+  const n = target.length;
+  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= m; i++)
+    for (let j = 1; j <= n; j++) {
+      const cost = name[i - 1] === target[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && name[i - 1] === target[j - 2] && name[i - 2] === target[j - 1]) v = Math.min(v, d[i - 2][j - 2] + 1);
+      d[i][j] = v;
+    }
+  const ops: EditOp[] = [];
+  let i = m;
+  let j = n;
+  while (i > 0 || j > 0) {
+    if (i > 0 && j > 0 && name[i - 1] === target[j - 1] && d[i][j] === d[i - 1][j - 1]) {
+      i--;
+      j--;
+    } else if (i > 1 && j > 1 && name[i - 1] === target[j - 2] && name[i - 2] === target[j - 1] && d[i][j] === d[i - 2][j - 2] + 1) {
+      ops.push({ op: 'swap', at: i - 2, ch: name.slice(i - 2, i) });
+      i -= 2;
+      j -= 2;
+    } else if (i > 0 && j > 0 && d[i][j] === d[i - 1][j - 1] + 1) {
+      ops.push({ op: 'sub', at: i - 1, ch: name[i - 1], to: target[j - 1] });
+      i--;
+      j--;
+    } else if (i > 0 && d[i][j] === d[i - 1][j] + 1) {
+      ops.push({ op: 'ins', at: i - 1, ch: name[i - 1] });
+      i--;
+    } else {
+      ops.push({ op: 'del', at: i, ch: target[j - 1] });
+      j--;
+    }
+  }
+  return ops.reverse();
+}
+
+const splitWords = (s: string) => s.split(/[-_.]+/).filter(Boolean);
+
+/** How a name within edit reach of a popular one differs from it. */
+export interface TypoShape {
+  /** Edits, counted with separators removed inside the differing words. */
+  distance: number;
+  /** Why the difference reads as another word rather than a typo; absent when it reads as a typo. */
+  otherWord?: string;
+}
+
+/**
+ * Does the name read as a slip of the fingers on the target? Both are unscoped and differ by more than separators.
+ *  - Words both names share at the start and the end are set aside; when nothing is left on one side, whole words were
+ *    added or removed (eslint-plugin-import-x): another package, which brand-suffix judges where it matters.
+ *  - What is left (separators removed) must be long enough for its edits: none under 4 letters, one from 4, two from 8
+ *    (bare-buffer is two edits in "bare", lodash-id a new word, it-glob/is-glob a new two-letter word).
+ *  - One edit: a letter added or dropped at either end is a prefix or suffix (crypt/crypto, listr2, http2, ctype),
+ *    unless it doubles its neighbour (expresss); a replaced first letter makes another word (tslint/eslint,
+ *    watch/batch) unless the two read alike (iodash); and in a short name (under 8 letters) so does a letter replaced
+ *    by one that is neither a keyboard neighbour nor a look-alike (jsdoc/jsdom, errno/errto).
+ *  - Two edits that both fall within 4 letters of the start or the end swap an affix (revalidator, async-listener).
+ * Transpositions, letters dropped or doubled inside a word, and slips to a neighbouring key stay typos (dotevn, expres,
+ * body-praser, monent).
+ */
+export function typoShape(name: string, target: string): TypoShape {
+  const a = splitWords(name);
+  const b = splitWords(target);
+  while (a.length && b.length && a[0] === b[0]) {
+    a.shift();
+    b.shift();
+  }
+  while (a.length && b.length && a[a.length - 1] === b[b.length - 1]) {
+    a.pop();
+    b.pop();
+  }
+  if (!a.length || !b.length) return { distance: osaDistance(name, target, 2), otherWord: 'whole words added or removed' };
+  const x = a.join('');
+  const y = b.join('');
+  const ops = editOps(x, y);
+  const distance = ops.length;
+  if (!distance) return { distance, otherWord: 'only separators differ' }; // the separator check sees these first
+  const len = Math.max(x.length, y.length);
+  if (distance > (len >= TWO_EDIT_LEN ? 2 : len >= MIN_WORD_EDIT_LEN ? 1 : 0))
+    return { distance, otherWord: `${distance === 1 ? 'an edit' : `${distance} edits`} in the ${len}-letter word "${x}"` };
+  if (distance === 1) {
+    const [e] = ops;
+    // A doubled letter typed once or twice (expresss, expres) is a typo even at the edge.
+    const doubled = e.op === 'ins' ? x[e.at - 1] === e.ch || x[e.at + 1] === e.ch : e.op === 'del' && (x[e.at - 1] === e.ch || x[e.at] === e.ch);
+    if (!doubled && ((e.op === 'ins' && (e.at === 0 || e.at === x.length - 1)) || (e.op === 'del' && (e.at === 0 || e.at === x.length))))
+      return { distance, otherWord: `"${e.ch}" ${e.op === 'ins' ? 'added at' : 'dropped from'} the ${e.at === 0 ? 'start' : 'end'} of "${x}" (another prefix or suffix)` };
+    const pair = e.ch + (e.to ?? '');
+    if (e.op === 'sub' && e.at === 0 && !LOOKALIKE.has(pair)) return { distance, otherWord: `the first letter of "${x}" replaced ("${e.to}" → "${e.ch}")` };
+    if (e.op === 'sub' && name.length < TWO_EDIT_LEN && !LOOKALIKE.has(pair) && !NEIGHBOUR.has(pair))
+      return { distance, otherWord: `"${e.to}" → "${e.ch}" in a short name, neither a neighbouring key nor a look-alike` };
+    return { distance };
+  }
+  const lo = Math.min(...ops.map((e) => e.at));
+  const hi = Math.max(...ops.map((e) => e.at + (e.op === 'swap' ? 1 : 0)));
+  if (hi < AFFIX_LEN || lo >= x.length - AFFIX_LEN) return { distance, otherWord: `both edits at the ${hi < AFFIX_LEN ? 'start' : 'end'} of "${x}" (another prefix or suffix)` };
+  return { distance };
+}
+
 const stripSeparators = (s: string) => s.replace(/[-_.]/g, '');
 /** Characters that read alike in a package list: 1/l/i, 0/o, rn/m, vv/w, 5/s. */
 export function foldHomoglyphs(s: string): string {
@@ -82,7 +228,9 @@ export class SquatIndex {
       push(this.byHomoglyph, foldHomoglyphs(stripSeparators(name)), name);
       if (name.startsWith('@')) {
         const scope = name.slice(1, name.indexOf('/'));
-        for (const flat of [`${scope}-${bare}`, `${scope}${bare}`, `${scope}.${bare}`, `${scope}_${bare}`]) this.scoped.set(flat, name);
+        const family = this.unscopedFamily(scope);
+        for (const flat of [`${scope}-${bare}`, `${scope}${bare}`, `${scope}.${bare}`, `${scope}_${bare}`])
+          if (!(family && flat === `${scope}-${bare}`)) this.scoped.set(flat, name);
       }
       if (name.length >= MIN_EDIT_LEN - 1) {
         push(this.del1, name, name);
@@ -97,6 +245,19 @@ export class SquatIndex {
             else if (list[list.length - 1] !== name) list.push(name);
           }
     }
+  }
+
+  private familySize?: Map<string, number>;
+  /** Is "<scope>-…" an established unscoped namespace (UNSCOPED_FAMILY_MIN popular names start with it)? */
+  private unscopedFamily(scope: string): boolean {
+    if (!this.familySize) {
+      this.familySize = new Map();
+      for (const p of this.popular.keys()) {
+        if (p.startsWith('@')) continue;
+        for (let i = p.indexOf('-'); i > 0; i = p.indexOf('-', i + 1)) this.familySize.set(p.slice(0, i), (this.familySize.get(p.slice(0, i)) ?? 0) + 1);
+      }
+    }
+    return (this.familySize.get(scope) ?? 0) >= UNSCOPED_FAMILY_MIN;
   }
 
   isPopular(name: string): boolean {
@@ -129,27 +290,35 @@ export class SquatIndex {
     if (sep) return sep;
     const homo = best(this.byHomoglyph.get(foldHomoglyphs(stripSeparators(name))) ?? [], 'homoglyph');
     if (homo && /[01|5]|rn|vv/.test(name)) return homo;
+    // Edit candidates (one edit; two for long names). Typo-shaped ones win; the others are kept as a weak fallback.
+    let weak: SquatMatch | undefined;
     if (name.length >= MIN_EDIT_LEN) {
       const cands = new Set<string>();
-      for (const k of [name, ...deletes1(name)]) for (const c of this.del1.get(k) ?? []) cands.add(c);
-      const one = [...cands].filter((c) => !c.startsWith('@') && osaDistance(name, c, 1) === 1);
-      const hit = best(one, 'edit-distance', 1);
-      if (hit) return hit;
-    }
-    if (name.length >= TWO_EDIT_LEN) {
-      const cands = new Set<string>();
       const keys = [name, ...deletes1(name)];
-      for (const d of deletes1(name)) keys.push(...deletes1(d));
-      for (const k of keys) for (const c of [...(this.del2.get(k) ?? []), ...(this.del1.get(k) ?? [])]) cands.add(c);
-      const two = [...cands].filter((c) => !c.startsWith('@') && c.length >= TWO_EDIT_LEN - 1 && osaDistance(name, c, 2) === 2);
-      const hit = best(two, 'edit-distance', 2);
-      if (hit) return hit;
+      for (const k of keys) for (const c of this.del1.get(k) ?? []) cands.add(c);
+      if (name.length >= TWO_EDIT_LEN) {
+        for (const d of deletes1(name)) keys.push(...deletes1(d));
+        for (const k of keys) for (const c of [...(this.del2.get(k) ?? []), ...(this.del1.get(k) ?? [])]) cands.add(c);
+      }
+      let strong: SquatMatch | undefined;
+      const better = (m: SquatMatch, than?: SquatMatch) => !than || m.distance! < than.distance! || (m.distance === than.distance && m.targetDownloads > than.targetDownloads);
+      for (const c of cands) {
+        if (c === name || c.startsWith('@')) continue;
+        const osa = osaDistance(name, c, 2);
+        if (osa > 2 || (osa === 2 && (name.length < TWO_EDIT_LEN || c.length < TWO_EDIT_LEN - 1))) continue;
+        const shape = typoShape(name, c);
+        const m: SquatMatch = { target: c, kind: 'edit-distance', distance: shape.otherWord ? osa : shape.distance, targetDownloads: dl(c), otherWord: shape.otherWord };
+        if (shape.otherWord) {
+          if (better(m, weak)) weak = m;
+        } else if (better(m, strong)) strong = m;
+      }
+      if (strong) return strong;
     }
     for (const suffix of BRAND_SUFFIXES) {
       if (!name.endsWith(suffix)) continue;
       const brand = name.slice(0, -suffix.length);
       if (brand.length >= 4 && this.popular.has(brand)) return { target: brand, kind: 'brand-suffix', targetDownloads: dl(brand) };
     }
-    return undefined;
+    return weak;
   }
 }
