@@ -1,0 +1,39 @@
+// typosquat-package recall on published malicious names: which of the npm names in the intel (DPRK packages, npm
+// security-holding names) the look-alike check matches, as if the known-malicious index were empty (signatures off).
+// Usage: npm run build && node bench/typosquat-intel.js [--intel ../shared/intel] [--list]
+//   medium  a match that reads as a typo: the rule reports it medium for a direct dependency
+//   low     a near name that reads as another word: the rule reports it low for a direct dependency
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const i = args.indexOf('--intel');
+const intel = path.resolve(ROOT, i >= 0 ? args[i + 1] : '../shared/intel');
+const { SquatIndex } = await import(path.join(ROOT, 'build/signatures/typosquat.js'));
+const { loadSignatures } = await import(path.join(ROOT, 'build/signatures/load.js'));
+
+const sig = loadSignatures();
+const idx = new SquatIndex(sig.popular, sig.popular.npmDistinct);
+const names = (file, column) =>
+  existsSync(file)
+    ? [...new Set(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split(/\s/)[column]))].filter((n) => n && n !== 'name')
+    : [];
+
+for (const [label, file] of [
+  ['npm-dprk-packages.tsv', path.join(intel, 'npm-dprk-packages.tsv')],
+  ['npm-security-holding.txt', path.join(intel, 'npm-security-holding.txt')],
+]) {
+  const list = names(file, 0);
+  if (!list.length) {
+    console.error(`${file} not found or empty; skipped`);
+    continue;
+  }
+  const rows = list.filter((n) => !sig.popular.npm.has(n)).map((n) => [n, idx.check(n)]).filter(([, m]) => m);
+  const medium = rows.filter(([, m]) => !m.otherWord);
+  const low = rows.filter(([, m]) => m.otherWord);
+  console.log(`${label}: ${list.length} names, matched ${rows.length} (medium ${medium.length}, low ${low.length})`);
+  if (args.includes('--list'))
+    for (const [n, m] of rows) console.log(`  ${m.otherWord ? 'low   ' : 'medium'} ${n} → ${m.target} (${m.kind}${m.distance ? ` ${m.distance}` : ''})${m.otherWord ? `: ${m.otherWord}` : ''}`);
+}
