@@ -8,6 +8,7 @@ import gitHookCommand from './git-hook-command.js';
 import gitConfigExec from './git-config-exec.js';
 import disguisedFileType from './disguised-file-type.js';
 import c2Url from './c2-url.js';
+import clickfixPage from './clickfix-page.js';
 import prebuiltBinary from './prebuilt-binary.js';
 import remoteCodeExecution from './remote-code-execution.js';
 import importTimeNetwork from './import-time-network.js';
@@ -40,6 +41,7 @@ export const RULES: readonly Rule[] = [
   gitConfigExec,
   disguisedFileType,
   c2Url,
+  clickfixPage,
   prebuiltBinary,
   remoteCodeExecution,
   importTimeNetwork,

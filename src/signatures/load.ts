@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns } from './types.js';
+import type { ClickFixPatterns, CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns } from './types.js';
 import { PackageDb } from './package-db.js';
 import { loadPopular } from './popular.js';
 
@@ -49,13 +49,14 @@ export function loadSignatures(dir = path.join(packageRoot(), 'signatures'), opt
   const fileMagic = readJson<{ formats: FileMagic[] }>(path.join(dir, 'patterns', 'file-magic.json')).formats;
   const binaries = readJson<BinaryKinds>(path.join(dir, 'patterns', 'binaries.json'));
   const source = readJson<SourcePatterns>(path.join(dir, 'patterns', 'source.json'));
+  const clickfix = readJson<ClickFixPatterns>(path.join(dir, 'patterns', 'clickfix.json'));
   const pkg = readJson<{ version: string }>(path.join(dir, '..', 'package.json'));
   const packages = new PackageDb([
     { file: path.join(dir, BUNDLED_INDEX), optional: false },
     ...(options.cacheDir ? [{ file: path.join(options.cacheDir, CACHE_INDEX), optional: true }] : []),
   ]);
   const popular = loadPopular(dir);
-  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries, source, packages, popular };
+  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries, source, clickfix, packages, popular };
   if (dir === path.join(packageRoot(), 'signatures')) cached.set(cacheKey, sigs);
   return sigs;
 }

@@ -80,6 +80,16 @@ export interface SourcePatterns {
   pythonHiddenPaths: string[];
 }
 
+/** ClickFix pages (signatures/patterns/clickfix.json): case-insensitive regexes on text with whitespace collapsed. */
+export interface ClickFixPatterns {
+  /** Telling the visitor to open the Run dialog or a terminal (`Win + R`, `open Terminal`). */
+  openRun: string[];
+  /** The paste keystroke (`Ctrl + V`, `⌘ + V`). */
+  paste: string[];
+  /** Fake human verification (`verify you are human`, `I'm not a robot`, `Verification ID`). */
+  verification: string[];
+}
+
 export interface Signatures {
   version: string;
   iocs: IocIndicator[];
@@ -88,6 +98,7 @@ export interface Signatures {
   fileMagic: FileMagic[];
   binaries: BinaryKinds;
   source: SourcePatterns;
+  clickfix: ClickFixPatterns;
   /** Known-malicious packages: the bundled index plus the OSV import cached by `lurescan signatures update`. */
   packages: PackageDb;
   /** The most downloaded names per ecosystem (name → downloads a month), the reference set for typosquat checks. */

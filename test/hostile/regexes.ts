@@ -52,7 +52,7 @@ export function sourceRegexes(): { literals: AuditedRegex[]; dynamic: string[] }
   return { literals, dynamic };
 }
 
-/** Regexes held as data: c2 URL patterns, benign install and dev-server commands, config and bundle paths. */
+/** Regexes held as data: c2 URL patterns, benign install and dev-server commands, ClickFix phrases, config and bundle paths. */
 export function signatureRegexes(): AuditedRegex[] {
   const dir = path.join(ROOT, 'signatures', 'patterns');
   const out: AuditedRegex[] = [];
@@ -61,6 +61,8 @@ export function signatureRegexes(): AuditedRegex[] {
   for (const p of c2.patterns) out.push({ source: p.regex, flags: '', where: `c2-urls.json#${p.id}` });
   const cmd = read('commands.json') as { benignInstall: string[]; devServer: string[] };
   for (const key of ['benignInstall', 'devServer'] as const) cmd[key].forEach((r, i) => out.push({ source: r, flags: 'i', where: `commands.json#${key}[${i}]` }));
+  const clickfix = read('clickfix.json') as { openRun: string[]; paste: string[]; verification: string[] };
+  for (const key of ['openRun', 'paste', 'verification'] as const) clickfix[key].forEach((r, i) => out.push({ source: r, flags: 'i', where: `clickfix.json#${key}[${i}]` }));
   const src = read('source.json') as { configFiles: string[]; bundlePaths: string[] };
   src.configFiles.forEach((r, i) => out.push({ source: r, flags: '', where: `source.json#configFiles[${i}]` }));
   src.bundlePaths.forEach((r, i) => out.push({ source: r, flags: 'i', where: `source.json#bundlePaths[${i}]` }));
