@@ -111,3 +111,18 @@ describe('analysis worker pool', function () {
     }
   });
 });
+
+describe('prefilter windows', () => {
+  it('finds a token in a large file wherever it falls, including across a window boundary', async () => {
+    const { passesPrefilter } = await import('../src/analysis/source-index.js');
+    const size = 3 * 128 * 1024 + 77;
+    for (const at of [0, 128 * 1024 - 3, 128 * 1024 - 1, 128 * 1024, 2 * 128 * 1024 - 10, size - 6]) {
+      const buf = Buffer.alloc(size, 0x20);
+      buf.write('eval(', at, 'latin1');
+      assert.equal(passesPrefilter('js', buf, sigs), true, `eval( at ${at}`);
+    }
+    const clean = Buffer.alloc(size, 0x20);
+    clean.write('retrieval(', 128 * 1024 - 5, 'latin1');
+    assert.equal(passesPrefilter('js', clean, sigs), false, 'retrieval( across a boundary is not eval(');
+  });
+});

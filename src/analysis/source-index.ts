@@ -63,6 +63,8 @@ export interface Prefilter {
   /** The same tokens, each that starts with an identifier character anchored after a non-identifier one. */
   jsExact: RegExp;
   pyExact: RegExp;
+  /** Longer than any token plus the character before it. */
+  overlap: number;
 }
 
 const prefilters = new WeakMap<SourcePatterns, Prefilter>();
@@ -88,7 +90,8 @@ export function prefilterFor(p: SourcePatterns): Prefilter {
     const extra = [...p.walletExtensions.map((w) => w.id), ...p.polinriderMarkers];
     const js = [...p.prefilter.js, ...extra];
     const py = [...p.prefilter.python, ...extra];
-    pf = { js: compile(js, false), py: compile(py, false), jsExact: compile(js, true), pyExact: compile(py, true) };
+    const overlap = Math.max(...js.map((t) => t.length), ...py.map((t) => t.length)) + 1;
+    pf = { js: compile(js, false), py: compile(py, false), jsExact: compile(js, true), pyExact: compile(py, true), overlap };
     prefilters.set(p, pf);
   }
   return pf;
@@ -106,11 +109,27 @@ export function sourceIndex(ws: Workspace, sigs: Signatures, limits: Limits): Pr
   return p;
 }
 
-/** The prefilter on raw bytes: tokens are ASCII, so a latin1 view finds them without decoding UTF-8. */
+/** Larger files are searched in windows of this size, so the search never makes one large string per file. */
+const PREFILTER_WINDOW = 128 * 1024;
+
+/**
+ * The prefilter on raw bytes: tokens are ASCII, so a latin1 view finds them without decoding UTF-8. A large file is
+ * viewed a window at a time (windows overlap by more than the longest token): a whole-file string of a file that
+ * fails would be garbage in V8's large-object space, freed only by a full collection, and the scan's peak memory
+ * on a big tree is made of such garbage.
+ */
 export function passesPrefilter(lang: SourceLang, bytes: Buffer | string, sigs: Signatures): boolean {
   const pf = prefilterFor(sigs.source);
-  const s = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
-  return lang === 'js' ? pf.js.test(s) && pf.jsExact.test(s) : pf.py.test(s) && pf.pyExact.test(s);
+  const [fast, exact] = lang === 'js' ? [pf.js, pf.jsExact] : [pf.py, pf.pyExact];
+  if (typeof bytes === 'string' || bytes.length <= PREFILTER_WINDOW) {
+    const s = typeof bytes === 'string' ? bytes : bytes.toString('latin1');
+    return fast.test(s) && exact.test(s);
+  }
+  for (let off = 0; off < bytes.length; off += PREFILTER_WINDOW) {
+    const s = bytes.toString('latin1', Math.max(0, off - pf.overlap), Math.min(bytes.length, off + PREFILTER_WINDOW));
+    if (fast.test(s) && exact.test(s)) return true;
+  }
+  return false;
 }
 
 function newSourceFile(path: string, text: string, sigs: Signatures, lang: SourceLang, as?: SourceLang): SourceFile {
