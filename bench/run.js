@@ -226,6 +226,27 @@ for (const tree of [...trees, takeHome]) {
   console.log(`take-home repo through the CLI (fresh process per run, median of ${n}):`);
   console.log(`  node -e 0 ${fmt(nodeMs)}; lurescan --version ${fmt(versionMs)}; lurescan <take-home> ${fmt(scanMs)}`);
   console.log(`  scan beyond the CLI's start-up: ${fmt(scanMs - versionMs)} (target 0.5 s); beyond node's: ${fmt(scanMs - nodeMs)}\n`);
+
+  // Real repositories of take-home size (300 to 2,000 files) from the evaluation corpus, when it has been exported
+  // (scripts/corpus-export.sh): lures and benign look-alikes alike, one fresh CLI process each.
+  const corpus = path.join(ROOT, '.cache', 'corpus');
+  let repos = [];
+  try {
+    repos = readdirSync(corpus, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(corpus, e.name));
+  } catch {
+    console.log(`real repositories: ${corpus} not present (scripts/corpus-export.sh); skipped\n`);
+  }
+  const countFiles = (d) => readdirSync(d, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).length;
+  const sized = repos.map((d) => ({ d, files: countFiles(d) })).filter((r) => r.files >= 300 && r.files <= 2000);
+  if (sized.length) {
+    const timed = sized.map((r) => ({ ...r, ms: wall([CLI, r.d, '--format', 'json', '--output', os.devNull]) - versionMs }));
+    timed.sort((a, b) => b.ms - a.ms);
+    const within = timed.filter((r) => r.ms <= 500).length;
+    console.log(`real repositories of take-home size from .cache/corpus (${timed.length} with 300–2,000 files, one fresh CLI process each):`);
+    console.log(`  beyond the CLI's start-up: median ${fmt(median(timed.map((r) => r.ms)))}, ${within} of ${timed.length} within 0.5 s; slowest:`);
+    for (const r of timed.slice(0, 3)) console.log(`    ${path.basename(r.d)} (${r.files} files): ${fmt(r.ms)}`);
+    console.log('');
+  }
 }
 rmSync(takeHome, { recursive: true, force: true });
 rmSync(path.dirname(tokensFile), { recursive: true, force: true });
