@@ -149,7 +149,11 @@ function pathOrder(a: WorkspaceFile, b: WorkspaceFile): number {
 export class BaseWorkspace implements Workspace {
   readonly files: WorkspaceFile[];
   readonly budget: ReadBudget;
-  readonly cache = new TextCache(256 * 1024 * 1024);
+  /**
+   * Decoded texts shared by the rules. Small on purpose: on a large tree every rule that reads every file would keep
+   * hundreds of MB of text alive, and a miss costs one more read (from the page cache for a folder).
+   */
+  readonly cache = new TextCache(32 * 1024 * 1024);
   /** Shared by the scanned archive (when the target is one) and every archive expanded inside the scan. */
   archiveBudget: ArchiveBudget = { entries: 0, bytes: 0 };
   /** Set once nested archives have been expanded, so that scanning a workspace twice does not expand them twice. */
