@@ -1,9 +1,10 @@
 /** Look-alike names against the bundled popular list: table-driven, both what fires and what stays quiet. */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSignatures } from '../src/signatures/load.js';
 import { SquatIndex, editOps, osaDistance, typoShape } from '../src/signatures/typosquat.js';
-import { FIXTURES, scanFolder } from './helpers.js';
+import { FIXTURES, scanFolder, tempDir } from './helpers.js';
 
 describe('typosquat index', () => {
   const s = loadSignatures();
@@ -102,6 +103,20 @@ describe('typosquat-package rule', () => {
     assert.equal(loud.length, 1);
     assert.equal(loud[0].severity, 'medium');
     assert.match(loud[0].message, /^"lodash" \(an alias of "lodahs"\) is 1 edit from the popular package "lodash"/);
+  });
+  it('trusts only public-registry tarball URLs to name what a lockfile entry installs', async () => {
+    const { dir: tmp, cleanup } = tempDir();
+    try {
+      const entry = (host: string) =>
+        `"expresss@npm:express@^4.21.2":\n  version "4.21.2"\n  resolved "https://${host}/express/-/express-4.21.2.tgz"\n\n`;
+      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('mirror.example')}`);
+      const r = await scanFolder(tmp, { rules: ['typosquat-package'] });
+      assert.deepEqual(r.findings.map((x) => x.message.split(' (')[0]), ['"expresss" is 1 edit from the popular package "express"']);
+      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('registry.yarnpkg.com')}`);
+      assert.deepEqual((await scanFolder(tmp, { rules: ['typosquat-package'] })).findings, []);
+    } finally {
+      cleanup();
+    }
   });
   it('ignores devDependencies of packages installed under node_modules/', async () => {
     assert.deepEqual((await findings('negative/vendored-dev-dependencies')).map((x) => x.message), []);

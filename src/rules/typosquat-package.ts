@@ -4,8 +4,9 @@ import type { Signatures } from '../signatures/types.js';
 
 /**
  * The package that actually gets installed: an alias ("fdir1": "npm:fdir@1.2.0") installs the package after "npm:",
- * and a lockfile entry installs the tarball it resolves to (".../prettier/-/prettier-2.8.8.tgz" for a yarn.lock
- * entry "prettier-2@npm:prettier@^2"); the key is only a local name.
+ * and a lockfile entry installs the public-registry tarball it resolves to (".../prettier/-/prettier-2.8.8.tgz" for
+ * the yarn.lock entry "prettier-2@npm:prettier@^2"); the key is only a local name. Other hosts are not trusted to
+ * name the package (lockfile-integrity reports them).
  */
 function installedName(spec: string | undefined, resolved: string | undefined, name: string): string {
   if (spec?.startsWith('npm:')) {
@@ -14,15 +15,30 @@ function installedName(spec: string | undefined, resolved: string | undefined, n
     const target = at < 0 ? rest : rest.slice(0, at);
     if (target) return target;
   }
-  const tarball = resolved && /\/((?:@[^/]+(?:\/|%2f))?[^/@]+)\/-\/[^/]+\.tgz(?:[?#].*)?$/i.exec(resolved);
-  if (tarball) {
-    try {
-      return decodeURIComponent(tarball[1]);
-    } catch {
-      return name;
-    }
+  return (resolved && tarballName(resolved)) || name;
+}
+
+/** Registries whose tarball paths are "/<name>/-/<file>.tgz": only their URLs are trusted to name the package. */
+const PUBLIC_NPM = new Set(['registry.npmjs.org', 'registry.npmjs.com', 'registry.yarnpkg.com']);
+
+/** "https://registry.npmjs.org/@scope/name/-/name-1.0.0.tgz" (also "@scope%2fname") → "@scope/name"; else undefined. */
+function tarballName(resolved: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(resolved);
+  } catch {
+    return undefined;
   }
-  return name;
+  const p = url.pathname;
+  const dash = p.lastIndexOf('/-/');
+  if (!PUBLIC_NPM.has(url.hostname) || dash < 0 || !p.toLowerCase().endsWith('.tgz') || p.indexOf('/', dash + 3) >= 0) return undefined;
+  const parts = p.slice(1, dash).split('/');
+  if (parts.length > 2 || (parts.length === 2 && !parts[0].startsWith('@'))) return undefined;
+  try {
+    return decodeURIComponent(parts.join('/')) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const indexes = new WeakMap<Signatures, SquatIndex>();
