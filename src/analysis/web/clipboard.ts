@@ -41,6 +41,8 @@ export interface ClipboardWrite {
   network: boolean;
   /** … because it is the text of an element the analysis could not pin down: what the page shows (a code block). */
   pageText: boolean;
+  /** The script could not be parsed: `values` are its string literals, any of which might be what is copied. */
+  textLevel?: boolean;
 }
 
 export interface ScriptFacts {
@@ -52,7 +54,8 @@ export interface ScriptFacts {
 const MAX_VALUES = 8;
 const MAX_STR = 64 * 1024;
 const MAX_DEPTH = 40;
-const MAX_STEPS = 200_000;
+/** Resolution steps for one clipboard write or displayed expression (memoised, so most writes take a few hundred). */
+const MAX_STEPS = 50_000;
 
 const COPY_LIBRARIES = new Set(['copy-to-clipboard', 'clipboard-copy', 'copy-text-to-clipboard', 'clipboardy', 'clipboard-polyfill']);
 const ELEMENT_TEXT = new Set(['textContent', 'innerText', 'value', 'innerHTML', 'outerText']);
@@ -153,6 +156,8 @@ function children(n: Node): Node[] {
 const isFn = (n: Node): boolean => n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression' || n.type === 'ObjectMethod' || n.type === 'ClassMethod';
 
 export class BudgetExceeded extends Error {}
+/** One write took too many steps to resolve: it is reported as dynamic, and the next write starts afresh. */
+class StepsExceeded extends Error {}
 
 class Resolver {
   private fns: Fn[][] = [];
@@ -186,22 +191,40 @@ class Resolver {
     for (const s of this.sinks) {
       const src = this.sources[s.ref.prog];
       let r: Res;
-      if (s.kind === 'execCommand') r = this.execCopy(s.fn, s.ref.prog);
-      else if (s.kind === 'clipboardjs') r = s.arg ? this.textOption(s.arg) : dyn();
-      else r = s.arg ? this.eval(s.arg, 0) : dyn();
+      this.steps = 0;
+      try {
+        if (s.kind === 'execCommand') r = this.execCopy(s.fn, s.ref.prog);
+        else if (s.kind === 'clipboardjs') r = s.arg ? this.textOption(s.arg) : dyn();
+        else r = s.arg ? this.eval(s.arg, 0) : dyn();
+      } catch (err) {
+        if (!(err instanceof StepsExceeded)) throw err;
+        // Only finished results are memoised, so what is there stays true for the next write.
+        r = dyn();
+      }
       const loc = s.ref.node.loc?.start;
       writes.push({ file: src.file, line: (loc?.line ?? 1) + src.lineOffset, column: (loc?.column ?? 0) + 1, api: s.api, values: r.vals.filter((v) => v.value.trim() !== ''), dynamic: r.dynamic, network: r.network, pageText: r.pageText });
     }
     const displayed = [...this.displayedText];
     for (const d of this.displayRefs) {
-      for (const v of this.eval(d.ref, 0).vals) displayed.push(d.html ? fragmentText(v.value) : v.value);
+      this.steps = 0;
+      try {
+        for (const v of this.eval(d.ref, 0).vals) displayed.push(d.html ? fragmentText(v.value) : v.value);
+      } catch (err) {
+        if (!(err instanceof StepsExceeded)) throw err;
+      }
     }
     return { writes, displayed };
   }
 
+  /** One resolution step; the step budget is per clipboard write, the time budget for the whole run. */
   private tick(): void {
-    if (++this.steps > MAX_STEPS) throw new BudgetExceeded(`more than ${MAX_STEPS} resolution steps`);
-    if ((this.steps & 1023) === 0 && Date.now() > this.deadline) throw new BudgetExceeded('clipboard analysis time limit reached');
+    if (++this.steps > MAX_STEPS) throw new StepsExceeded();
+    this.clock();
+  }
+
+  private visited = 0;
+  private clock(): void {
+    if ((++this.visited & 1023) === 0 && Date.now() > this.deadline) throw new BudgetExceeded('clipboard analysis time limit reached');
   }
 
   // ── pass 1: functions and declarations ─────────────────────────────────────────────────────────────────────
@@ -210,7 +233,7 @@ class Resolver {
     const stack: { n: Node; fn: Fn | undefined }[] = [{ n: root, fn: undefined }];
     while (stack.length) {
       const { n, fn } = stack.pop()!;
-      this.tick();
+      this.clock();
       visit(n, fn);
       const inner = isFn(n) ? this.fnByNode.get(n) : fn;
       const kids = children(n);
@@ -235,7 +258,7 @@ class Resolver {
     const stack: Node[] = [program];
     while (stack.length) {
       const n = stack.pop()!;
-      this.tick();
+      this.clock();
       if (isFn(n)) {
         const params = (n.params ?? []).map((p: Node) => (p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' && p.left.type === 'Identifier' ? p.left.name : ''));
         const f: Fn = { prog, node: n, start: n.start, end: n.end, params, returns: [] };
@@ -729,6 +752,23 @@ class Resolver {
  */
 export function clipboardFacts(sources: ScriptSource[], element: ElementLookup | undefined, maxMs: number): ScriptFacts {
   return new Resolver(sources, element, Date.now() + maxMs).run();
+}
+
+/**
+ * The fallback for a script that cannot be parsed: its quoted string literals (8 to 4,000 characters, one line),
+ * found by a linear scan rather than a regex, at most `max`.
+ */
+export function quotedStrings(text: string, max = 200): { value: string; offset: number }[] {
+  const out: { value: string; offset: number }[] = [];
+  for (let i = 0; i < text.length && out.length < max; i++) {
+    const q = text[i];
+    if (q !== '"' && q !== "'" && q !== '`') continue;
+    let j = i + 1;
+    while (j < text.length && j - i <= 4000 && text[j] !== q && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+    if (text[j] === q && j - i - 1 >= 8) out.push({ value: text.slice(i + 1, j), offset: i });
+    if (text[j] === q) i = j;
+  }
+  return out;
 }
 
 /** Cheap test before parsing: could this script write to the clipboard at all? */
