@@ -2,21 +2,15 @@
  * The pipeline, top to bottom: acquire → inventory → rules → verdict. Nothing here prints, reads process.env
  * or exits; shells turn the ScanResult into output.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
 import { DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
 import pLimit from 'p-limit';
 import type { Rule } from './rules/define-rule.js';
-import { acquireNpm } from './acquire/npm.js';
-import { registryOptions } from './registry/config.js';
-import { lookupPackages } from './registry/online.js';
 import type { RegistryFacts } from './registry/facts.js';
 import { acquireLocal } from './acquire/local.js';
-import { acquireArchive } from './acquire/archive.js';
-import { acquireGit, redactUrl } from './acquire/git.js';
 import { expandNestedArchives } from './acquire/nested.js';
-import { BaseWorkspace } from './acquire/workspace.js';
+import type { BaseWorkspace } from './acquire/workspace.js';
 import { buildInventory } from './engine/inventory.js';
 import { runRules } from './engine/run.js';
 import { verdictOf } from './engine/verdict.js';
@@ -25,19 +19,24 @@ import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
 import { describeTarget, UsageError } from './target.js';
 import type { Signatures } from './signatures/types.js';
+import { VERSION } from './version.js';
 
-const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
-export const VERSION: string = pkg.version;
+export { VERSION };
 
+// The archive reader, git, and the registry client are imported by the targets that need them: a folder scan does not
+// load simple-git or npm-registry-fetch (start-up time, docs/BENCHMARKS.md "CLI start-up").
 async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry']): Promise<Workspace> {
   switch (target.kind) {
     case 'path':
       return acquireLocal(target.path, options.limits);
     case 'archive':
-      return acquireArchive(target.path, options.limits);
-    case 'git':
+      return (await import('./acquire/archive.js')).acquireArchive(target.path, options.limits);
+    case 'git': {
+      const { acquireGit } = await import('./acquire/git.js');
       return acquireGit({ url: target.url, ref: target.ref ?? options.ref, allowFile: !!target.allowFileProtocol, authorization: target.authorization }, options.limits, options.tempDir);
+    }
     case 'npm': {
+      const [{ acquireNpm }, { registryOptions }] = await Promise.all([import('./acquire/npm.js'), import('./registry/config.js')]);
       const { workspace, facts } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits);
       npmFacts.set(workspace, facts);
       return workspace;
@@ -56,8 +55,10 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   const opts = resolveOptions(options);
   const started = Date.now();
   const diagnostics: Diagnostic[] = ws.diagnostics;
-  // Archives inside the tree (or inside the scanned archive) join it as `a.zip!/path` before anything reads it.
-  if (ws instanceof BaseWorkspace) await expandNestedArchives(ws);
+  // Archives inside the tree (or inside the scanned archive) join it as `a.zip!/path` before anything reads it. Tested
+  // by shape, not instanceof: the acquirers are imported on demand, and a loader that keeps separate copies of a
+  // module for static and dynamic imports (tsx under mocha does) would make instanceof fail and skip this silently.
+  if (expandable(ws)) await expandNestedArchives(ws);
   if ('reportOversized' in ws && typeof ws.reportOversized === 'function') {
     await (ws as { reportOversized: (f: (p: string, h: Buffer) => boolean) => Promise<void> }).reportOversized((p, h) => isGenuineBinary(p, h, signatures));
   }
@@ -68,6 +69,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   let registry = options.registryFacts ?? npmFacts.get(ws);
   if (!registry && options.online) {
     opts.onProgress({ phase: 'inventory', message: 'asking the registry about dependencies' });
+    const [{ lookupPackages }, { registryOptions }] = await Promise.all([import('./registry/online.js'), import('./registry/config.js')]);
     registry = await lookupPackages(
       inventory.packages,
       {
@@ -105,6 +107,11 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   };
   opts.onProgress({ phase: 'done' });
   return result;
+}
+
+function expandable(ws: Workspace): ws is BaseWorkspace {
+  const w = ws as Partial<BaseWorkspace>;
+  return typeof w.addEntries === 'function' && typeof w.headOf === 'function' && typeof w.ratioOf === 'function' && typeof w.archiveBudget === 'object';
 }
 
 /**
@@ -165,7 +172,7 @@ async function reportLfsPointers(ws: Workspace, diagnostics: Diagnostic[]): Prom
 export async function scan(target: ScanTarget, options: ScanOptions = {}): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();
-  opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? redactUrl(describeTarget(target)) : describeTarget(target) });
+  opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? (await import('./acquire/git.js')).redactUrl(describeTarget(target)) : describeTarget(target) });
   const ws = await acquire(target, opts, options.registry);
   try {
     const result = await scanWorkspace(ws, options);

@@ -1,9 +1,14 @@
 /** Turn what a user typed into a ScanTarget. No I/O beyond a stat to tell a folder from a file. */
 import { statSync } from 'node:fs';
 import type { ScanTarget } from './types.js';
-import { isGitUrl } from './acquire/git.js';
+import { UsageError } from './usage-error.js';
 
-export class UsageError extends Error {}
+export { UsageError };
+
+/** Patterns a string must match to be treated as a remote git URL. */
+export function isGitUrl(s: string): boolean {
+  return /^(?:https?|ssh|git):\/\//i.test(s) || /^[\w.-]+@[\w.-]+:[^\\]/.test(s) || /\.git$/i.test(s) && /^[a-z]+:\/\//i.test(s);
+}
 
 const ARCHIVE_EXT = /\.(?:zip|tar|tgz|tar\.gz)$/i;
 

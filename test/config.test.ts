@@ -102,6 +102,8 @@ describe('config: CLI', () => {
       const code = await main([repo, '--config', bad], { stdout: () => {}, stderr: (s) => (err += s), isTTY: false, env: {} });
       assert.equal(code, 2);
       assert.match(err, /rules\.c2-url: must be one of/);
+      // A usage error from a module the CLI imports on demand still gets the usage hint.
+      assert.match(err, /\(run lurescan --help for usage and examples\)/);
       assert.throws(() => loadConfigFile(path.join(t.dir, 'missing.yml')), /cannot read the config file/);
     } finally {
       t.cleanup();

@@ -12,11 +12,6 @@ import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
 import { BaseWorkspace, type EntrySpec } from './workspace.js';
 
-/** Patterns a string must match to be treated as a remote git URL. */
-export function isGitUrl(s: string): boolean {
-  return /^(?:https?|ssh|git):\/\//i.test(s) || /^[\w.-]+@[\w.-]+:[^\\]/.test(s) || /\.git$/i.test(s) && /^[a-z]+:\/\//i.test(s);
-}
-
 export interface GitPlan {
   url: string;
   ref?: string;

@@ -8,7 +8,8 @@
  * encrypted, damaged, too deep, over a cap) is a diagnostic that makes the scan incomplete: its content was hidden.
  */
 import type { WorkspaceFile } from '../types.js';
-import { gzipHoldsTar, readArchive, tarChecksumOk, type NestedFormat } from './archive.js';
+import type { NestedFormat } from './archive.js';
+import { tarChecksumOk } from './tar-header.js';
 import type { BaseWorkspace } from './workspace.js';
 
 /** Formats recognised by their magic that lurescan cannot read (no reader in Node's standard library). */
@@ -76,6 +77,8 @@ export async function expandNestedArchives(ws: BaseWorkspace): Promise<void> {
       }
       const bytes = await f.bytes();
       if (!bytes) continue; // the read budget or a read error: bytes() recorded why
+      // The archive reader (yauzl, tar-stream) loads with the first archive found, not with every scan.
+      const { gzipHoldsTar, readArchive } = await import('./archive.js');
       const kind = format === 'gzip' && gzipHoldsTar(bytes, f.path) ? 'tgz' : format;
       let got;
       try {

@@ -9,10 +9,6 @@ import type { ScanResult } from '../types.js';
 import { Option, type Command } from 'commander';
 import { DEFAULT_FAIL_ON, type FailOn } from '../options.js';
 import type { RegistryConfigInput } from '../registry/config.js';
-import { renderJson } from '../reporters/json.js';
-import { renderText } from '../reporters/text.js';
-import { renderSarif } from '../reporters/sarif.js';
-import { renderMarkdown } from '../reporters/markdown.js';
 import { verdictRank } from '../engine/verdict.js';
 
 export interface EmitIo {
@@ -45,16 +41,23 @@ export function addReportOptions(cmd: Command, what: string): Command {
     .option('--verbose', 'show low and info findings and all diagnostics in the text report', false);
 }
 
+/** The report in the chosen format; each reporter is imported when it is the one asked for (SARIF loads every rule's meta). */
+async function render(result: ScanResult, opts: EmitOptions, color: boolean): Promise<string> {
+  switch (opts.format) {
+    case 'json':
+      return (await import('../reporters/json.js')).renderJson(result);
+    case 'sarif':
+      return (await import('../reporters/sarif.js')).renderSarif(result);
+    case 'markdown':
+      return (await import('../reporters/markdown.js')).renderMarkdown(result);
+    default:
+      return (await import('../reporters/text.js')).renderText(result, { color, verbose: opts.verbose });
+  }
+}
+
 export async function emitResult(io: EmitIo, result: ScanResult, opts: EmitOptions): Promise<number> {
   const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;
-  const report =
-    opts.format === 'json'
-      ? renderJson(result)
-      : opts.format === 'sarif'
-        ? renderSarif(result)
-        : opts.format === 'markdown'
-          ? renderMarkdown(result)
-          : renderText(result, { color: !!color && (io.isTTY || opts.color === true), verbose: opts.verbose });
+  const report = await render(result, opts, !!color && (io.isTTY || opts.color === true));
   if (opts.output) {
     await fs.writeFile(opts.output, report);
     if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);

@@ -1,17 +1,18 @@
 /**
  * argv → options → scan → reporter → exit code. This file and bin/lurescan.js are the only places that touch
  * process.stdout, process.exit and the environment.
+ *
+ * Start-up: only what defines the commands is imported here (commander, the version, the option definitions).
+ * Each action imports what it runs — the scanner, the rules, the reporters, the registry and GitHub clients — when
+ * it runs, so `--version`, `--help` and `rules` do not load the parsers and clients a scan needs
+ * (docs/BENCHMARKS.md, "CLI start-up"). Keep it that way: a static import of a heavy module here costs every command.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { scan, VERSION } from '../scan.js';
-import { parseTarget, UsageError } from '../target.js';
-import { loadConfigFile } from '../config/load.js';
-import { applyConfig, todayUtc } from '../config/apply.js';
+import { VERSION } from '../version.js';
+import { UsageError } from '../usage-error.js';
 import type { Config } from '../config/schema.js';
-import { RULES } from '../rules/index.js';
-import { packageRoot } from '../signatures/load.js';
 import type { FailOn, ProgressEvent } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
@@ -64,7 +65,8 @@ function progressPrinter(io: MainIo): (e: ProgressEvent) => void {
   };
 }
 
-function ruleDocPath(id: string): string {
+async function ruleDocPath(id: string): Promise<string> {
+  const { packageRoot } = await import('../signatures/load.js');
   return path.join(packageRoot(), 'docs', 'rules', `${id}.md`);
 }
 
@@ -99,13 +101,14 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
         exitCode = EXIT.usage;
         return;
       }
+      const [{ scan }, { parseTarget }, { RULES }] = await Promise.all([import('../scan.js'), import('../target.js'), import('../rules/index.js')]);
       const known = new Set(RULES.map((r) => r.meta.id));
       for (const id of [...(opts.rule ?? []), ...(opts.excludeRule ?? [])]) {
         if (!known.has(id)) throw new UsageError(`unknown rule id "${id}" (lurescan rules lists them)`);
       }
       // A config is only ever the file the user names: a lure cannot ship one that silences it.
       const configFile: string | undefined = opts.config;
-      const config: Config = configFile ? loadConfigFile(configFile) : {};
+      const config: Config = configFile ? (await import('../config/load.js')).loadConfigFile(configFile) : {};
       const scanTarget = parseTarget(target, opts.ref);
       const showProgress = io.isTTY && !opts.quiet && !io.env.CI;
       const scanned = await scan(scanTarget, {
@@ -120,7 +123,11 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
         deep: opts.deep,
         cacheDir: opts.cacheDir ?? defaultCacheDir(io.env),
       });
-      const result = configFile ? applyConfig(scanned, config, { today: todayUtc(), source: configFile }) : scanned;
+      let result = scanned;
+      if (configFile) {
+        const { applyConfig, todayUtc } = await import('../config/apply.js');
+        result = applyConfig(scanned, config, { today: todayUtc(), source: configFile });
+      }
       // An expired suppression must be seen even in the default text report, which hides non-blocking diagnostics.
       for (const d of result.diagnostics.filter((x) => x.code === 'suppression-expired')) io.stderr(`lurescan: warning: ${escapeControl(d.message)}\n`);
       const failOn = (program.getOptionValueSource('failOn') === 'cli' ? opts.failOn : (config['fail-on'] ?? opts.failOn)) as FailOn;
@@ -135,7 +142,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .command('rules')
     .description('list every rule: id, severity, confidence, techniques, title')
     .option('--format <format>', 'text or json', 'text')
-    .action((opts) => {
+    .action(async (opts) => {
+      const { RULES } = await import('../rules/index.js');
       if (opts.format === 'json') {
         io.stdout(`${JSON.stringify(RULES.map((r) => r.meta), null, 2)}\n`);
         return;
@@ -151,12 +159,14 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .command('explain')
     .description("print a rule's documentation")
     .argument('<rule-id>', 'a rule id from `lurescan rules`')
-    .action((id: string) => {
+    .action(async (id: string) => {
+      const { RULES } = await import('../rules/index.js');
       const rule = RULES.find((r) => r.meta.id === id);
       if (!rule) throw new UsageError(`unknown rule id "${id}" (lurescan rules lists them)`);
+      const docPath = await ruleDocPath(id);
       let doc: string;
       try {
-        doc = readFileSync(ruleDocPath(id), 'utf8');
+        doc = readFileSync(docPath, 'utf8');
       } catch {
         doc = `# ${rule.meta.id}\n\n${rule.meta.description}\n`;
       }
@@ -173,7 +183,9 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
       return EXIT.usage;
     }
-    if (err instanceof UsageError) {
+    // The modules an action imports on demand throw UsageError too. They share this class when Node loads them; a
+    // loader that keeps separate copies for static and dynamic imports (tsx, in the tests) needs the second check.
+    if (err instanceof UsageError || err instanceof (await import('../usage-error.js')).UsageError) {
       io.stderr(`lurescan: ${escapeControl(err.message)}\n(run lurescan --help for usage and examples)\n`);
       return EXIT.usage;
     }

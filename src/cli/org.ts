@@ -4,17 +4,12 @@
  */
 import { Command, Option } from 'commander';
 import { promises as fs } from 'node:fs';
-import { createClient, DEFAULT_API_URL } from '../github/client.js';
-import { scanOrg, redactor, type OrgEvent } from '../org/run.js';
-import { mergeReports, isOrgReport } from '../org/merge.js';
-import { parseShard } from '../org/shard.js';
-import { defaultStateDir, StateStore, writeFileAtomic } from '../org/state.js';
-import { renderOrgJson, renderOrgMarkdown, renderOrgSarif, renderOrgText } from '../org/report.js';
-import { renderOrgHtml } from '../org/html.js';
+import { DEFAULT_API_URL } from '../github/api-url.js';
+import type { OrgEvent } from '../org/run.js';
 import type { OrgReport, OrgVerdict } from '../org/types.js';
 import { DEFAULT_ORG_LIMITS } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
-import { UsageError } from '../target.js';
+import { UsageError } from '../usage-error.js';
 import { defaultSignatureCacheDir } from './signatures.js';
 
 export interface OrgIo {
@@ -48,12 +43,13 @@ Exit codes: 0 below --fail-on · 1 a repository at or above --fail-on · 2 usage
 missing or duplicated) · 3 with --strict, a repository errored or was scanned incompletely
 `;
 
-function render(report: OrgReport, format: Format): string {
+/** The report in one format; the reporters (and the GitHub client and scanner below) load when a command runs, not at start-up. */
+async function render(report: OrgReport, format: Format): Promise<string> {
+  if (format === 'html') return (await import('../org/html.js')).renderOrgHtml(report);
+  const { renderOrgJson, renderOrgMarkdown, renderOrgSarif, renderOrgText } = await import('../org/report.js');
   switch (format) {
     case 'json':
       return renderOrgJson(report);
-    case 'html':
-      return renderOrgHtml(report);
     case 'sarif':
       return renderOrgSarif(report);
     case 'markdown':
@@ -119,6 +115,7 @@ function progress(io: OrgIo, redact: (s: string) => string, forced: boolean) {
 
 async function emit(io: OrgIo, text: string, output: string | undefined, quiet: boolean, summary: string): Promise<void> {
   if (output) {
+    const { writeFileAtomic } = await import('../org/state.js');
     await writeFileAtomic(output, text);
     if (!quiet) io.stderr(`lurescan: ${summary} — report written to ${output}\n`);
   } else io.stdout(text);
@@ -153,6 +150,11 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
     .option('-q, --quiet', 'no progress, warnings or summary on stderr', false)
     .addHelpText('after', ORG_HELP)
     .action(async (orgLogin: string, opts) => {
+      const [{ createClient }, { scanOrg, redactor }, { defaultStateDir, StateStore }] = await Promise.all([
+        import('../github/client.js'),
+        import('../org/run.js'),
+        import('../org/state.js'),
+      ]);
       const token = io.env.GITHUB_TOKEN || io.env.GH_TOKEN || undefined;
       const redact = redactor(token);
       const apiUrl = String(opts.apiUrl ?? io.env.GITHUB_API_URL ?? DEFAULT_API_URL);
@@ -167,7 +169,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
       const users: string[] = opts.user ?? [];
       const orgName = orgLogin === '-' ? undefined : orgLogin;
       if (!orgName && !users.length) throw new UsageError('give an organisation, or "-" with at least one --user');
-      const shard = opts.shard ? parseShardOrUsage(opts.shard) : undefined;
+      const shard = opts.shard ? await parseShardOrUsage(opts.shard) : undefined;
       const quiet = !!opts.quiet;
       if (!token && !quiet) io.stderr('lurescan: no GITHUB_TOKEN or GH_TOKEN: listing public repositories only, at the unauthenticated rate limit\n');
       const warn = (m: string) => {
@@ -205,7 +207,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
       } finally {
         p.end();
       }
-      await emit(io, redact(render(report, opts.format)), opts.output, quiet, summaryOf(report));
+      await emit(io, redact(await render(report, opts.format)), opts.output, quiet, summaryOf(report));
       io.setExit(exitFor(report, opts.failOn, opts.strict));
     });
 
@@ -219,6 +221,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
     .option('--strict', 'exit 3 when a repository errored or was scanned incompletely', false)
     .option('-q, --quiet', 'no summary on stderr', false)
     .action(async (files: string[], opts) => {
+      const { mergeReports, isOrgReport } = await import('../org/merge.js');
       const reports: OrgReport[] = [];
       for (const f of files) {
         let data: unknown;
@@ -232,7 +235,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
       }
       const { report, problems, notes } = mergeReports(reports);
       for (const n of notes) if (!opts.quiet) io.stderr(`lurescan: note: ${escapeControl(n)}\n`);
-      await emit(io, render(report, opts.format), opts.output, !!opts.quiet, summaryOf(report));
+      await emit(io, await render(report, opts.format), opts.output, !!opts.quiet, summaryOf(report));
       if (problems.length) {
         for (const pr of problems) io.stderr(`lurescan: merge: ${escapeControl(pr)}\n`);
         io.setExit(2);
@@ -242,7 +245,8 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
     });
 }
 
-function parseShardOrUsage(spec: string) {
+async function parseShardOrUsage(spec: string) {
+  const { parseShard } = await import('../org/shard.js');
   try {
     return parseShard(spec);
   } catch (err) {

@@ -1,9 +1,7 @@
 /** `lurescan package <spec>`: scan the exact tarball `npm install <spec>` would fetch, without installing it. */
 import type { Command } from 'commander';
-import { scan } from '../scan.js';
 import type { FailOn } from '../options.js';
-import { parseSpec } from '../registry/client.js';
-import { UsageError } from '../target.js';
+import { UsageError } from '../usage-error.js';
 import { addReportOptions, emitResult, registryInput, type EmitIo } from './emit.js';
 
 const HELP = `
@@ -29,6 +27,8 @@ export function registerPackageCommand(program: Command, io: EmitIo, setExit: (c
     .option('--no-color', 'never use colours')
     .addHelpText('after', HELP)
     .action(async (spec: string, opts) => {
+      // Loaded here, not at start-up: the registry client and the scanner are the heavy part of the command.
+      const [{ parseSpec }, { scan }] = await Promise.all([import('../registry/client.js'), import('../scan.js')]);
       try {
         parseSpec(spec);
       } catch (err) {

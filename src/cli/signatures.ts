@@ -6,8 +6,7 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { BUNDLED_INDEX, CACHE_INDEX, loadSignatures, packageRoot } from '../signatures/load.js';
-import { readCacheMeta, updateSignatureCache, osvZipUrl, OSV_ECOSYSTEMS } from '../signatures/update.js';
+import { osvZipUrl, OSV_ECOSYSTEMS } from '../signatures/osv-feed.js';
 import type { IndexReader } from '../signatures/package-db.js';
 import { escapeControl } from '../reporters/escape.js';
 
@@ -60,7 +59,8 @@ export function registerSignaturesCommand(program: Command, io: SignaturesIo): v
     .option('--format <format>', 'text or json', 'text')
     .option('--signatures-dir <dir>', 'where `signatures update` keeps the OSV import (default $LURESCAN_SIGNATURES_DIR or ~/.cache/lurescan/signatures)')
     .option('--offline', 'the bundled set only, ignoring the OSV cache', false)
-    .action((opts: { format: string; signaturesDir?: string; offline: boolean }) => {
+    .action(async (opts: { format: string; signaturesDir?: string; offline: boolean }) => {
+      const [{ BUNDLED_INDEX, CACHE_INDEX, loadSignatures, packageRoot }, { readCacheMeta }] = await Promise.all([import('../signatures/load.js'), import('../signatures/update.js')]);
       const offline = opts.offline || program.getOptionValueSource('offline') === 'cli';
       const cacheDir = offline ? undefined : path.resolve(opts.signaturesDir ?? defaultSignatureCacheDir(io.env));
       const t0 = performance.now();
@@ -114,6 +114,7 @@ export function registerSignaturesCommand(program: Command, io: SignaturesIo): v
     .option('--from <file-or-url...>', `OSV all.zip files or URLs (default: ${OSV_ECOSYSTEMS.map(osvZipUrl).join(' and ')})`)
     .option('--signatures-dir <dir>', 'where to keep the import (default $LURESCAN_SIGNATURES_DIR or ~/.cache/lurescan/signatures)')
     .action(async (opts: { from?: string[]; signaturesDir?: string }) => {
+      const { updateSignatureCache } = await import('../signatures/update.js');
       const cacheDir = path.resolve(opts.signaturesDir ?? defaultSignatureCacheDir(io.env));
       const t0 = performance.now();
       const r = await updateSignatureCache({ from: opts.from, cacheDir, onProgress: (m) => io.stderr(`lurescan: ${escapeControl(m)}\n`) });

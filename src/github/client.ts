@@ -5,6 +5,7 @@
 import { Octokit } from '@octokit/rest';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
+import { DEFAULT_API_URL } from './api-url.js';
 
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 /** The plugins add behaviour, not methods: callers see a plain REST Octokit. */
@@ -21,7 +22,7 @@ export interface ClientOptions {
   maxRateLimitRetries?: number;
 }
 
-export const DEFAULT_API_URL = 'https://api.github.com';
+export { DEFAULT_API_URL };
 
 export function createClient(opts: ClientOptions): GitHubClient {
   const maxRetries = opts.maxRateLimitRetries ?? 2;

@@ -14,10 +14,9 @@ import yauzl from 'yauzl';
 import { compileIndex, validateRecord, type OsvRecord } from './osv.js';
 import { serialiseIndex, type CompiledIndex } from './package-db.js';
 import { CACHE_INDEX, packageRoot } from './load.js';
+import { OSV_ECOSYSTEMS, osvZipUrl } from './osv-feed.js';
 
-export const OSV_ECOSYSTEMS = ['npm', 'PyPI'] as const;
-/** Where OSV publishes every record of one ecosystem as a zip. */
-export const osvZipUrl = (ecosystem: string) => `https://osv-vulnerabilities.storage.googleapis.com/${encodeURIComponent(ecosystem)}/all.zip`;
+export { OSV_ECOSYSTEMS, osvZipUrl };
 export const CACHE_META = 'osv-meta.json';
 
 export interface UpdateLimits {

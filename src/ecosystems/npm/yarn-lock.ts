@@ -3,8 +3,6 @@
  * @yarnpkg/parsers' parseSyml). Entries are keyed by descriptors ("name@range"); dependencies resolve through the
  * same descriptors. Direct dependencies come from the workspace entries (berry) or the package.json beside the lock (v1).
  */
-import * as lockfileNs from '@yarnpkg/lockfile';
-import { parseSyml } from '@yarnpkg/parsers';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { emitLockPackages, siblingManifest, splitDescriptor, topLevelKeyLines, type LockNode } from './lock-graph.js';
 import type { Workspace } from '../../types.js';
@@ -12,10 +10,13 @@ import { guardYarnV1 } from './yarn-v1-guard.js';
 
 const ID = 'npm/yarn-lock';
 
-// CommonJS module: Node's ESM loader and tsx expose its exports differently (named vs. default only).
+// Both parsers load when a yarn.lock is found, not with every scan (they are among the slowest modules to load).
+// @yarnpkg/lockfile is CommonJS: Node's ESM loader and tsx expose its exports differently (named vs. default only).
 type LockfileParse = (text: string) => { type: string; object: Record<string, Record<string, unknown>> };
-const ns = lockfileNs as unknown as { parse?: LockfileParse; default?: { parse: LockfileParse } };
-const parseYarnV1: LockfileParse = (text) => (ns.parse ?? ns.default!.parse)(text);
+async function yarnV1Parser(): Promise<LockfileParse> {
+  const ns = (await import('@yarnpkg/lockfile')) as unknown as { parse?: LockfileParse; default?: { parse: LockfileParse } };
+  return (text) => (ns.parse ?? ns.default!.parse)(text);
+}
 
 type Entry = Record<string, unknown>;
 
@@ -32,6 +33,7 @@ async function parseV1(text: string, file: string, sink: InventorySink, ws: Work
     sink.diagnostic({ code: 'parse-error', message: `${file} has a string that never ends (line ${guarded.unterminatedLine}); not a readable yarn v1 lockfile, its dependencies were not checked`, file, incomplete: true });
     return;
   }
+  const parseYarnV1 = await yarnV1Parser();
   try {
     parsed = parseYarnV1(guarded.text) as { type: string; object: Record<string, Entry> };
   } catch (err) {
@@ -88,7 +90,8 @@ async function parseV1(text: string, file: string, sink: InventorySink, ws: Work
   emitLockPackages(sink, file, ID, nodes, roots);
 }
 
-function parseBerry(text: string, file: string, sink: InventorySink): void {
+async function parseBerry(text: string, file: string, sink: InventorySink): Promise<void> {
+  const { parseSyml } = await import('@yarnpkg/parsers');
   let parsed: Record<string, Entry>;
   try {
     parsed = parseSyml(text) as Record<string, Entry>;
@@ -143,7 +146,7 @@ export const yarnLock: InventoryParser = {
   id: ID,
   matches: (p) => p === 'yarn.lock' || p.endsWith('/yarn.lock'),
   async parse(file, text, sink, ctx) {
-    if (/^__metadata:/m.test(text)) parseBerry(text, file.path, sink);
+    if (/^__metadata:/m.test(text)) await parseBerry(text, file.path, sink);
     else await parseV1(text, file.path, sink, ctx?.workspace);
   },
 };
