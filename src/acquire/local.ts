@@ -52,7 +52,12 @@ async function readBounded(abs: string, max: number): Promise<Buffer> {
  * text and reads a file again when a rule asks (a page-cache read costs microseconds). Already counted against
  * the read budget by the first read; bounded and O_NOFOLLOW like every read.
  */
-export const localSyncReaders = new WeakMap<object, (path: string) => Buffer | undefined>();
+export interface SyncReader {
+  /** Whether the path is a file of the folder itself (not an entry of a nested archive, which has no file on disk). */
+  has(path: string): boolean;
+  read(path: string): Buffer | undefined;
+}
+export const localSyncReaders = new WeakMap<object, SyncReader>();
 
 export async function acquireLocal(root: string, limits: Limits): Promise<BaseWorkspace> {
   const absRoot = path.resolve(root);
@@ -126,13 +131,16 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   walk(absRoot, '', 0);
   const ws = new BaseWorkspace(absRoot, { source: root }, entries, limits, diagnostics);
   const files = new Set(entries.filter((e) => e.kind === 'file' && e.size <= limits.maxFileBytes).map((e) => e.path));
-  localSyncReaders.set(ws, (rel) => {
-    if (!files.has(rel)) return undefined;
-    try {
-      return readBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
-    } catch {
-      return undefined;
-    }
+  localSyncReaders.set(ws, {
+    has: (rel) => files.has(rel),
+    read(rel) {
+      if (!files.has(rel)) return undefined;
+      try {
+        return readBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
+      } catch {
+        return undefined;
+      }
+    },
   });
   return ws;
 }

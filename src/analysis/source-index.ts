@@ -173,7 +173,7 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
  * text for the whole scan (docs/BENCHMARKS.md, peak RSS). Other workspaces keep their text: an archive is in
  * memory already and a git workspace is capped by maxGitBytes.
  */
-export const RETAINED_TEXT_CHARS = 24 * 1024 * 1024;
+export const RETAINED_TEXT = { chars: 24 * 1024 * 1024 };
 
 /** The last few re-read texts: rules look at one file several times in a row. */
 const reread = new Map<SourceFile, string>();
@@ -225,7 +225,8 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;
     retained += sf.text.length;
-    if (syncRead && retained > RETAINED_TEXT_CHARS) releaseText(sf, syncRead);
+    // Only files the folder itself holds can be read again; an entry of a nested archive keeps its text.
+    if (syncRead?.has(sf.path) && retained > RETAINED_TEXT.chars) releaseText(sf, syncRead.read);
   };
   // Files come back from the workers in any order; they are put back in path order before anyone sees them.
   const done: { seq: number; sf?: SourceFile; diagnostics: Diagnostic[] }[] = [];
@@ -254,7 +255,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
           break outer;
         }
-        // Decoded here, not through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT_CHARS).
+        // Decoded here, not through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT).
         const text = decodeText(bytes);
         const as = disguised ? ('js' as const) : undefined;
         const n = seq++;
