@@ -143,9 +143,12 @@ export default defineRule({
       ctx.diagnostic({ code: 'parse-fallback', message: `${where} not parsed (${r.error.slice(0, 200)}); its clipboard writes are checked at text level only`, file, incomplete: false });
       return undefined;
     };
-    const parseFile = async (path: string): Promise<{ program?: Node; text: string } | undefined> => {
+    // Scripts several pages load are parsed once; the cache lives only while pages are read (a Babel tree is ~55
+    // bytes per source character, so keeping every parsed bundle of a large tree cost hundreds of MB).
+    const parseFile = async (path: string, cache: boolean): Promise<{ program?: Node; text: string } | undefined> => {
       const text = await ctx.text(path);
       if (text === undefined) return undefined;
+      if (!cache) return { program: parsed.get(path) ?? parse(text, path, path), text };
       if (!parsed.has(path)) parsed.set(path, parse(text, path, path) ?? null);
       return { program: parsed.get(path) ?? undefined, text };
     };
@@ -203,7 +206,7 @@ export default defineRule({
       for (const src of page.scriptSources) {
         const p = resolveScript(f.path, src, has);
         if (!p || !SCRIPT.test(p)) continue;
-        const js = await parseFile(p);
+        const js = await parseFile(p, true);
         if (!js) continue;
         loadedByPage.add(p);
         unit.texts.push({ file: p, text: js.text });
@@ -225,10 +228,12 @@ export default defineRule({
       if (unit.writes.length) units.push(unit);
     }
 
+    parsed.clear();
+
     // Scripts no page of the repository loads: components and modules, each on its own.
     for (const path of copyScripts) {
       if (loadedByPage.has(path) || units.length >= MAX_UNITS) continue;
-      const js = await parseFile(path);
+      const js = await parseFile(path, false);
       if (!js) continue;
       const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: js.text }] };
       if (js.program) analyse(unit, [{ program: js.program, file: path, lineOffset: 0 }]);
