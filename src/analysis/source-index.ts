@@ -200,6 +200,8 @@ function releaseText(file: SourceFile, read: (path: string) => Buffer | undefine
  * workers and loading the parser in them costs more than it saves. A take-home repository stays under it.
  */
 const POOL_MIN_CHARS = 4 * 1024 * 1024;
+/** … and this many files: three huge files (node_modules/typescript) are not worth starting workers for. */
+const POOL_MIN_FILES = 8;
 
 /** Reads in flight at once: file reads are latency-bound (open, stat, read, close), so overlap them. */
 const READ_CONCURRENCY = 32;
@@ -260,7 +262,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         const as = disguised ? ('js' as const) : undefined;
         const n = seq++;
         passingChars += text.length;
-        if (!poolTried && passingChars >= POOL_MIN_CHARS) {
+        if (!poolTried && passingChars >= POOL_MIN_CHARS && seq >= POOL_MIN_FILES) {
           poolTried = true;
           pool = AnalysisPool.start(sigs.source, limits);
           index.stats.workers = pool?.workers ?? 0;
