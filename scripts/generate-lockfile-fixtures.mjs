@@ -7,11 +7,16 @@
 //   harmless-wrapper@1.0.0       depends on is-buffer-validator + harmless-leaf  → the "bad" lock (transitive only)
 //   harmless-wrapper@1.0.1       depends on harmless-leaf only                    → the "clean" lock
 //   plain-crypto-js@4.2.1, axios@1.14.0, axios@1.14.1 (→ plain-crypto-js)         → the axios case, inert stand-ins
+//   harmless-alias-wrapper@1.0.0 depends on "crypto-utils": "npm:plain-crypto-js@^4.2.1" + harmless-leaf
+//
+// npm aliases (fixtures/rules/known-malicious-package/): an app that installs is-buffer-validator as "lodash" and
+// harmless-alias-wrapper (→ plain-crypto-js as "crypto-utils") → positive/alias-in-<manager>-lock; an app that
+// installs harmless-leaf under the name "is-buffer-validator" → negative/alias-of-benign-<manager>-lock.
 //
 // Every registry URL in the generated files is rewritten to https://npm.corp.example/ and each fixture gets the
 // matching .npmrc / .yarnrc / .yarnrc.yml / bunfig.toml, so no real registry host and no loopback port is committed.
 //
-// Usage: node scripts/generate-lockfile-fixtures.mjs [--tools DIR] [--only name,name]
+// Usage: node scripts/generate-lockfile-fixtures.mjs [--tools DIR] [--only name,name]   (names as printed: lock-npm-v2-bad, alias-in-npm-v2-lock…)
 // Tools (yarn@1, @yarnpkg/cli-dist@4, pnpm@7/8/9/10, npm@6, @oven/bun-linux-x64) are installed into DIR
 // (default $TMPDIR/lurescan-fixture-tools) with npm, once.
 import { execFileSync } from 'node:child_process';
@@ -22,6 +27,9 @@ import { startVerdaccio } from './lib/verdaccio.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const OUT = path.join(ROOT, 'fixtures', 'repos');
+const RULE_OUT = path.join(ROOT, 'fixtures', 'rules', 'known-malicious-package');
+/** Managers whose lockfiles get the alias cases (one per lockfile format). */
+const ALIAS_GENERATORS = ['npm-v1', 'npm-v2', 'npm-v3', 'yarn-v1', 'yarn-berry', 'pnpm-v5', 'pnpm-v6', 'pnpm-v9', 'bun'];
 const CORP = 'https://npm.corp.example/';
 const args = process.argv.slice(2);
 const opt = (k) => (args.includes(k) ? args[args.indexOf(k) + 1] : undefined);
@@ -83,6 +91,7 @@ async function publishAll(reg) {
     ['plain-crypto-js', '4.2.1', {}],
     ['axios', '1.14.0', {}],
     ['axios', '1.14.1', { 'plain-crypto-js': '^4.2.1' }],
+    ['harmless-alias-wrapper', '1.0.0', { 'crypto-utils': 'npm:plain-crypto-js@^4.2.1', 'harmless-leaf': '^1.0.0' }],
   ];
   for (const [name, version, deps] of pkgs) {
     const d = pkgDir(name, version, deps);
@@ -190,6 +199,9 @@ function rewriteBinary(buf, reg) {
 
 function project(kind) {
   if (kind === 'axios') return { name: 'fixture-axios-app', version: '1.0.0', private: true, dependencies: { axios: '^1.14.0' } };
+  if (kind === 'alias')
+    return { name: 'fixture-alias-app', version: '1.0.0', private: true, dependencies: { lodash: 'npm:is-buffer-validator@^1.0.0', 'harmless-alias-wrapper': '1.0.0' } };
+  if (kind === 'alias-benign') return { name: 'fixture-alias-app', version: '1.0.0', private: true, dependencies: { 'is-buffer-validator': 'npm:harmless-leaf@^1.0.0' } };
   return { name: 'fixture-app', version: '1.0.0', private: true, dependencies: { 'harmless-wrapper': kind === 'bad' ? '1.0.0' : '1.0.1' } };
 }
 
@@ -200,10 +212,13 @@ async function main() {
     await publishAll(reg);
     const gens = generators(reg);
     const jobs = [];
-    for (const name of Object.keys(gens)) for (const kind of ['bad', 'clean']) jobs.push([name, kind]);
-    jobs.push(['npm-v3', 'axios']);
-    for (const [name, kind] of jobs) {
-      const fixture = `lock-${name}-${kind}`;
+    for (const name of Object.keys(gens)) for (const kind of ['bad', 'clean']) jobs.push([name, kind, `lock-${name}-${kind}`, path.join(OUT, `lock-${name}-${kind}`)]);
+    jobs.push(['npm-v3', 'axios', 'lock-npm-v3-axios', path.join(OUT, 'lock-npm-v3-axios')]);
+    for (const name of ALIAS_GENERATORS) {
+      jobs.push([name, 'alias', `alias-in-${name}-lock`, path.join(RULE_OUT, 'positive', `alias-in-${name}-lock`)]);
+      jobs.push([name, 'alias-benign', `alias-of-benign-${name}-lock`, path.join(RULE_OUT, 'negative', `alias-of-benign-${name}-lock`)]);
+    }
+    for (const [name, kind, fixture, out] of jobs) {
       if (ONLY && !ONLY.includes(fixture)) continue;
       const g = gens[name];
       const dir = mkdtempSync(path.join(os.tmpdir(), 'lurescan-gen-'));
@@ -216,7 +231,6 @@ async function main() {
         rmSync(dir, { recursive: true, force: true });
         continue;
       }
-      const out = path.join(OUT, fixture);
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out, { recursive: true });
       cpSync(path.join(dir, 'package.json'), path.join(out, 'package.json'));

@@ -125,9 +125,17 @@ export type PackageEcosystem = 'npm' | 'PyPI';
 
 export interface Package {
   ecosystem: PackageEcosystem;
+  /** The package that gets installed: for an npm alias, the package after `npm:`, not the name it is installed under. */
   name: string;
+  /**
+   * The name an npm alias installs `name` under (its key in package.json, its folder in node_modules) when that differs
+   * from `name`: `"lodash": "npm:is-buffer-validator@^1"` is name `is-buffer-validator`, alias `lodash`, spec `^1`.
+   * Where one lockfile entry serves several aliases (yarn, pnpm), the one a direct dependency uses, else the first.
+   */
+  alias?: string;
   /** An exact version when locked, else the requested range/spec. */
   version?: string;
+  /** The requested range of `name` (for an alias, the part after `npm:name@`). */
   spec?: string;
   direct: boolean;
   scope?: 'prod' | 'dev' | 'optional' | 'peer' | 'unknown';

@@ -107,12 +107,15 @@ describe('typosquat-package rule', () => {
   it('trusts only public-registry tarball URLs to name what a lockfile entry installs', async () => {
     const { dir: tmp, cleanup } = tempDir();
     try {
-      const entry = (host: string) =>
-        `"expresss@npm:express@^4.21.2":\n  version "4.21.2"\n  resolved "https://${host}/express/-/express-4.21.2.tgz"\n\n`;
-      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('mirror.example')}`);
+      const entry = (key: string, host: string) =>
+        `"${key}":\n  version "4.21.2"\n  resolved "https://${host}/express/-/express-4.21.2.tgz"\n\n`;
+      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('expresss@^4.21.2', 'mirror.example')}`);
       const r = await scanFolder(tmp, { rules: ['typosquat-package'] });
       assert.deepEqual(r.findings.map((x) => x.message.split(' (')[0]), ['"expresss" is 1 edit from the popular package "express"']);
-      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('registry.yarnpkg.com')}`);
+      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('expresss@^4.21.2', 'registry.yarnpkg.com')}`);
+      assert.deepEqual((await scanFolder(tmp, { rules: ['typosquat-package'] })).findings, []);
+      // An alias descriptor names what it installs whatever the host (the inventory reads it, as npm's "name" field).
+      writeFileSync(path.join(tmp, 'yarn.lock'), `# yarn lockfile v1\n\n\n${entry('expresss@npm:express@^4.21.2', 'mirror.example')}`);
       assert.deepEqual((await scanFolder(tmp, { rules: ['typosquat-package'] })).findings, []);
     } finally {
       cleanup();

@@ -26,7 +26,8 @@ export default defineRule({
       'Matches every dependency a manifest or lockfile names (direct or transitive; package-lock v1-v3, npm-shrinkwrap, yarn v1 and berry, pnpm 5-9, bun.lock, ' +
       'requirements files, pyproject, setup.cfg, Pipfile(.lock), poetry.lock, uv.lock) against the signature database: the bundled OSV-shaped records ' +
       '(DPRK npm and PyPI packages, the axios 1.14.1 / 0.30.4 compromise) and the OSV MAL- feed imported by `lurescan signatures update`. ' +
-      'Names are compared after each ecosystem\'s normalisation; where a record lists versions, the version must match (semver for npm, PEP 440 for PyPI).',
+      'Names are compared after each ecosystem\'s normalisation; where a record lists versions, the version must match (semver for npm, PEP 440 for PyPI). ' +
+      'An npm alias ("lodash": "npm:is-buffer-validator@^1", and its lockfile entries) is matched by the package it installs, not the name it is installed under.',
     severity: 'critical',
     confidence: 'high',
     techniques: ['T01'],
@@ -68,15 +69,18 @@ export default defineRule({
           m.how === 'version' ? `${describe(pkg)} is a known-malicious ${m.allVersions ? 'package' : 'version'}` :
           m.how === 'range' ? `${pkg.name} "${pkg.spec}" ${m.allVersions ? 'names a known-malicious package' : `admits a known-malicious version (${(m.versions ?? []).join(', ') || 'see the record'})`}` :
           `${pkg.name} (${pkg.spec ?? 'no version'}) matches a known-malicious ${m.allVersions ? 'package' : 'package name; the version could not be checked'}`;
+        // An npm alias hides the package under another name: the inventory records what is installed, the message says both.
+        const alias = pkg.alias ? `, installed under the alias "${pkg.alias}"` : '';
         const record = `${m.id}${m.confidence === 'unverified' ? ', unverified' : ''}${m.campaign ? `: ${m.campaign}` : ''}`;
         const evidence: Evidence[] = [
           { kind: 'package', value: `${pkg.ecosystem} ${describe(pkg)}`, location: pkg.where },
           { kind: 'indicator', value: `${m.id} (${m.source})${m.reference ? ` ${m.reference}` : ''}` },
         ];
+        if (pkg.alias) evidence.push({ kind: 'note', value: `npm alias: code that requires "${pkg.alias}" gets ${pkg.name}` });
         if (pkg.path && pkg.path.length > 1) evidence.push({ kind: 'chain', value: pkg.path.join(' → ') });
         if (severity === 'low') evidence.push({ kind: 'note', value: 'the lockfile beside this manifest pins a version the record does not cover' });
         ctx.report({
-          message: `${what} (${record})${via}. Listed in ${pkg.where.file}${pkg.where.line ? `:${pkg.where.line}` : ''}.`,
+          message: `${what}${alias} (${record})${via}. Listed in ${pkg.where.file}${pkg.where.line ? `:${pkg.where.line}` : ''}.`,
           location: pkg.where,
           severity,
           confidence,

@@ -190,7 +190,8 @@ export default defineRule({
     // Manifest ↔ lockfile: entries nothing asks for, and locked versions outside the manifest range.
     for (const m of ctx.inventory.manifests) {
       const dir = path.posix.dirname(m.file);
-      const wanted = new Map(m.dependencies.map((d) => [d.name, d]));
+      // By the name each dependency is installed under: an alias ("prettier-2": "npm:prettier@^2") is its own entry.
+      const wanted = new Map(m.dependencies.map((d) => [d.alias ?? d.name, d]));
       const lockPkgs = pkgs.filter((p) => NPM_LOCKS.has(p.source) && path.posix.dirname(p.where.file) === dir);
       if (!lockPkgs.length) continue;
       const workspaceLock = m.workspaces.length > 0;
@@ -202,7 +203,7 @@ export default defineRule({
           continue;
         }
         if (!p.direct) continue;
-        const asked = wanted.get(p.name);
+        const asked = (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
         if (!asked) {
           if (!workspaceLock)
             report(ctx, p, { severity: 'medium', why: `${m.file} does not list it, yet the lockfile installs it at the top level` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);

@@ -3,18 +3,12 @@ import { SquatIndex, type SquatMatch } from '../signatures/typosquat.js';
 import type { Signatures } from '../signatures/types.js';
 
 /**
- * The package that actually gets installed: an alias ("fdir1": "npm:fdir@1.2.0") installs the package after "npm:",
- * and a lockfile entry installs the public-registry tarball it resolves to (".../prettier/-/prettier-2.8.8.tgz" for
- * the yarn.lock entry "prettier-2@npm:prettier@^2"); the key is only a local name. Other hosts are not trusted to
- * name the package (lockfile-integrity reports them).
+ * The package that actually gets installed. The inventory already names an alias by its target (the name after
+ * "npm:" in a manifest or a lockfile descriptor, the name a lockfile records for the entry); a lockfile entry also
+ * installs the public-registry tarball it resolves to (".../express/-/express-4.21.2.tgz" for the yarn.lock entry
+ * "expresss@^4"), whatever its key says. Other hosts are not trusted to name the package (lockfile-integrity reports them).
  */
-function installedName(spec: string | undefined, resolved: string | undefined, name: string): string {
-  if (spec?.startsWith('npm:')) {
-    const rest = spec.slice(4);
-    const at = rest.indexOf('@', 1);
-    const target = at < 0 ? rest : rest.slice(0, at);
-    if (target) return target;
-  }
+function installedName(resolved: string | undefined, name: string): string {
   return (resolved && tarballName(resolved)) || name;
 }
 
@@ -77,7 +71,7 @@ export default defineRule({
       'An edit must read as a typo, judged word by word: a changed prefix or suffix, a replaced first letter, an unrelated letter in a short name ' +
       'or a whole new word makes another name (jsdoc/jsdom, listr2, bare-buffer/safe-buffer), reported low. ' +
       'Medium for a direct dependency, low for a transitive one; names that are both popular (clsx/xlsx, recharts/echarts), pre-scope names of ' +
-      'scopes with an unscoped family (babel-register), aliases of popular packages (npm: specs, lockfile tarball URLs), devDependencies of packages inside node_modules/ and ' +
+      'scopes with an unscoped family (babel-register), aliases of popular packages (npm: specs and lockfile alias entries, public-registry tarball URLs), devDependencies of packages inside node_modules/ and ' +
       'dependencies that a popular package declares are never reported.',
     severity: 'medium',
     confidence: 'medium',
@@ -93,7 +87,7 @@ export default defineRule({
       if (pkg.ecosystem !== 'npm') continue;
       // A manifest inside node_modules/ is an installed package: nobody installs its devDependencies.
       if (pkg.scope === 'dev' && pkg.source === 'npm/package-json' && /(?:^|\/)node_modules\//.test(pkg.where.file)) continue;
-      const name = installedName(pkg.spec, pkg.resolved, pkg.name);
+      const name = installedName(pkg.resolved, pkg.name);
       const key = `${pkg.where.file}\0${name}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -110,7 +104,8 @@ export default defineRule({
       const direct = pkg.direct;
       // A near name that reads as another word is a weak hint: low when direct, not worth a line when transitive.
       if (m.otherWord && !direct) continue;
-      const shown = name === pkg.name ? `"${name}"` : `"${pkg.name}" (an alias of "${name}")`;
+      const local = pkg.alias ?? pkg.name;
+      const shown = name === local ? `"${name}"` : `"${local}" (an alias of "${name}")`;
       ctx.report({
         message:
           `${shown} is ${how(m)} the popular package "${m.target}" (${m.targetDownloads.toLocaleString('en-US')} downloads a month)` +

@@ -60,9 +60,12 @@ export const bunLock: InventoryParser = {
       const url = typeof v[1] === 'string' && v[1] ? v[1] : undefined;
       const integrity = v.find((x, i) => i > 0 && typeof x === 'string' && /^sha\d+-/.test(x)) as string | undefined;
       const prop = node.parent ?? node;
+      // The key is the install path; its last segment is the folder, which an alias names differently from the ident.
+      const folder = segments(key).pop();
       nodes.set(key, {
         id: key,
         name,
+        alias: folder,
         version: version ?? ref,
         resolved: isRegistry ? url : ref,
         integrity,

@@ -10,7 +10,10 @@ import { snippet } from '../../analysis/text.js';
 
 export interface LockNode {
   id: string;
+  /** The package the entry installs (for an npm alias, the aliased package). */
   name: string;
+  /** The name it is installed under when that differs from name (an npm alias); see Package.alias. */
+  alias?: string;
   version?: string;
   resolved?: string;
   integrity?: string;
@@ -57,6 +60,7 @@ export function emitLockPackages(
     sink.packages.push({
       ecosystem: 'npm',
       name: n.name,
+      ...(n.alias && n.alias !== n.name ? { alias: n.alias } : {}),
       version: n.version,
       direct: rootSet.has(n.id),
       scope: n.scope ?? 'unknown',

@@ -8,6 +8,7 @@ import type { InventoryParser } from '../types.js';
 import { entries, lineOf, nodeAt, parseJsonc, valueOf } from '../jsonc.js';
 import { snippet } from '../../analysis/text.js';
 import { jsonText } from '../json-text.js';
+import { npmAlias } from './alias.js';
 
 /** Scripts npm, yarn and pnpm run on a plain install, with no command from the user. */
 export const INSTALL_HOOKS = new Set(['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare', 'prepublish', 'preuninstall', 'uninstall', 'postuninstall', 'dependencies']);
@@ -79,10 +80,13 @@ export const packageJson: InventoryParser = {
     for (const [field, scope] of DEP_FIELDS) {
       for (const [name, node] of entries(nodeAt(doc, [field]))) {
         const spec = valueOf(node);
+        // An alias ("lodash": "npm:is-buffer-validator@^1") installs the package after "npm:" under the key's name.
+        const alias = typeof spec === 'string' ? npmAlias(spec) : undefined;
         const pkg: Package = {
           ecosystem: 'npm',
-          name,
-          spec: typeof spec === 'string' ? spec : undefined,
+          name: alias?.name ?? name,
+          ...(alias && alias.name !== name ? { alias: name } : {}),
+          spec: alias ? alias.range || '*' : typeof spec === 'string' ? spec : undefined,
           direct: true,
           scope,
           where: { file: file.path, line: lineOf(doc, node), snippet: snippet(`"${name}": ${jsonText(spec)}`) },

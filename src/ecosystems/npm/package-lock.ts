@@ -9,6 +9,7 @@ import type { InventoryParser, InventorySink } from '../types.js';
 import { entries, lineOf, nodeAt, parseJsonc, valueOf, type JsonDoc } from '../jsonc.js';
 import { LineIndex } from '../../analysis/text.js';
 import { emitLockPackages, type LockNode } from './lock-graph.js';
+import { npmAlias } from './alias.js';
 
 const ID = 'npm/package-lock';
 const NM = 'node_modules/';
@@ -61,10 +62,13 @@ function parseV2(rawPackages: Record<string, unknown>, lineOfKey: (key: string) 
   const keys = new Set(raw.keys());
   for (const [key, e] of raw) {
     if (key === '' || e.link === true) continue;
+    // An alias installs the package named by "name" in the folder the key names (node_modules/lodash).
+    const folder = key.includes(NM) ? nameFromKey(key) : undefined;
     const name = typeof e.name === 'string' ? e.name : nameFromKey(key);
     nodes.set(key, {
       id: key,
       name,
+      alias: folder,
       version: typeof e.version === 'string' ? e.version : undefined,
       resolved: typeof e.resolved === 'string' ? e.resolved : undefined,
       integrity: typeof e.integrity === 'string' ? e.integrity : undefined,
@@ -128,21 +132,15 @@ function parseV1(doc: JsonDoc, depsNode: Node, file: string, sink: InventorySink
         continue;
       }
       const key = `${prefix}${NM}${name}`;
-      let realName = name;
       let version = typeof e.version === 'string' ? e.version : undefined;
       // Aliases: "version": "npm:real-name@1.2.3"
-      if (version?.startsWith('npm:')) {
-        const spec = version.slice(4);
-        const at = spec.lastIndexOf('@');
-        if (at > 0) {
-          realName = spec.slice(0, at);
-          version = spec.slice(at + 1);
-        }
-      }
+      const alias = version !== undefined ? npmAlias(version) : undefined;
+      if (alias?.range) version = alias.range;
       const prop = node.parent ?? node;
       nodes.set(key, {
         id: key,
-        name: realName,
+        name: alias?.range ? alias.name : name,
+        alias: name,
         version,
         resolved: typeof e.resolved === 'string' ? e.resolved : undefined,
         integrity: typeof e.integrity === 'string' ? e.integrity : undefined,

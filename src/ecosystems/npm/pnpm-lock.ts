@@ -181,6 +181,12 @@ function parse(text: string, file: string, sink: InventorySink): void {
   }
   const roots: string[] = [];
   const importers: Obj[] = root.importers && typeof root.importers === 'object' ? Object.values(root.importers as Obj).filter((x): x is Obj => !!x && typeof x === 'object') : [root];
+  // An alias ("lodash: is-buffer-validator@1.0.0", v5 "lodash: /is-buffer-validator/1.0.0") names the local folder in
+  // the reference, not in the package key: a direct dependency's alias first, then the first a package uses.
+  const aliasOf = (dep: string, t: string) => {
+    const n = nodes.get(t);
+    if (n && !n.alias && dep !== n.name) n.alias = dep;
+  };
   for (const imp of importers) {
     for (const [dep, ref, scope] of importerDeps(imp)) {
       const t = refId(dep, ref, m);
@@ -188,8 +194,14 @@ function parse(text: string, file: string, sink: InventorySink): void {
       roots.push(t);
       const n = nodes.get(t);
       if (n && !n.scope) n.scope = scope;
+      aliasOf(dep, t);
     }
   }
+  for (const e of [...Object.values(packages), ...Object.values(snapshots)])
+    if (e && typeof e === 'object') for (const [dep, ref] of depsOf(e)) {
+      const t = refId(dep, ref, m);
+      if (t) aliasOf(dep, t);
+    }
   emitLockPackages(sink, file, ID, nodes, roots);
 }
 

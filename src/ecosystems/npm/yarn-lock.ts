@@ -7,6 +7,7 @@ import type { InventoryParser, InventorySink } from '../types.js';
 import { emitLockPackages, siblingManifest, splitDescriptor, topLevelKeyLines, type LockNode } from './lock-graph.js';
 import type { Workspace } from '../../types.js';
 import { guardYarnV1 } from './yarn-v1-guard.js';
+import { npmAlias } from './alias.js';
 
 const ID = 'npm/yarn-lock';
 
@@ -47,14 +48,20 @@ async function parseV1(text: string, file: string, sink: InventorySink, ws: Work
   const idOf = new Map<string, string>();
   const nodes = new Map<string, LockNode>();
   for (const [key, e] of Object.entries(parsed.object)) {
+    // An alias key ("lodash@npm:is-buffer-validator@^1") installs the package after "npm:" under the local name.
+    const [local, range] = splitDescriptor(key);
+    const name = npmAlias(range)?.name ?? local;
     let id = byObject.get(e);
-    if (!id) {
+    if (id) {
+      const n = nodes.get(id);
+      if (n && !n.alias && local !== n.name) n.alias = local;
+    } else {
       id = key;
       byObject.set(e, id);
-      const [name] = splitDescriptor(key);
       nodes.set(id, {
         id,
         name,
+        alias: local !== name ? local : undefined,
         version: typeof e.version === 'string' ? e.version : undefined,
         resolved: typeof e.resolved === 'string' ? e.resolved : undefined,
         integrity: typeof e.integrity === 'string' ? e.integrity : undefined,
@@ -80,6 +87,7 @@ async function parseV1(text: string, file: string, sink: InventorySink, ws: Work
         roots.push(t);
         const n = nodes.get(t);
         if (n) n.scope = scope;
+        if (n && dep !== n.name) n.alias = dep;
       }
     }
   } else {
@@ -113,11 +121,15 @@ async function parseBerry(text: string, file: string, sink: InventorySink): Prom
       workspaces.push(id);
       continue;
     }
+    // The resolution names the package installed; an alias descriptor ("lodash@npm:is-buffer-validator@^1") the local name.
+    const alias = key.split(', ').map((d) => splitDescriptor(d.trim())[0]).find((local) => local !== name);
     // Non-registry protocols keep their locator as "resolved" so the lockfile rules can see git/tarball sources.
     const isNpm = ref.startsWith('npm:');
+    const prior = nodes.get(id);
     nodes.set(id, {
       id,
       name,
+      alias: prior?.alias ?? alias,
       version: typeof e.version === 'string' ? e.version : String(e.version ?? ''),
       resolved: isNpm ? undefined : ref,
       integrity: typeof e.checksum === 'string' ? e.checksum : undefined,
@@ -136,6 +148,8 @@ async function parseBerry(text: string, file: string, sink: InventorySink): Prom
       if (!t) continue;
       if (workspaces.includes(id)) {
         if (!workspaces.includes(t)) roots.push(t);
+        const n = nodes.get(t);
+        if (n && dep !== n.name) n.alias = dep;
       } else nodes.get(id)?.deps.push(t);
     }
   }
