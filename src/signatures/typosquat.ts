@@ -57,12 +57,6 @@ const NEIGHBOUR = pairs(
   ),
 );
 
-function deletes1(s: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < s.length; i++) out.push(s.slice(0, i) + s.slice(i + 1));
-  return out;
-}
-
 /** Optimal string alignment distance (Damerau-Levenshtein with adjacent transpositions), capped: returns max+1 early. */
 export function osaDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
@@ -205,11 +199,68 @@ export function foldHomoglyphs(s: string): string {
   return s.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/[1i|]/g, 'l').replace(/0/g, 'o').replace(/5/g, 's');
 }
 
+/** FNV-1a of a string's UTF-16 code units, skipping up to two positions (-1: none), without building the string. */
+function hashSkipping(s: string, skipA: number, skipB: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    if (i === skipA || i === skipB) continue;
+    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * SymSpell deletion indexes of the popular names without a string per variant: each variant (the name itself and its
+ * one- or two-character deletions) is its 32-bit hash times 2^20 plus the name's index — exact in a double below
+ * 2^53 — in a sorted array searched by binary search. As Maps of strings the two indexes (~200,000 variants) took
+ * 150–280 ms to build and most of a small scan's garbage; as numbers they take a few tens of milliseconds. A hash
+ * collision only adds a candidate, which the edit-distance check then rejects.
+ */
+class DeletionIndex {
+  private readonly keys: Float64Array;
+  constructor(
+    private readonly names: string[],
+    deletions: 1 | 2,
+  ) {
+    // 2^32 × 2^20 stays below 2^53: exact for up to a million names.
+    if (names.length >= 1_048_576) throw new Error(`${names.length} popular names is more than the look-alike index holds`);
+    let n = 0;
+    for (const name of names) n += deletions === 1 ? name.length + 1 : (name.length * (name.length - 1)) / 2;
+    const out = new Float64Array(n);
+    let k = 0;
+    names.forEach((name, idx) => {
+      if (deletions === 1) {
+        out[k++] = hashSkipping(name, -1, -1) * 1_048_576 + idx;
+        for (let i = 0; i < name.length; i++) out[k++] = hashSkipping(name, i, -1) * 1_048_576 + idx;
+      } else for (let i = 0; i < name.length; i++) for (let j = i + 1; j < name.length; j++) out[k++] = hashSkipping(name, i, j) * 1_048_576 + idx;
+    });
+    this.keys = out.sort();
+  }
+
+  /** Add every name that has a variant with one of these hashes. */
+  collect(hashes: Iterable<number>, out: Set<string>): void {
+    const keys = this.keys;
+    for (const h of hashes) {
+      const base = h * 1_048_576;
+      let lo = 0;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[mid] < base) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < keys.length && keys[i] < base + 1_048_576; i++) out.add(this.names[keys[i] - base]);
+    }
+  }
+}
+
 export class SquatIndex {
   private readonly popular: ReadonlyMap<string, number>;
   private readonly distinct: ReadonlySet<string>;
-  private readonly del1 = new Map<string, string[]>();
-  private readonly del2 = new Map<string, string[]>();
+  /** Popular names of MIN_EDIT_LEN - 1 or more characters with their one-deletion variants. */
+  private readonly del1: DeletionIndex;
+  /** Unscoped popular names of TWO_EDIT_LEN - 1 or more characters with their two-deletion variants. */
+  private readonly del2: DeletionIndex;
   private readonly bySeparatorless = new Map<string, string[]>();
   private readonly byHomoglyph = new Map<string, string[]>();
   private readonly scoped = new Map<string, string>();
@@ -222,6 +273,8 @@ export class SquatIndex {
       if (!list) m.set(k, [v]);
       else if (!list.includes(v)) list.push(v);
     };
+    const editable: string[] = [];
+    const long: string[] = [];
     for (const name of this.popular.keys()) {
       const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
       push(this.bySeparatorless, stripSeparators(name), name);
@@ -232,19 +285,11 @@ export class SquatIndex {
         for (const flat of [`${scope}-${bare}`, `${scope}${bare}`, `${scope}.${bare}`, `${scope}_${bare}`])
           if (!(family && flat === `${scope}-${bare}`)) this.scoped.set(flat, name);
       }
-      if (name.length >= MIN_EDIT_LEN - 1) {
-        push(this.del1, name, name);
-        for (const d of deletes1(name)) push(this.del1, d, name);
-      }
-      if (name.length >= TWO_EDIT_LEN - 1 && !name.startsWith('@'))
-        for (let i = 0; i < name.length; i++)
-          for (let j = i + 1; j < name.length; j++) {
-            const d2 = name.slice(0, i) + name.slice(i + 1, j) + name.slice(j + 1);
-            const list = this.del2.get(d2);
-            if (!list) this.del2.set(d2, [name]);
-            else if (list[list.length - 1] !== name) list.push(name);
-          }
+      if (name.length >= MIN_EDIT_LEN - 1) editable.push(name);
+      if (name.length >= TWO_EDIT_LEN - 1 && !name.startsWith('@')) long.push(name);
     }
+    this.del1 = new DeletionIndex(editable, 1);
+    this.del2 = new DeletionIndex(long, 2);
   }
 
   private familySize?: Map<string, number>;
@@ -294,11 +339,15 @@ export class SquatIndex {
     let weak: SquatMatch | undefined;
     if (name.length >= MIN_EDIT_LEN) {
       const cands = new Set<string>();
-      const keys = [name, ...deletes1(name)];
-      for (const k of keys) for (const c of this.del1.get(k) ?? []) cands.add(c);
+      // The name and its one-deletion variants against the popular names and theirs (within one edit); long names
+      // also with their two-deletion variants, against both indexes (within two edits).
+      const hashes = new Set<number>([hashSkipping(name, -1, -1)]);
+      for (let i = 0; i < name.length; i++) hashes.add(hashSkipping(name, i, -1));
+      this.del1.collect(hashes, cands);
       if (name.length >= TWO_EDIT_LEN) {
-        for (const d of deletes1(name)) keys.push(...deletes1(d));
-        for (const k of keys) for (const c of [...(this.del2.get(k) ?? []), ...(this.del1.get(k) ?? [])]) cands.add(c);
+        for (let i = 0; i < name.length; i++) for (let j = i + 1; j < name.length; j++) hashes.add(hashSkipping(name, i, j));
+        this.del1.collect(hashes, cands);
+        this.del2.collect(hashes, cands);
       }
       let strong: SquatMatch | undefined;
       const better = (m: SquatMatch, than?: SquatMatch) => !than || m.distance! < than.distance! || (m.distance === than.distance && m.targetDownloads > than.targetDownloads);
