@@ -44,8 +44,8 @@ function workerScript(): { script: URL | string; eval: boolean } | undefined {
 }
 
 /**
- * How many workers a large scan uses: LURESCAN_WORKERS when set (0 turns the pool off), otherwise one per core up
- * to four, and none on a single core.
+ * How many workers a large scan uses: LURESCAN_WORKERS when set (0 turns the pool off), otherwise one per core
+ * beyond the first (the main thread keeps reading and prefiltering) up to four, and none on a single core.
  */
 export function poolSize(): number {
   const env = process.env.LURESCAN_WORKERS;
@@ -54,7 +54,7 @@ export function poolSize(): number {
     return Number.isInteger(n) && n >= 0 ? Math.min(n, 16) : 0;
   }
   const cores = availableParallelism();
-  return cores < 2 ? 0 : Math.min(cores, 4);
+  return cores < 2 ? 0 : Math.min(cores - 1, 4);
 }
 
 interface Pending {
