@@ -175,10 +175,8 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
  */
 export const RETAINED_TEXT = { chars: 24 * 1024 * 1024 };
 
-/** The last few re-read texts: rules look at one file several times in a row. */
-const reread = new Map<SourceFile, string>();
-
-function releaseText(file: SourceFile, read: (path: string) => Buffer | undefined): void {
+/** `reread` holds the last few re-read texts of one index: rules look at one file several times in a row. */
+function releaseText(file: SourceFile, read: (path: string) => Buffer | undefined, reread: Map<SourceFile, string>): void {
   Object.defineProperty(file, 'text', {
     enumerable: true,
     configurable: true,
@@ -222,13 +220,14 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   index.stats.considered = candidates.length;
   const skipped: { f: WorkspaceFile; lang: SourceLang }[] = [];
   const syncRead = localSyncReaders.get(ws);
+  const reread = new Map<SourceFile, string>();
   let retained = 0;
   const keep = (sf: SourceFile): void => {
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;
     retained += sf.text.length;
     // Only files the folder itself holds can be read again; an entry of a nested archive keeps its text.
-    if (syncRead?.has(sf.path) && retained > RETAINED_TEXT.chars) releaseText(sf, syncRead.read);
+    if (syncRead?.has(sf.path) && retained > RETAINED_TEXT.chars) releaseText(sf, syncRead.read, reread);
   };
   // Files come back from the workers in any order; they are put back in path order before anyone sees them.
   const done: { seq: number; sf?: SourceFile; diagnostics: Diagnostic[] }[] = [];
@@ -241,6 +240,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   let pool: AnalysisPool | undefined;
   let poolTried = false;
   const inflight = new Set<Promise<void>>();
+  let parseCap: Diagnostic | undefined;
   try {
     outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
       const chunk = candidates.slice(i, i + READ_CONCURRENCY);
@@ -254,7 +254,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           continue;
         }
         if (seq >= limits.maxParsedFiles) {
-          index.diagnostics.push({ code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true });
+          parseCap = { code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true };
           break outer;
         }
         // Decoded here, not through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT).
@@ -282,7 +282,11 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           }
         });
         inflight.add(job);
-        void job.finally(() => inflight.delete(job));
+        // Settled either way (a failure surfaces from Promise.all below, not as an unhandled rejection here).
+        job.then(
+          () => inflight.delete(job),
+          () => inflight.delete(job),
+        );
         if (inflight.size >= pool.capacity) await Promise.race(inflight);
       }
     }
@@ -295,6 +299,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     if (d.sf) index.files.push(d.sf);
     index.diagnostics.push(...d.diagnostics);
   }
+  if (parseCap) index.diagnostics.push(parseCap);
   // Second look: a file the prefilter skipped may be the one that calls a suspicious exported helper at load
   // (`getCookie();` in index.js, the request with a hidden URL in controllers/user.js). Parse those callers too.
   const suspicious = new Set<string>();
