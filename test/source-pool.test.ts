@@ -69,6 +69,20 @@ describe('analysis worker pool', function () {
     }
   });
 
+  it('a pool whose workers keep dying reports the rest of the files instead of waiting for them', async () => {
+    const pool = AnalysisPool.start(sigs.source, DEFAULT_LIMITS, { size: 1, answerMs: 1 })!;
+    try {
+      const text = 'eval(x);\n'.repeat(100_000);
+      // 16 replacements, then the pool gives up; every later file must still get an answer.
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.run({ path: `f${i}.js`, text })));
+      assert.ok(results.every((r) => 'crashed' in r));
+      const late = await pool.run({ path: 'late.js', text: 'eval(x);\n' });
+      assert.ok('crashed' in late && /kept failing/.test(late.crashed), JSON.stringify(late));
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a worker that does not answer in time is stopped and its file reported', async () => {
     const pool = AnalysisPool.start(sigs.source, DEFAULT_LIMITS, { size: 1, answerMs: 1 })!;
     try {

@@ -108,6 +108,8 @@ export class AnalysisPool {
   run(job: AnalyseJob): Promise<AnalyseResult> {
     return new Promise((resolve) => {
       if (this.closed) return resolve({ crashed: 'the analysis pool was closed' });
+      // Every worker kept dying (see failed() in spawn): later files get the text-level checks, never a wait.
+      if (!this.slots.length) return resolve({ crashed: 'analysis workers kept failing; not analysed' });
       this.queue.push({ job, resolve });
       this.pump();
     });
