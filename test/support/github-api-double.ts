@@ -34,6 +34,18 @@ export function validator(): OpenApiValidator {
   return shared;
 }
 
+/** Calls `handle` with a request's whole body once it has arrived (both API doubles validate bodies). */
+export function onBody(req: http.IncomingMessage, handle: (body: string) => void): void {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => handle(Buffer.concat(chunks).toString('utf8')));
+}
+
+/** GitHub's answer to a request the OpenAPI description does not allow: 422 with the validator's problems. */
+export function invalidRequest(problems: string[]): { message: string; documentation_url: string } {
+  return { message: `request does not match the OpenAPI description: ${problems.join('; ')}`, documentation_url: 'https://docs.github.com/rest' };
+}
+
 const TIME = '2026-11-25T12:00:00Z';
 
 export class GitHubApiDouble {
@@ -60,10 +72,7 @@ export class GitHubApiDouble {
   async start(): Promise<string> {
     const v = validator();
     this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+      onBody(req, (body) => {
         const url = new URL(req.url ?? '/', this.url);
         const { match, problems } = v.validateRequest(req.method ?? 'GET', url, req.headers, body);
         const rec: RecordedRequest = { method: req.method ?? '', path: url.pathname, query: url.search, operationId: match?.operationId, status: 0, authorization: req.headers.authorization, problems };
@@ -75,7 +84,7 @@ export class GitHubApiDouble {
           res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ratelimit-remaining': '4999', 'x-ratelimit-limit': '5000', ...headers });
           res.end(text);
         };
-        if (!match || problems.length) return send(422, { message: `request does not match the OpenAPI description: ${problems.join('; ')}`, documentation_url: 'https://docs.github.com/rest' });
+        if (!match || problems.length) return send(422, invalidRequest(problems));
         const injected = this.failures.get(match.operationId);
         if (injected?.length) {
           const status = injected.shift()!;

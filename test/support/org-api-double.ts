@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Match } from './openapi-validator.js';
-import { validator } from './github-api-double.js';
+import { invalidRequest, onBody, validator } from './github-api-double.js';
 
 export interface RepoSpec {
   owner: string;
@@ -76,10 +76,7 @@ export class OrgApiDouble {
   async start(): Promise<string> {
     const v = validator();
     this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks).toString('utf8');
+      onBody(req, (body) => {
         const url = new URL(req.url ?? '/', this.url);
         if (this.prefix) {
           if (!url.pathname.startsWith(`${this.prefix}/`)) {
@@ -110,7 +107,7 @@ export class OrgApiDouble {
           res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...common, ...headers });
           res.end(text);
         };
-        if (!match || problems.length) return send(422, { message: `request does not match the OpenAPI description: ${problems.join('; ')}`, documentation_url: 'https://docs.github.com/rest' });
+        if (!match || problems.length) return send(422, invalidRequest(problems));
         if (this.token && req.headers.authorization !== `token ${this.token}` && req.headers.authorization !== `bearer ${this.token}` && req.headers.authorization !== `Bearer ${this.token}`) {
           return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
         }
