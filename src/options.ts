@@ -15,8 +15,6 @@ export interface Limits {
   maxFiles: number;
   /** Directory depth below the root. */
   maxDepth: number;
-  /** Longest line handed to line-based matchers (longer lines are matched in windows). */
-  maxLineLength: number;
   /** Archive entries, counted over the scanned archive and every archive nested in the scan. */
   maxArchiveEntries: number;
   /** Total uncompressed bytes of an archive, counted over the scanned archive and every archive nested in the scan. */
@@ -57,7 +55,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxTotalBytes: 1024 * 1024 * 1024,
   maxFiles: 200_000,
   maxDepth: 64,
-  maxLineLength: 1024 * 1024,
   maxArchiveEntries: 50_000,
   maxArchiveBytes: 512 * 1024 * 1024,
   maxCompressionRatio: 200,

@@ -146,7 +146,6 @@ describe('limits: one test per cap', function () {
       maxGitBytes: 'test/acquire-git.test.ts "stops at the size cap and the time cap"',
       maxAnalysisMsPerFile: 'test/source-analysis.test.ts (per-file analysis deadline falls back to text checks)',
       maxCommitObjectBytes: 'caps one provenance read in src/acquire/git.ts (commit time zones), not content analysis; no test of its own yet',
-      maxLineLength: 'NOT ENFORCED: declared in src/options.ts but no code reads it; long lines are bounded by maxFileBytes and the linear-time regex audit (test/hostile/redos.test.ts)',
     };
     const missing = (Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]).filter((k) => !TESTED.has(k) && !elsewhere[k]);
     assert.deepEqual(missing, []);
