@@ -10,6 +10,12 @@ import type { ClickFixPatterns } from '../signatures/types.js';
 
 const PAGE = /\.(?:html?|xhtml|shtml)$/i;
 const SCRIPT = /\.[cm]?[jt]sx?$/i;
+/**
+ * Installed packages: their pages (a test runner's report viewer) and scripts are not pages this repository shows
+ * anyone, and their bundles (editors, terminals, UI kits that copy what the user selected) cost more to parse than
+ * everything else. A page of the repository that loads a script from node_modules/ still has it analysed.
+ */
+const VENDORED = /(?:^|\/)node_modules\//;
 const PROSE = /\.(?:md|mdx|markdown)$/i;
 /** Pages and scripts read for displayed text when a copied command must be checked against what is shown. */
 const MAX_CORPUS_CHARS = 16 * 1024 * 1024;
@@ -177,7 +183,7 @@ export default defineRule({
     // Pages: their own scripts and handlers, the repository scripts they load, copy attributes.
     const loadedByPage = new Set<string>();
     for (const f of ctx.workspace.files) {
-      if (f.kind !== 'file' || !PAGE.test(f.path) || units.length >= MAX_UNITS) continue;
+      if (f.kind !== 'file' || !PAGE.test(f.path) || units.length >= MAX_UNITS || VENDORED.test(f.path)) continue;
       const text = await f.text();
       if (!text) continue;
       const entry: (typeof pageTexts)[number] = { file: f.path, text };
@@ -230,9 +236,9 @@ export default defineRule({
 
     parsed.clear();
 
-    // Scripts no page of the repository loads: components and modules, each on its own.
+    // Scripts no page of the repository loads: components and modules, each on its own (not installed packages').
     for (const path of copyScripts) {
-      if (loadedByPage.has(path) || units.length >= MAX_UNITS) continue;
+      if (loadedByPage.has(path) || units.length >= MAX_UNITS || VENDORED.test(path)) continue;
       const js = await parseFile(path, false);
       if (!js) continue;
       const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: js.text }] };
