@@ -16,6 +16,8 @@ const SCRIPT = /\.[cm]?[jt]sx?$/i;
  * everything else. A page of the repository that loads a script from node_modules/ still has it analysed.
  */
 const VENDORED = /(?:^|\/)node_modules\//;
+/** Scripts up to this size keep their parsed tree while pages are read (several pages may load them). */
+const CACHED_SCRIPT_CHARS = 200_000;
 const PROSE = /\.(?:md|mdx|markdown)$/i;
 /** Pages and scripts read for displayed text when a copied command must be checked against what is shown. */
 const MAX_CORPUS_CHARS = 16 * 1024 * 1024;
@@ -149,14 +151,17 @@ export default defineRule({
       ctx.diagnostic({ code: 'parse-fallback', message: `${where} not parsed (${r.error.slice(0, 200)}); its clipboard writes are checked at text level only`, file, incomplete: false });
       return undefined;
     };
-    // Scripts several pages load are parsed once; the cache lives only while pages are read (a Babel tree is ~55
-    // bytes per source character, so keeping every parsed bundle of a large tree cost hundreds of MB).
+    // Scripts several pages load are parsed once; the cache lives only while pages are read and keeps the trees of
+    // small scripts only (a Babel tree is ~55 bytes per source character: the bundles a few report pages load held
+    // over 150 MB). A script that does not parse is remembered whatever its size, so it is reported once.
     const parseFile = async (path: string, cache: boolean): Promise<{ program?: Node; text: string } | undefined> => {
       const text = await ctx.text(path);
       if (text === undefined) return undefined;
-      if (!cache) return { program: parsed.get(path) ?? parse(text, path, path), text };
-      if (!parsed.has(path)) parsed.set(path, parse(text, path, path) ?? null);
-      return { program: parsed.get(path) ?? undefined, text };
+      const hit = parsed.get(path);
+      if (hit !== undefined) return { program: hit ?? undefined, text };
+      const program = parse(text, path, path);
+      if (cache && (!program || text.length <= CACHED_SCRIPT_CHARS)) parsed.set(path, program ?? null);
+      return { program, text };
     };
     const displayed: string[] = [];
     const analyse = (u: Unit, sources: ScriptSource[]): void => {
