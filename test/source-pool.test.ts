@@ -128,6 +128,22 @@ describe('analysis worker pool', function () {
 });
 
 describe('prefilter windows', () => {
+  it('counts a token that starts like a name only where it starts one', () => {
+    const cases: [string, boolean][] = [
+      ['isFunction(x)', false],
+      ['retrieval(x); prefetch(u)', false],
+      ['new Function(x)', true],
+      ['x=Function(a)', true],
+      ['a.fetch(u)', true],
+      ['isFunction(a) || eval(b)', true],
+      ['var _0x12ab = 1', true],
+      ['x._0x12', true],
+      ['s = "\\x41"', true],
+      ['isFunction(a) && y.constructor(b)', true],
+    ];
+    for (const [text, want] of cases) assert.equal(passesPrefilter('js', text, sigs), want, text);
+  });
+
   it('finds a token in a large file wherever it falls, including across a window boundary', () => {
     const size = 3 * 128 * 1024 + 77;
     for (const at of [0, 128 * 1024 - 3, 128 * 1024 - 1, 128 * 1024, 2 * 128 * 1024 - 10, size - 6]) {
