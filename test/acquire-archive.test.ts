@@ -3,25 +3,12 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import yazl from 'yazl';
 import tar from 'tar-stream';
 import { scan } from '../src/scan.js';
 import { acquireArchiveBuffer } from '../src/acquire/archive.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import { FIXTURES, tempDir } from './helpers.js';
-
-function zipOf(entries: { name: string; data?: Buffer | string; mode?: number; compress?: boolean }[]): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    for (const e of entries) {
-      z.addBuffer(Buffer.from(e.data ?? ''), e.name, { mode: e.mode, compress: e.compress ?? true });
-    }
-    const parts: Buffer[] = [];
-    z.outputStream.on('data', (d: Buffer) => parts.push(d));
-    z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
-    z.end();
-  });
-}
+import { zipOf } from './support/archives.js';
 
 async function tarOf(entries: Partial<tar.Header>[], bodies: (string | undefined)[]): Promise<Buffer> {
   const pack = tar.pack();

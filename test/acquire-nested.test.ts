@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import yazl from 'yazl';
 import tar from 'tar-stream';
 import { scan, scanWorkspace } from '../src/scan.js';
 import { acquireArchiveBuffer, gzipHoldsTar } from '../src/acquire/archive.js';
@@ -22,19 +21,7 @@ import { selectForDiff } from '../src/action/diff.js';
 import type { ScanResult } from '../src/types.js';
 import { FIXTURES, tempDir } from './helpers.js';
 import { makeBareRepo } from './git-daemon.js';
-
-type ZipEntry = { name: string; data: Buffer | string; compress?: boolean };
-
-function zipOf(entries: ZipEntry[]): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    for (const e of entries) z.addBuffer(Buffer.from(e.data), e.name, { compress: e.compress ?? true });
-    const parts: Buffer[] = [];
-    z.outputStream.on('data', (d: Buffer) => parts.push(d));
-    z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
-    z.end();
-  });
-}
+import { zipOf } from './support/archives.js';
 
 async function tgzOf(files: Record<string, string | Buffer>): Promise<Buffer> {
   const pack = tar.pack();

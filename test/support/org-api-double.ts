@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Match } from './openapi-validator.js';
-import { invalidRequest, onBody, validator } from './github-api-double.js';
+import { invalidRequest, onBody, validator, type RecordedRequest } from './github-api-double.js';
 
 export interface RepoSpec {
   owner: string;
@@ -45,15 +45,8 @@ export interface Fault {
   times?: number;
 }
 
-export interface OrgRequest {
-  method: string;
-  path: string;
-  query: string;
-  operationId?: string;
-  status: number;
-  authorization?: string;
-  problems: string[];
-}
+/** One request as the double saw it (the same record as the Action's double keeps). */
+export type OrgRequest = RecordedRequest;
 
 const TIME = '2026-11-25T12:00:00Z';
 
