@@ -13,6 +13,11 @@ export interface BundleInfo {
 
 const compiled = new WeakMap<SourcePatterns, RegExp[]>();
 
+/** A path inside an installed package (`node_modules/` at any depth). */
+export function inNodeModules(path: string): boolean {
+  return /(?:^|\/)node_modules\//.test(path);
+}
+
 /** Lines of 500+ characters, and all lines, counted in one pass. */
 export function lineStats(text: string): { lines: number; long: number; longest: number; longBytes: number } {
   let lines = 0;
@@ -41,7 +46,7 @@ export function bundleInfo(path: string, text: string, patterns: SourcePatterns)
     res = patterns.bundlePaths.map((p) => new RegExp(p, 'i'));
     compiled.set(patterns, res);
   }
-  if (/(?:^|\/)node_modules\//.test(path)) return { bundle: true, reason: 'vendored under node_modules/' };
+  if (inNodeModules(path)) return { bundle: true, reason: 'vendored under node_modules/' };
   const byPath = res.find((r) => r.test(path));
   if (byPath) return { bundle: true, reason: `bundle or build output by its path (${byPath.source})` };
   if (text.length < 2000) return { bundle: false };

@@ -4,18 +4,13 @@ import { parseJs, type Node } from '../analysis/js/parse.js';
 import { blocksSelection, collapse, pageFacts, type PageFacts } from '../analysis/web/page.js';
 import { BudgetExceeded, clipboardFacts, mayWriteClipboard, quotedStrings, type ClipboardWrite, type CopiedValue, type ScriptSource } from '../analysis/web/clipboard.js';
 import { rank } from '../analysis/urls.js';
+import { inNodeModules } from '../analysis/bundle.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 import type { Confidence, Evidence, Severity } from '../types.js';
 import type { ClickFixPatterns } from '../signatures/types.js';
 
 const PAGE = /\.(?:html?|xhtml|shtml)$/i;
 const SCRIPT = /\.[cm]?[jt]sx?$/i;
-/**
- * Installed packages: their pages (a test runner's report viewer) and scripts are not pages this repository shows
- * anyone, and their bundles (editors, terminals, UI kits that copy what the user selected) cost more to parse than
- * everything else. A page of the repository that loads a script from node_modules/ still has it analysed.
- */
-const VENDORED = /(?:^|\/)node_modules\//;
 /** Scripts up to this size keep their parsed tree while pages are read (several pages may load them). */
 const CACHED_SCRIPT_CHARS = 200_000;
 const PROSE = /\.(?:md|mdx|markdown)$/i;
@@ -188,7 +183,9 @@ export default defineRule({
     // Pages: their own scripts and handlers, the repository scripts they load, copy attributes.
     const loadedByPage = new Set<string>();
     for (const f of ctx.workspace.files) {
-      if (f.kind !== 'file' || !PAGE.test(f.path) || units.length >= MAX_UNITS || VENDORED.test(f.path)) continue;
+      // Installed packages' pages (a test runner's report viewer) and scripts are not pages this repository shows
+      // anyone, and their bundles cost more to parse than everything else; a page here that loads one still has it read.
+      if (f.kind !== 'file' || !PAGE.test(f.path) || units.length >= MAX_UNITS || inNodeModules(f.path)) continue;
       const text = await f.text();
       if (!text) continue;
       const entry: (typeof pageTexts)[number] = { file: f.path, text };
@@ -243,7 +240,7 @@ export default defineRule({
 
     // Scripts no page of the repository loads: components and modules, each on its own (not installed packages').
     for (const path of copyScripts) {
-      if (loadedByPage.has(path) || units.length >= MAX_UNITS || VENDORED.test(path)) continue;
+      if (loadedByPage.has(path) || units.length >= MAX_UNITS || inNodeModules(path)) continue;
       const js = await parseFile(path, false);
       if (!js) continue;
       const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: js.text }] };

@@ -1,6 +1,7 @@
 import { defineRule } from './define-rule.js';
 import { autoRunFinding, judgeAutoRun } from '../analysis/autorun.js';
 import { rank } from '../analysis/urls.js';
+import { inNodeModules } from '../analysis/bundle.js';
 
 export default defineRule({
   meta: {
@@ -18,7 +19,7 @@ export default defineRule({
   async check(ctx) {
     for (const s of ctx.inventory.installScripts) {
       const j = await judgeAutoRun(s, ctx, s.automatic);
-      const inDeps = /(?:^|\/)node_modules\//.test(s.manifest);
+      const inDeps = inNodeModules(s.manifest);
       const f = autoRunFinding(s, j, `${s.automatic ? 'Install' : 'Start'} script "${s.hook}" (${s.manifest})`);
       if (!f) continue;
       // A manifest inside a committed node_modules is not what `npm install` runs for this project.

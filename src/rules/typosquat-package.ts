@@ -1,4 +1,5 @@
 import { defineRule } from './define-rule.js';
+import { inNodeModules } from '../analysis/bundle.js';
 import { SquatIndex, type SquatMatch } from '../signatures/typosquat.js';
 import type { Signatures } from '../signatures/types.js';
 
@@ -86,7 +87,7 @@ export default defineRule({
     for (const pkg of ctx.inventory.packages) {
       if (pkg.ecosystem !== 'npm') continue;
       // A manifest inside node_modules/ is an installed package: nobody installs its devDependencies.
-      if (pkg.scope === 'dev' && pkg.source === 'npm/package-json' && /(?:^|\/)node_modules\//.test(pkg.where.file)) continue;
+      if (pkg.scope === 'dev' && pkg.source === 'npm/package-json' && inNodeModules(pkg.where.file)) continue;
       const name = installedName(pkg.resolved, pkg.name);
       const key = `${pkg.where.file}\0${name}`;
       if (seen.has(key)) continue;
