@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
 import { consumerOf } from './support/consumer-lockfile.js';
@@ -53,10 +54,13 @@ describe('the packed package', function () {
     });
   }
 
-  it('ships only what runs: no sources, no tests, no source maps, no raw signature records', () => {
+  it('ships only what runs (no sources, tests, source maps or raw signature records) and the report schemas', () => {
     const root = path.join(app, 'node_modules', 'lurescan');
     for (const absent of ['src', 'test', 'fixtures', 'signatures/packages', 'build/index.js.map']) assert.ok(!existsSync(path.join(root, absent)), absent);
-    for (const present of ['build/index.js', 'build/index.d.ts', 'signatures/index', 'docs/rules/lifecycle-script.md']) assert.ok(existsSync(path.join(root, present)), present);
+    for (const present of ['build/index.js', 'build/index.d.ts', 'signatures/index', 'docs/rules/lifecycle-script.md', 'schema/report.schema.json', 'schema/org-report.schema.json']) assert.ok(existsSync(path.join(root, present)), present);
+    // The report schemas are reachable through the package's exports, as a consumer's tooling would look them up.
+    const resolved = createRequire(path.join(app, 'index.js')).resolve('lurescan/schema/report.schema.json');
+    assert.equal(resolved, path.join(root, 'schema', 'report.schema.json'));
   });
 
   it('installs lurescan and typescript only: no @types/node', () => {
