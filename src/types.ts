@@ -122,6 +122,11 @@ export interface Diagnostic {
   file?: string;
   /** True when content was left unread or unanalysed: the scan is then incomplete. */
   incomplete: boolean;
+  /**
+   * What to do about it, in lurescan's own words: never text from the scanned content (which goes in `message`), so
+   * that reporters can render its `code` spans as code.
+   */
+  remediation?: string;
 }
 
 export type PackageEcosystem = 'npm' | 'PyPI';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, scanFolder } from './helpers.js';
 import { buildSarif, renderSarif, artifactUri, FINGERPRINT_KEY } from '../src/reporters/sarif.js';
-import { renderMarkdown, escapeMarkdown, inlineCode } from '../src/reporters/markdown.js';
+import { renderMarkdown, escapeMarkdown, escapeProse, inlineCode } from '../src/reporters/markdown.js';
 import { RULES } from '../src/rules/index.js';
 import type { RuleMeta } from '../src/rules/define-rule.js';
 import type { ScanResult } from '../src/types.js';
@@ -141,6 +141,30 @@ describe('Markdown reporter', () => {
     assert.equal(inlineCode('a|b'), '`a|b`');
     assert.equal(inlineCode('a|b', 300, true), '`a\\|b`');
   });
+
+  it("renders lurescan's own prose with its code spans, and keeps scanned text escaped beside it", () => {
+    const f = result.findings[0];
+    const md = renderMarkdown({
+      ...result,
+      findings: [{ ...f, message: 'scanned `x` [link](https://evil.invalid/a)', remediation: 'Run `npm ci --ignore-scripts` instead.' }],
+      diagnostics: [{ code: 'lockfile-binary', message: 'dir`/bun.lockb is binary', file: 'dir`/bun.lockb', incomplete: true, remediation: 'Ask for a text lockfile (`bun install --save-text-lockfile`).' }],
+    });
+    assert.ok(md.includes('**What to do:** Run `npm ci --ignore-scripts` instead.'), md);
+    assert.ok(md.includes('— Ask for a text lockfile (`bun install --save-text-lockfile`).'), md);
+    assert.ok(!md.includes('\\`bun install'), 'no escaped backtick in our own guidance');
+    assert.ok(md.includes('scanned \\`x\\` \\[link\\](hxxps://evil.invalid/a)'), 'the scanned message stays escaped');
+    assert.ok(md.includes('dir\\`/bun.lockb is binary'), 'the scanned part of a diagnostic stays escaped');
+  });
+
+  const prose: [string, string][] = [
+    ['Run `npm ci`.', 'Run `npm ci`.'],
+    ['a ` lone backtick', 'a \\` lone backtick'],
+    ['`<img src=x>` <b>x</b> @team #1', '`<img src=x>` &lt;b&gt;x&lt;/b&gt; @<!-- -->team #<!-- -->1'],
+    ['`a|b` [x](https://evil.invalid)', '`a|b` \\[x\\](hxxps://evil.invalid)'],
+  ];
+  for (const [input, want] of prose) {
+    it(`escapeProse(${JSON.stringify(input)}): code spans stay code, the rest is escaped`, () => assert.equal(escapeProse(input), want));
+  }
 
   it('truncates to the size limit without leaving a <details> open', () => {
     const many: ScanResult = { ...result, findings: Array.from({ length: 400 }, (_, i) => ({ ...result.findings[0], fingerprint: `f${i}`, message: `finding ${i} ${'x'.repeat(200)}` })) };

@@ -140,7 +140,7 @@ export function buildSarif(scan: ScanResult, opts: SarifOptions = {}): Log {
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const notifications: Notification[] = scan.diagnostics.map((d) => ({
     level: d.incomplete ? 'warning' : 'note',
-    message: { text: d.message },
+    message: { text: d.remediation ? `${d.message}. ${d.remediation}` : d.message },
     descriptor: { id: d.code },
     ...(d.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(d.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' } } }] } : {}),
   }));
