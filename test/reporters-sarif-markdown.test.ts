@@ -1,6 +1,6 @@
 /** SARIF and Markdown reporters: golden files, schema validation, and escaping of attacker-written text. */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, scanFolder } from './helpers.js';
 import { buildSarif, renderSarif, artifactUri, FINGERPRINT_KEY } from '../src/reporters/sarif.js';
@@ -61,6 +61,19 @@ describe('SARIF reporter', () => {
     assert.ok(log.runs[0].results!.length > 0);
   });
 
+  it('every result has a region with startLine (what GitHub code scanning places a result by): whole-file binaries too', async () => {
+    const dir = path.join(FIXTURES, 'rules', 'prebuilt-binary', 'positive');
+    for (const name of readdirSync(dir)) {
+      const log = buildSarif(await scanFolder(path.join(dir, name), { rules: ['prebuilt-binary'] }));
+      const results = log.runs[0].results!;
+      assert.ok(results.length > 0, name);
+      for (const r of results) {
+        for (const l of [...r.locations!, ...(r.relatedLocations ?? [])]) assert.ok((l.physicalLocation!.region?.startLine ?? 0) >= 1, `${name}: ${JSON.stringify(l)}`);
+      }
+      assert.deepEqual(validateSarif(log), [], name);
+    }
+  });
+
   it('the validator does reject invalid SARIF', () => {
     const log = buildSarif(result, { rules: META }) as unknown as { runs: { results: { level: string }[] }[] };
     log.runs[0].results[0].level = 'fatal';
@@ -86,7 +99,7 @@ describe('SARIF reporter', () => {
     assert.equal(first.partialFingerprints![FINGERPRINT_KEY], '3f2a9c1d4e5b6a70');
     assert.equal(first.ruleIndex, 0);
     assert.equal(second.ruleIndex, 1);
-    assert.equal(third.locations![0].physicalLocation!.region, undefined, 'no line, no region');
+    assert.deepEqual(third.locations![0].physicalLocation!.region, { startLine: 1 }, 'a whole-file finding points at the first line');
     assert.deepEqual(buildSarif(result, { rules: META }), buildSarif(result, { rules: META }));
   });
 
