@@ -8,6 +8,8 @@ import npa from 'npm-package-arg';
 import semver from 'semver';
 import ssri from 'ssri';
 import type { RegistryOptions } from './config.js';
+import { DEFAULT_LIMITS } from '../options.js';
+import { BodyTooLarge, fetchBounded } from './bounded-body.js';
 
 export type RegistryErrorCode = 'not-found' | 'unauthorized' | 'unreachable' | 'bad-response' | 'integrity' | 'no-matching-version' | 'bad-spec' | 'too-large' | 'unsupported';
 
@@ -64,12 +66,14 @@ export type Packument = Record<string, unknown> & {
 
 const FETCH_DEFAULTS = { timeout: 30_000, retry: { retries: 1, minTimeout: 200, maxTimeout: 1000 } };
 
-export async function fetchPackument(name: string, opts: RegistryOptions): Promise<Packument> {
+export async function fetchPackument(name: string, opts: RegistryOptions, maxBytes: number = DEFAULT_LIMITS.maxPackumentBytes): Promise<Packument> {
   const registry = npmFetch.pickRegistry(name, opts);
   let doc: Record<string, unknown>;
   try {
-    doc = await npmFetch.json(`/${name.replace('/', '%2f')}`, { ...FETCH_DEFAULTS, ...opts, spec: name, headers: { accept: 'application/json' } });
+    const body = await fetchBounded((signal) => npmFetch(`/${name.replace('/', '%2f')}`, { ...FETCH_DEFAULTS, ...opts, spec: name, headers: { accept: 'application/json' }, signal }), maxBytes);
+    doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof BodyTooLarge) throw new RegistryError('too-large', `${name}: the registry's answer (packument) is too large: ${err.message}`);
     throw wrap(err, name, registry);
   }
   if (!doc || typeof doc !== 'object' || typeof doc.versions !== 'object') {
@@ -102,15 +106,11 @@ export async function fetchTarball(name: string, version: string, p: Packument, 
   if (!integrity) throw new RegistryError('integrity', `${name}@${version}: the registry publishes no integrity hash; refusing to scan an unverifiable tarball`);
   let data: Buffer;
   try {
-    const res = await npmFetch(dist.tarball, { ...FETCH_DEFAULTS, ...opts, spec: name });
-    const len = Number(res.headers.get('content-length') ?? 0);
-    if (len > maxBytes) throw new RegistryError('too-large', `${name}@${version}: tarball is ${len} bytes, over the ${maxBytes}-byte limit`);
-    data = await res.buffer();
+    data = await fetchBounded((signal) => npmFetch(dist.tarball!, { ...FETCH_DEFAULTS, ...opts, spec: name, signal }), maxBytes);
   } catch (err) {
-    if (err instanceof RegistryError) throw err;
+    if (err instanceof BodyTooLarge) throw new RegistryError('too-large', `${name}@${version}: the tarball is too large: ${err.message}`);
     throw wrap(err, `${name}@${version} tarball`, registry);
   }
-  if (data.length > maxBytes) throw new RegistryError('too-large', `${name}@${version}: tarball is over the ${maxBytes}-byte limit`);
   if (!ssri.checkData(data, integrity)) {
     throw new RegistryError('integrity', `${name}@${version}: the tarball does not match the integrity the registry published (${integrity.slice(0, 20)}…); refusing to scan a substituted file`);
   }

@@ -29,6 +29,8 @@ export interface OnlineOptions {
   concurrency?: number;
   cacheDir?: string;
   ttlMs?: number;
+  /** Largest packument read, bytes (default DEFAULT_LIMITS.maxPackumentBytes). */
+  maxPackumentBytes?: number;
   now?: () => number;
 }
 
@@ -57,7 +59,7 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
         const cached = await cache?.get(registry, name);
         if (cached) return cached.packument;
         try {
-          const doc = reducePackument(await fetchPackument(name, opts.registry));
+          const doc = reducePackument(await fetchPackument(name, opts.registry, opts.maxPackumentBytes));
           await cache?.put(registry, name, { fetchedAt: (opts.now ?? Date.now)(), packument: doc });
           return doc;
         } catch (err) {
@@ -102,9 +104,10 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
     }),
   );
   if (failures) {
+    const firstError = facts.filter((f) => f.error).sort((a, b) => a.name.localeCompare(b.name))[0]?.error;
     diagnostics.push({
       code: 'registry-lookup-failed',
-      message: `${failures} of ${wanted.size} registry look-ups failed (see the packages' facts); registry signals for them are missing`,
+      message: `${failures} of ${wanted.size} registry look-ups failed (${firstError}${failures > 1 ? '; the others in the packages\' facts' : ''}); registry signals for them are missing`,
       incomplete: true,
     });
   }
