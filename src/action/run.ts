@@ -15,6 +15,7 @@ import { renderSarif } from '../reporters/sarif.js';
 import { inlineCode, renderMarkdown } from '../reporters/markdown.js';
 import { renderAnnotations } from '../reporters/github.js';
 import { escapeControl } from '../reporters/escape.js';
+import { writeOutputFile } from '../output-file.js';
 import { applyConfig, todayUtc } from '../config/apply.js';
 import { createClient, type GitHubClient } from '../github/client.js';
 import { explainApiError } from '../github/errors.js';
@@ -95,9 +96,9 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
 
   // 4. Reports: files first, so they exist even if a later step fails.
   await fs.mkdir(path.dirname(inputs.sarifFile), { recursive: true });
-  await fs.writeFile(inputs.sarifFile, renderSarif(result, { pathPrefix, category: `lurescan/${pathPrefix || 'root'}` }));
+  await writeOutputFile(inputs.sarifFile, renderSarif(result, { pathPrefix, category: `lurescan/${pathPrefix || 'root'}` }), { label: `sarif-file ${inputs.sarifFile}`, cwd: workspace });
   const reportJson = path.join(env.RUNNER_TEMP || path.dirname(inputs.sarifFile), ACTION_DEFAULTS.reportJson);
-  await fs.writeFile(reportJson, renderJson(result));
+  await writeOutputFile(reportJson, renderJson(result), { label: reportJson, cwd: workspace });
 
   for (const line of renderAnnotations(result, { max: inputs.annotations, pathPrefix, errorAt: failOn })) process.stdout.write(`${line}\n`);
 

@@ -115,8 +115,8 @@ function progress(io: OrgIo, redact: (s: string) => string, forced: boolean) {
 
 async function emit(io: OrgIo, text: string, output: string | undefined, quiet: boolean, summary: string): Promise<void> {
   if (output) {
-    const { writeFileAtomic } = await import('../org/state.js');
-    await writeFileAtomic(output, text);
+    const { writeOutputFile } = await import('../output-file.js');
+    await writeOutputFile(output, text, { label: `--output ${output}` });
     if (!quiet) io.stderr(`lurescan: ${summary} — report written to ${output}\n`);
   } else io.stdout(text);
 }
