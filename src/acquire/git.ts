@@ -11,6 +11,7 @@ import { simpleGit } from 'simple-git';
 import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
 import { BaseWorkspace, type EntrySpec } from './workspace.js';
+import { assertLocalRepositoryInside } from './local-repository.js';
 
 export interface GitPlan {
   url: string;
@@ -179,6 +180,7 @@ function looksLikeSha(ref: string): boolean {
 }
 
 export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string): Promise<BaseWorkspace> {
+  if (plan.allowFile) await assertLocalRepositoryInside(plan.url, limits.maxFiles);
   const base = await fs.mkdtemp(path.join(tempDir ?? os.tmpdir(), 'lurescan-git-'));
   const home = path.join(base, 'home');
   const hooks = path.join(base, 'no-hooks');
