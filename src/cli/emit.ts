@@ -16,6 +16,8 @@ export interface EmitIo {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Removes the credentials the process holds from a text (stdout and stderr are already filtered). */
+  redact?: (s: string) => string;
 }
 
 export interface EmitOptions {
@@ -60,7 +62,7 @@ export async function emitResult(io: EmitIo, result: ScanResult, opts: EmitOptio
   const report = await render(result, opts, !!color && (io.isTTY || opts.color === true));
   if (opts.output) {
     const { writeOutputFile } = await import('../output-file.js');
-    await writeOutputFile(opts.output, report, { label: `--output ${opts.output}` });
+    await writeOutputFile(opts.output, io.redact ? io.redact(report) : report, { label: `--output ${opts.output}` });
     if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);
   } else io.stdout(report);
   if (opts.failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(opts.failOn)) return EXIT_CODES.failOn;

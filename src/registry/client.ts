@@ -10,6 +10,9 @@ import ssri from 'ssri';
 import type { RegistryOptions } from './config.js';
 import { DEFAULT_LIMITS } from '../options.js';
 import { BodyTooLarge, fetchBounded } from './bounded-body.js';
+import { redactCredentialShapes } from '../secrets/shape.js';
+import { SecretSet } from '../secrets/secret-set.js';
+import { addNpmSettings } from '../secrets/collect.js';
 
 export type RegistryErrorCode = 'not-found' | 'unauthorized' | 'unreachable' | 'bad-response' | 'integrity' | 'no-matching-version' | 'bad-spec' | 'too-large' | 'unsupported';
 
@@ -44,7 +47,8 @@ export function parseSpec(input: string): ResolvedSpec {
   return { name: parsed.name, requested: parsed.rawSpec && parsed.rawSpec !== '*' ? parsed.rawSpec : 'latest' };
 }
 
-function wrap(err: unknown, what: string, registry: string): RegistryError {
+function wrap(err: unknown, what: string, configured: string): RegistryError {
+  const registry = redactCredentialShapes(configured);
   const e = err as { code?: string; statusCode?: number; message?: string };
   const status = e.statusCode;
   if (status === 404 || e.code === 'E404') return new RegistryError('not-found', `${what}: not found on ${registry}`);
@@ -54,7 +58,7 @@ function wrap(err: unknown, what: string, registry: string): RegistryError {
   if (e.code === 'EINTEGRITY') return new RegistryError('integrity', `${what}: the tarball does not match the integrity the registry published; refusing to scan a substituted file`);
   if (e.code === 'EJSONPARSE' || err instanceof SyntaxError || (e.code === 'FETCH_ERROR' && /json/i.test(e.message ?? ''))) return new RegistryError('bad-response', `${what}: the registry answered with invalid JSON`);
   if (status && status >= 400) return new RegistryError('bad-response', `${what}: the registry answered HTTP ${status}`);
-  return new RegistryError('unreachable', `${what}: cannot reach ${registry} (${e.code ?? e.message ?? 'network error'})`);
+  return new RegistryError('unreachable', `${what}: cannot reach ${registry} (${redactCredentialShapes(e.code ?? e.message ?? 'network error')})`);
 }
 
 export type Packument = Record<string, unknown> & {
@@ -114,5 +118,6 @@ export async function fetchTarball(name: string, version: string, p: Packument, 
   if (!ssri.checkData(data, integrity)) {
     throw new RegistryError('integrity', `${name}@${version}: the tarball does not match the integrity the registry published (${integrity.slice(0, 20)}…); refusing to scan a substituted file`);
   }
-  return { data, url: dist.tarball, integrity };
+  // A registry may echo the token into the tarball URL: what is recorded (provenance) carries none of the settings' secrets.
+  return { data, url: addNpmSettings(new SecretSet(), opts).redact(dist.tarball), integrity };
 }
