@@ -34,6 +34,13 @@ export interface Limits {
   gitTimeoutMs: number;
   /** Git: largest object store after fetch, bytes. */
   maxGitBytes: number;
+  /**
+   * Registry: largest packument (a package's metadata document) read, bytes, counted after decompression. A bigger
+   * answer — declared or streamed without a content-length — is cut off at the cap and the look-up fails.
+   */
+  maxPackumentBytes: number;
+  /** Registry: largest package tarball downloaded, bytes (compressed, as served); cut off at the cap. */
+  maxTarballBytes: number;
   /** Git: largest commit object read for its author/committer lines (T19 context), bytes. */
   maxCommitObjectBytes: number;
   /** Nested decode depth (base64 inside hex inside …); the decoders in src/analysis/decode.ts default to it. */
@@ -61,6 +68,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxArchiveDepth: 2,
   gitTimeoutMs: 120_000,
   maxGitBytes: 512 * 1024 * 1024,
+  maxPackumentBytes: 64 * 1024 * 1024,
+  maxTarballBytes: 128 * 1024 * 1024,
   maxCommitObjectBytes: 64 * 1024,
   maxDecodeDepth: 3,
   maxScanMs: 10 * 60_000,

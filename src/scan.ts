@@ -78,6 +78,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
         concurrency: REGISTRY_DEFAULTS.concurrency,
         cacheDir: options.cacheDir,
         ttlMs: REGISTRY_DEFAULTS.cacheTtlMs,
+        maxPackumentBytes: opts.limits.maxPackumentBytes,
       },
       diagnostics,
     );

@@ -11,6 +11,9 @@ import { simpleGit } from 'simple-git';
 import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
 import { BaseWorkspace, type EntrySpec } from './workspace.js';
+import { assertLocalRepositoryInside } from './local-repository.js';
+import { credentialsIn, redactCredentialShapes } from '../secrets/shape.js';
+import { SecretSet } from '../secrets/secret-set.js';
 
 export interface GitPlan {
   url: string;
@@ -93,9 +96,9 @@ export function hardenedEnv(home: string, allowFile: boolean): Record<string, st
   return env;
 }
 
-/** Remove any user:password@ from a URL before it is shown anywhere. */
+/** Remove any user:password@ (the password may hold an `@`) and authentication query values from a URL before it is shown. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z+]+:\/\/)[^/@\s]+@/i, '$1***@');
+  return redactCredentialShapes(url);
 }
 
 async function dirSize(dir: string): Promise<number> {
@@ -179,6 +182,7 @@ function looksLikeSha(ref: string): boolean {
 }
 
 export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string): Promise<BaseWorkspace> {
+  if (plan.allowFile) await assertLocalRepositoryInside(plan.url, limits.maxFiles);
   const base = await fs.mkdtemp(path.join(tempDir ?? os.tmpdir(), 'lurescan-git-'));
   const home = path.join(base, 'home');
   const hooks = path.join(base, 'no-hooks');
@@ -316,8 +320,9 @@ export function timezonesOf(commitObject: string): { author?: string; committer?
   return author || committer ? { author, committer } : undefined;
 }
 
+/** git rewrites the URL in its own messages (`unable to look up user:password@host` for git://): redact by value too. */
 function redactAll(msg: string, url: string): string {
-  return msg.split(url).join(redactUrl(url));
+  return new SecretSet(credentialsIn(url), 3).redact(msg);
 }
 
 function firstLine(s: string): string {

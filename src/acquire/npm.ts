@@ -10,14 +10,16 @@ import { factsFromPackument, type RegistryFacts } from '../registry/facts.js';
 import { securityHoldingNames } from '../registry/online.js';
 import { acquireArchiveBuffer } from './archive.js';
 import type { BaseWorkspace } from './workspace.js';
+import { redactCredentialShapes } from '../secrets/shape.js';
 
 export async function acquireNpm(spec: string, registry: RegistryOptions, limits: Limits): Promise<{ workspace: BaseWorkspace; facts: RegistryFacts }> {
   const parsed = parseSpec(spec);
-  const packument = await fetchPackument(parsed.name, registry);
+  const packument = await fetchPackument(parsed.name, registry, limits.maxPackumentBytes);
   const version = resolveVersion(packument, parsed);
-  const tarball = await fetchTarball(parsed.name, version, packument, registry, limits.maxArchiveBytes);
+  const tarball = await fetchTarball(parsed.name, version, packument, registry, limits.maxTarballBytes);
   const workspace = await acquireArchiveBuffer(tarball.data, `${parsed.name}@${version}`, limits);
   Object.assign(workspace.provenance, { source: `npm:${parsed.name}@${version}`, url: tarball.url, ref: parsed.requested, integrity: tarball.integrity });
-  const facts = factsFromPackument(packument, version, registry.registry, securityHoldingNames());
-  return { workspace, facts: { registry: registry.registry, asOf: new Date().toISOString(), packages: [facts] } };
+  const shown = redactCredentialShapes(registry.registry);
+  const facts = factsFromPackument(packument, version, shown, securityHoldingNames());
+  return { workspace, facts: { registry: shown, asOf: new Date().toISOString(), packages: [facts] } };
 }

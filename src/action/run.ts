@@ -15,6 +15,9 @@ import { renderSarif } from '../reporters/sarif.js';
 import { inlineCode, renderMarkdown } from '../reporters/markdown.js';
 import { renderAnnotations } from '../reporters/github.js';
 import { escapeControl } from '../reporters/escape.js';
+import { writeOutputFile } from '../output-file.js';
+import { SecretSet } from '../secrets/secret-set.js';
+import { addEnvironment } from '../secrets/collect.js';
 import { applyConfig, todayUtc } from '../config/apply.js';
 import { createClient, type GitHubClient } from '../github/client.js';
 import { explainApiError } from '../github/errors.js';
@@ -28,38 +31,43 @@ import { publishComment } from './comment.js';
 import type { ScanResult } from '../types.js';
 import type { FailOn } from '../options.js';
 
-/** Replace the token wherever it might have slipped into a message. */
-function redact(s: string, token: string): string {
-  return token ? s.split(token).join('***') : s;
+/**
+ * Every credential the job holds — the token input and credential-named or URL-borne environment variables — in one
+ * set: the runner masks them in the log (setSecret), and `redact` removes them (and their encoded forms) from what
+ * the runner does not mask: the SARIF and JSON files, annotations, the job summary, the PR comment and messages.
+ */
+function jobSecrets(env: NodeJS.ProcessEnv, token: string): SecretSet {
+  const secrets = addEnvironment(new SecretSet([token], 4), env);
+  for (const s of secrets.list()) core.setSecret(s);
+  return secrets;
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  let token = '';
+  let redact: (s: string) => string = (s) => s;
   try {
     const inputs = parseInputs(env);
-    token = inputs.token;
-    if (token) core.setSecret(token);
-    await runWith(inputs, readContext(env), env);
+    redact = jobSecrets(env, inputs.token).redactor;
+    await runWith(inputs, readContext(env), env, redact);
   } catch (err) {
-    core.setFailed(`lurescan: ${redact(escapeControl((err as Error).message ?? String(err)), token)}`);
+    core.setFailed(`lurescan: ${redact(escapeControl((err as Error).message ?? String(err)))}`);
   }
 }
 
-async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.ProcessEnv): Promise<void> {
+async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.ProcessEnv, redact: (s: string) => string): Promise<void> {
   const workspace = path.resolve(env.GITHUB_WORKSPACE || process.cwd());
   const prefix = path.relative(workspace, inputs.path).split(path.sep).join('/');
   if (prefix.startsWith('..')) core.warning(`input 'path' is outside GITHUB_WORKSPACE; annotation and SARIF paths are relative to the scanned folder`);
   const pathPrefix = prefix.startsWith('..') ? '' : prefix;
   // Octokit's error log is its request log's line for every failed request (`POST /repos/…/comments - 403 …`): the
   // Action catches each of those and explains it in a warning of its own, so the raw line goes to the debug log only.
-  const octokitLog = { debug: () => {}, info: () => {}, warn: (m: string) => core.warning(redact(m, inputs.token)), error: (m: string) => core.debug(redact(m, inputs.token)) };
+  const octokitLog = { debug: () => {}, info: () => {}, warn: (m: string) => core.warning(redact(m)), error: (m: string) => core.debug(redact(m)) };
   const gh: GitHubClient | undefined = inputs.token && ctx.repo ? createClient({ token: inputs.token, baseUrl: ctx.apiUrl, userAgent: 'lurescan-action', log: octokitLog }) : undefined;
 
   // 1. What changed (diff mode, and to know whether a pull request touched the config file).
   const plan: DiffPlan = await changedFilesFor(inputs, ctx, gh, pathPrefix);
   let warned = 0;
   const flushWarnings = () => {
-    for (const w of plan.warnings.slice(warned)) core.warning(redact(w, inputs.token));
+    for (const w of plan.warnings.slice(warned)) core.warning(redact(w));
     warned = plan.warnings.length;
   };
   flushWarnings();
@@ -89,7 +97,7 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
     result = { ...result, findings, verdict: verdictOf(findings) };
     flushWarnings();
   }
-  for (const d of result.diagnostics.filter((x) => x.code === 'suppression-expired')) core.warning(escapeControl(d.message));
+  for (const d of result.diagnostics.filter((x) => x.code === 'suppression-expired')) core.warning(redact(escapeControl(d.message)));
   if (!result.complete) {
     const n = result.diagnostics.filter((d) => d.incomplete).length;
     core.warning(`lurescan: the scan is incomplete (${n} diagnostic(s)): part of the content was not read or analysed, so a pass is not a clean bill; see the job summary`);
@@ -98,11 +106,11 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
 
   // 4. Reports: files first, so they exist even if a later step fails.
   await fs.mkdir(path.dirname(inputs.sarifFile), { recursive: true });
-  await fs.writeFile(inputs.sarifFile, renderSarif(result, { pathPrefix, category: `lurescan/${pathPrefix || 'root'}` }));
+  await writeOutputFile(inputs.sarifFile, redact(renderSarif(result, { pathPrefix, category: `lurescan/${pathPrefix || 'root'}` })), { label: `sarif-file ${inputs.sarifFile}`, cwd: workspace });
   const reportJson = path.join(env.RUNNER_TEMP || path.dirname(inputs.sarifFile), ACTION_DEFAULTS.reportJson);
-  await fs.writeFile(reportJson, renderJson(result));
+  await writeOutputFile(reportJson, redact(renderJson(result)), { label: reportJson, cwd: workspace });
 
-  for (const line of renderAnnotations(result, { max: inputs.annotations, pathPrefix, errorAt: failOn })) process.stdout.write(`${line}\n`);
+  for (const line of renderAnnotations(result, { max: inputs.annotations, pathPrefix, errorAt: failOn })) process.stdout.write(`${redact(line)}\n`);
 
   const note =
     plan.mode === 'diff'
@@ -110,9 +118,9 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
       : `Full scan of ${inlineCode(pathPrefix || '.')}.`;
   if (env.GITHUB_STEP_SUMMARY) {
     try {
-      await core.summary.addRaw(renderMarkdown(result, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength })).addEOL().write();
+      await core.summary.addRaw(redact(renderMarkdown(result, { pathPrefix, note, maxLength: ACTION_DEFAULTS.summaryMaxLength }))).addEOL().write();
     } catch (err) {
-      core.warning(`lurescan: could not write the job summary: ${escapeControl((err as Error).message)}`);
+      core.warning(redact(`lurescan: could not write the job summary: ${escapeControl((err as Error).message)}`));
     }
   }
 
@@ -120,10 +128,10 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   if (ctx.pull && gh && ctx.repo) {
     try {
       const outcome = await publishComment(gh, ctx.repo, ctx.pull.number, inputs.commentSummaryInPr, failed || result.verdict !== 'pass', (marker) =>
-        renderMarkdown(result, { marker, pathPrefix, note, maxLength: ACTION_DEFAULTS.commentMaxLength }), pathPrefix || '.');
+        redact(renderMarkdown(result, { marker, pathPrefix, note, maxLength: ACTION_DEFAULTS.commentMaxLength })), pathPrefix || '.');
       core.info(`lurescan: PR comment ${outcome}`);
     } catch (err) {
-      core.warning(redact(explainApiError(err, 'post the PR comment', { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, fork: ctx.pull.fork }), inputs.token));
+      core.warning(redact(explainApiError(err, 'post the PR comment', { repo: `${ctx.repo.owner}/${ctx.repo.repo}`, fork: ctx.pull.fork })));
     }
   }
 

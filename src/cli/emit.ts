@@ -2,7 +2,7 @@
  * What every scanning command does after the scan: pick the reporter, write the report, decide the exit code.
  * Shared by `lurescan <target>` and `lurescan package`, so the two can never disagree on a contract.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ScanResult } from '../types.js';
@@ -16,6 +16,8 @@ export interface EmitIo {
   stderr: (s: string) => void;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** Removes the credentials the process holds from a text (stdout and stderr are already filtered). */
+  redact?: (s: string) => string;
 }
 
 export interface EmitOptions {
@@ -59,7 +61,8 @@ export async function emitResult(io: EmitIo, result: ScanResult, opts: EmitOptio
   const color = opts.color === true ? true : opts.color === false || io.env.NO_COLOR ? false : io.isTTY && !opts.output;
   const report = await render(result, opts, !!color && (io.isTTY || opts.color === true));
   if (opts.output) {
-    await fs.writeFile(opts.output, report);
+    const { writeOutputFile } = await import('../output-file.js');
+    await writeOutputFile(opts.output, io.redact ? io.redact(report) : report, { label: `--output ${opts.output}` });
     if (!opts.quiet) io.stderr(`lurescan: ${result.verdict} — report written to ${opts.output}\n`);
   } else io.stdout(report);
   if (opts.failOn !== 'never' && verdictRank(result.verdict) >= verdictRank(opts.failOn)) return EXIT_CODES.failOn;

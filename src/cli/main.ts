@@ -70,7 +70,27 @@ async function ruleDocPath(id: string): Promise<string> {
   return path.join(packageRoot(), 'docs', 'rules', `${id}.md`);
 }
 
-export async function main(argv: string[], io: MainIo): Promise<number> {
+/**
+ * The one way out of the process for text: every credential lurescan holds (environment tokens, npm settings, URL
+ * credentials on the command line) is collected here, before anything runs, and removed from everything written to
+ * stdout, stderr and report files, whatever produced it — a report, an error, a server's echo.
+ */
+async function guardedIo(argv: string[], io: MainIo): Promise<MainIo & { redact: (s: string) => string }> {
+  const [{ SecretSet }, { addArguments, addEnvironment, addNpmSettings }, { registryOptions }] = await Promise.all([
+    import('../secrets/secret-set.js'),
+    import('../secrets/collect.js'),
+    import('../registry/config.js'),
+  ]);
+  const secrets = addArguments(addEnvironment(new SecretSet(), io.env), argv);
+  // The .npmrc of the current folder only for `package`, the one command that uses it (elsewhere it may be the
+  // scanned tree's, and a lure must not choose which strings disappear from its report).
+  addNpmSettings(secrets, registryOptions(registryInput(io.env, undefined, argv[0] === 'package')));
+  const redact = secrets.redactor;
+  return { ...io, stdout: (s) => io.stdout(redact(s)), stderr: (s) => io.stderr(redact(s)), redact };
+}
+
+export async function main(argv: string[], rawIo: MainIo): Promise<number> {
+  const io = await guardedIo(argv, rawIo);
   let exitCode: number = EXIT.ok;
   const program = new Command();
   program

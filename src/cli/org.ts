@@ -19,6 +19,8 @@ export interface OrgIo {
   env: NodeJS.ProcessEnv;
   /** Set by an action to the exit code main() returns. */
   setExit: (code: number) => void;
+  /** Removes the credentials the process holds from a text (stdout and stderr are already filtered). */
+  redact?: (s: string) => string;
 }
 
 const FORMATS = ['text', 'json', 'html', 'sarif', 'markdown'] as const;
@@ -115,8 +117,8 @@ function progress(io: OrgIo, redact: (s: string) => string, forced: boolean) {
 
 async function emit(io: OrgIo, text: string, output: string | undefined, quiet: boolean, summary: string): Promise<void> {
   if (output) {
-    const { writeFileAtomic } = await import('../org/state.js');
-    await writeFileAtomic(output, text);
+    const { writeOutputFile } = await import('../output-file.js');
+    await writeOutputFile(output, io.redact ? io.redact(text) : text, { label: `--output ${output}` });
     if (!quiet) io.stderr(`lurescan: ${summary} — report written to ${output}\n`);
   } else io.stdout(text);
 }

@@ -9,6 +9,7 @@ import type { GitHubClient } from '../github/client.js';
 import { accountCreatedAt, forkParent, headOf, listRepositories, NOT_MODIFIED, type HeadInfo, type ListedRepo } from '../github/repos.js';
 import { scan as defaultScan, VERSION } from '../scan.js';
 import { redactUrl } from '../acquire/git.js';
+import { SecretSet } from '../secrets/secret-set.js';
 import { loadSignatures } from '../signatures/load.js';
 import { DEFAULT_ORG_LIMITS, type OrgLimits, type ScanOptions } from '../options.js';
 import type { ScanResult, ScanTarget } from '../types.js';
@@ -44,13 +45,9 @@ export interface OrgScanOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Replace every occurrence of the token (and credentials in URLs) in a message. */
+/** Replace every occurrence of the token (in its encoded forms too) and credentials in URLs in a message. */
 export function redactor(token: string | undefined): (s: string) => string {
-  return (s) => {
-    const out = token && token.length >= 4 ? s.split(token).join('***') : s;
-    // URLs with credentials: scheme://user:pass@ → scheme://***@ (anchored at '://' to stay linear).
-    return out.replace(/:\/\/[^/@\s]+@/g, '://***@');
-  };
+  return new SecretSet([token], 4).redactor;
 }
 
 /**

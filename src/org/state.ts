@@ -5,12 +5,13 @@
  * into place, so a run killed at any moment leaves either the old entry or the new one, never half of one; a run
  * started again finds every repository finished before the kill and scans only the rest.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HeadInfo } from '../github/repos.js';
 import type { OrgEntry } from './types.js';
+import { writeOutputFile } from '../output-file.js';
 
 export interface StateKey {
   fullName: string;
@@ -90,14 +91,7 @@ export class StateStore {
   }
 }
 
-/** Write a file atomically: a temporary name in the same folder, then rename. */
+/** Write a file atomically: a new temporary file in the same folder, then rename (never through a link at the name). */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, data);
-  try {
-    await fs.rename(tmp, file);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
+  await writeOutputFile(file, data, { refuseLinkedFolders: false });
 }

@@ -8,6 +8,11 @@ import npa from 'npm-package-arg';
 import semver from 'semver';
 import ssri from 'ssri';
 import type { RegistryOptions } from './config.js';
+import { DEFAULT_LIMITS } from '../options.js';
+import { BodyTooLarge, fetchBounded } from './bounded-body.js';
+import { redactCredentialShapes } from '../secrets/shape.js';
+import { SecretSet } from '../secrets/secret-set.js';
+import { addNpmSettings } from '../secrets/collect.js';
 
 export type RegistryErrorCode = 'not-found' | 'unauthorized' | 'unreachable' | 'bad-response' | 'integrity' | 'no-matching-version' | 'bad-spec' | 'too-large' | 'unsupported';
 
@@ -42,7 +47,8 @@ export function parseSpec(input: string): ResolvedSpec {
   return { name: parsed.name, requested: parsed.rawSpec && parsed.rawSpec !== '*' ? parsed.rawSpec : 'latest' };
 }
 
-function wrap(err: unknown, what: string, registry: string): RegistryError {
+function wrap(err: unknown, what: string, configured: string): RegistryError {
+  const registry = redactCredentialShapes(configured);
   const e = err as { code?: string; statusCode?: number; message?: string };
   const status = e.statusCode;
   if (status === 404 || e.code === 'E404') return new RegistryError('not-found', `${what}: not found on ${registry}`);
@@ -52,7 +58,7 @@ function wrap(err: unknown, what: string, registry: string): RegistryError {
   if (e.code === 'EINTEGRITY') return new RegistryError('integrity', `${what}: the tarball does not match the integrity the registry published; refusing to scan a substituted file`);
   if (e.code === 'EJSONPARSE' || err instanceof SyntaxError || (e.code === 'FETCH_ERROR' && /json/i.test(e.message ?? ''))) return new RegistryError('bad-response', `${what}: the registry answered with invalid JSON`);
   if (status && status >= 400) return new RegistryError('bad-response', `${what}: the registry answered HTTP ${status}`);
-  return new RegistryError('unreachable', `${what}: cannot reach ${registry} (${e.code ?? e.message ?? 'network error'})`);
+  return new RegistryError('unreachable', `${what}: cannot reach ${registry} (${redactCredentialShapes(e.code ?? e.message ?? 'network error')})`);
 }
 
 export type Packument = Record<string, unknown> & {
@@ -64,12 +70,14 @@ export type Packument = Record<string, unknown> & {
 
 const FETCH_DEFAULTS = { timeout: 30_000, retry: { retries: 1, minTimeout: 200, maxTimeout: 1000 } };
 
-export async function fetchPackument(name: string, opts: RegistryOptions): Promise<Packument> {
+export async function fetchPackument(name: string, opts: RegistryOptions, maxBytes: number = DEFAULT_LIMITS.maxPackumentBytes): Promise<Packument> {
   const registry = npmFetch.pickRegistry(name, opts);
   let doc: Record<string, unknown>;
   try {
-    doc = await npmFetch.json(`/${name.replace('/', '%2f')}`, { ...FETCH_DEFAULTS, ...opts, spec: name, headers: { accept: 'application/json' } });
+    const body = await fetchBounded((signal) => npmFetch(`/${name.replace('/', '%2f')}`, { ...FETCH_DEFAULTS, ...opts, spec: name, headers: { accept: 'application/json' }, signal }), maxBytes);
+    doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
   } catch (err) {
+    if (err instanceof BodyTooLarge) throw new RegistryError('too-large', `${name}: the registry's answer (packument) is too large: ${err.message}`);
     throw wrap(err, name, registry);
   }
   if (!doc || typeof doc !== 'object' || typeof doc.versions !== 'object') {
@@ -102,17 +110,14 @@ export async function fetchTarball(name: string, version: string, p: Packument, 
   if (!integrity) throw new RegistryError('integrity', `${name}@${version}: the registry publishes no integrity hash; refusing to scan an unverifiable tarball`);
   let data: Buffer;
   try {
-    const res = await npmFetch(dist.tarball, { ...FETCH_DEFAULTS, ...opts, spec: name });
-    const len = Number(res.headers.get('content-length') ?? 0);
-    if (len > maxBytes) throw new RegistryError('too-large', `${name}@${version}: tarball is ${len} bytes, over the ${maxBytes}-byte limit`);
-    data = await res.buffer();
+    data = await fetchBounded((signal) => npmFetch(dist.tarball!, { ...FETCH_DEFAULTS, ...opts, spec: name, signal }), maxBytes);
   } catch (err) {
-    if (err instanceof RegistryError) throw err;
+    if (err instanceof BodyTooLarge) throw new RegistryError('too-large', `${name}@${version}: the tarball is too large: ${err.message}`);
     throw wrap(err, `${name}@${version} tarball`, registry);
   }
-  if (data.length > maxBytes) throw new RegistryError('too-large', `${name}@${version}: tarball is over the ${maxBytes}-byte limit`);
   if (!ssri.checkData(data, integrity)) {
     throw new RegistryError('integrity', `${name}@${version}: the tarball does not match the integrity the registry published (${integrity.slice(0, 20)}…); refusing to scan a substituted file`);
   }
-  return { data, url: dist.tarball, integrity };
+  // A registry may echo the token into the tarball URL: what is recorded (provenance) carries none of the settings' secrets.
+  return { data, url: addNpmSettings(new SecretSet(), opts).redact(dist.tarball), integrity };
 }

@@ -12,6 +12,7 @@ import { packageRoot } from '../signatures/load.js';
 import { fetchPackument, RegistryError, resolveVersion, type Packument } from './client.js';
 import type { RegistryOptions } from './config.js';
 import { PackumentCache, reducePackument } from './cache.js';
+import { redactCredentialShapes } from '../secrets/shape.js';
 import { factsFromPackument, missingPackageFacts, type PackageFacts, type RegistryFacts } from './facts.js';
 
 let holding: ReadonlySet<string> | undefined;
@@ -29,6 +30,8 @@ export interface OnlineOptions {
   concurrency?: number;
   cacheDir?: string;
   ttlMs?: number;
+  /** Largest packument read, bytes (default DEFAULT_LIMITS.maxPackumentBytes). */
+  maxPackumentBytes?: number;
   now?: () => number;
 }
 
@@ -40,6 +43,8 @@ function isRegistrySpec(spec: string | undefined): boolean {
 
 export async function lookupPackages(packages: Package[], opts: OnlineOptions, diagnostics: Diagnostic[]): Promise<RegistryFacts> {
   const registry = opts.registry.registry;
+  // What reports and facts show: the registry without credentials in its URL.
+  const shown = redactCredentialShapes(registry);
   const wanted = new Map<string, Package>();
   for (const p of packages) {
     if (p.ecosystem !== 'npm' || (!opts.deep && !p.direct) || !isRegistrySpec(p.spec)) continue;
@@ -57,7 +62,7 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
         const cached = await cache?.get(registry, name);
         if (cached) return cached.packument;
         try {
-          const doc = reducePackument(await fetchPackument(name, opts.registry));
+          const doc = reducePackument(await fetchPackument(name, opts.registry, opts.maxPackumentBytes));
           await cache?.put(registry, name, { fetchedAt: (opts.now ?? Date.now)(), packument: doc });
           return doc;
         } catch (err) {
@@ -67,7 +72,7 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
           }
           const stale = await cache?.get(registry, name, true);
           if (stale) return stale.packument;
-          return err instanceof RegistryError ? err : new RegistryError('unreachable', `${name}: ${(err as Error).message}`);
+          return err instanceof RegistryError ? err : new RegistryError('unreachable', redactCredentialShapes(`${name}: ${(err as Error).message}`));
         }
       });
       packuments.set(name, p);
@@ -83,11 +88,11 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
       const where = { file: pkg.where.file, line: pkg.where.line };
       if (doc instanceof RegistryError) {
         failures++;
-        facts.push({ name: pkg.name, exists: true, error: doc.message, registry, where });
+        facts.push({ name: pkg.name, exists: true, error: doc.message, registry: shown, where });
         return;
       }
       if (!doc) {
-        facts.push({ ...missingPackageFacts(pkg.name, registry), where });
+        facts.push({ ...missingPackageFacts(pkg.name, shown), where });
         return;
       }
       let version = pkg.version && semver.valid(pkg.version) ? pkg.version : undefined;
@@ -98,16 +103,17 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
           version = undefined;
         }
       }
-      facts.push({ ...factsFromPackument(doc, version, registry, securityHoldingNames()), where });
+      facts.push({ ...factsFromPackument(doc, version, shown, securityHoldingNames()), where });
     }),
   );
   if (failures) {
+    const firstError = facts.filter((f) => f.error).sort((a, b) => a.name.localeCompare(b.name))[0]?.error;
     diagnostics.push({
       code: 'registry-lookup-failed',
-      message: `${failures} of ${wanted.size} registry look-ups failed (see the packages' facts); registry signals for them are missing`,
+      message: `${failures} of ${wanted.size} registry look-ups failed (${firstError}${failures > 1 ? '; the others in the packages\' facts' : ''}); registry signals for them are missing`,
       incomplete: true,
     });
   }
   facts.sort((a, b) => a.name.localeCompare(b.name) || (a.version ?? '').localeCompare(b.version ?? ''));
-  return { registry, asOf: new Date((opts.now ?? Date.now)()).toISOString(), packages: facts };
+  return { registry: shown, asOf: new Date((opts.now ?? Date.now)()).toISOString(), packages: facts };
 }

@@ -134,6 +134,8 @@ describe('limits: one test per cap', function () {
       gitTimeoutMs: 'test/acquire-git.test.ts "stops at the size cap and the time cap"',
       maxGitBytes: 'test/acquire-git.test.ts "stops at the size cap and the time cap"',
       maxAnalysisMsPerFile: 'test/source-analysis.test.ts (per-file analysis deadline falls back to text checks)',
+      maxPackumentBytes: 'test/hostile/registry-bounds.test.ts (endless, lying and gzip-expanded packuments from a loopback registry)',
+      maxTarballBytes: 'test/hostile/registry-bounds.test.ts (endless and lying tarballs from a loopback registry)',
       maxCommitObjectBytes: 'caps one provenance read in src/acquire/git.ts (commit time zones), not content analysis; no test of its own yet',
     };
     const missing = (Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]).filter((k) => !TESTED.has(k) && !elsewhere[k]);
