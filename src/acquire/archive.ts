@@ -17,6 +17,15 @@ import { tarChecksumOk } from './tar-header.js';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tgz';
 
+/** The file types of a zip entry's Unix mode (external attributes >> 16) other than a regular file and a symlink. */
+const ZIP_ENTRY_TYPES: Readonly<Record<number, string>> = {
+  0o010000: 'fifo',
+  0o020000: 'character device',
+  0o040000: 'directory',
+  0o060000: 'block device',
+  0o140000: 'socket',
+};
+
 export function archiveFormatOf(buf: Buffer, name: string): ArchiveFormat | undefined {
   if (buf.length >= 4 && buf.readUInt32LE(0) === 0x04034b50) return 'zip';
   if (buf.length >= 4 && buf.readUInt32LE(0) === 0x06054b50) return 'zip'; // empty zip
@@ -179,10 +188,11 @@ function readZip(buf: Buffer, limits: Limits, opts: ReadOptions): Promise<Archiv
           });
           return;
         }
-        if (type !== 0 && type !== 0o100000) {
-          c.refuse('archive-special-entry', 'device, fifo or other special entry; not read', name, false);
-          return zip.readEntry();
-        }
+        // unzip and Python's zipfile write every entry that is not a symlink or a slash-ended directory as a regular
+        // file with its content, whatever its mode says (fifo, device, socket, a directory without its slash): so it
+        // is read as one. An empty directory-typed entry holds nothing to hide.
+        if (type === 0o040000 && entry.uncompressedSize === 0) return zip.readEntry();
+        const odd = type !== 0 && type !== 0o100000 ? (ZIP_ENTRY_TYPES[type] ?? `type 0${type.toString(8)}`) : undefined;
         if ((entry.generalPurposeBitFlag & 0x1) !== 0) {
           // A password-protected entry: a known way to ship a payload past scanners, with the password in the README.
           c.refuse('archive-encrypted', 'encrypted entry: its content cannot be read without the password and was not scanned', name);
@@ -208,6 +218,7 @@ function readZip(buf: Buffer, limits: Limits, opts: ReadOptions): Promise<Archiv
           });
           stream.on('end', () => {
             c.add(name, Buffer.concat(parts), unixMode, entry.compressedSize);
+            if (odd) c.refuse('archive-odd-entry', `its mode says ${odd}, but unzip and Python write it as a regular file with this content; read as one`, name, false);
             zip.readEntry();
           });
         });
@@ -265,20 +276,35 @@ async function readTar(buf: Buffer, gz: boolean, limits: Limits, opts: ReadOptio
           else c.push({ path: name, size: 0, kind: 'symlink', linkTarget: `${header.type === 'link' ? '(hard link) ' : ''}${header.linkname ?? ''}` });
           return drain();
         }
+        case 'character-device':
+        case 'block-device':
+        case 'fifo':
+          if (!header.size) {
+            c.refuse('archive-special-entry', `${header.type} entry; not read`, name, false);
+            return drain();
+          }
+          // A special entry that carries bytes: whatever an extractor makes of them, they are read.
+          return readFile(`a ${header.type} entry that carries ${header.size} bytes; read as a regular file`);
         case 'file':
-        case 'contiguous-file': {
-          if (!c.admit(name, header.size ?? 0)) return drain();
-          const parts: Buffer[] = [];
-          stream.on('data', (d: unknown) => parts.push(d as Buffer));
-          stream.on('end', () => {
-            c.add(name, Buffer.concat(parts), header.mode);
-            next();
-          });
-          return;
-        }
+          return readFile();
+        case 'contiguous-file':
+          // POSIX: extracted as a regular file where contiguous files are not supported (everywhere in practice).
+          return readFile('a contiguous-file entry (type 7), which tar extracts as a regular file; read as one', false);
         default:
-          c.refuse('archive-special-entry', `${header.type} entry; not read`, name, false);
-          return drain();
+          // tar-stream names no type for GNU sparse ('S'), vendor or unknown flags ('8', 'A'–'Z'); POSIX says to extract
+          // them as regular files and GNU tar does. Read as one; a sparse file's holes are not rebuilt, so its layout
+          // on disk may differ from what was read.
+          return readFile('an entry of a type this reader does not know (GNU sparse, vendor or unknown flag), which tar extracts as a regular file; read as one, its on-disk layout may differ', true);
+      }
+      function readFile(odd?: string, incomplete = false): void {
+        if (!c.admit(name, header.size ?? 0)) return drain();
+        const parts: Buffer[] = [];
+        stream.on('data', (d: unknown) => parts.push(d as Buffer));
+        stream.on('end', () => {
+          c.add(name, Buffer.concat(parts), header.mode);
+          if (odd) c.refuse('archive-odd-entry', odd, name, incomplete);
+          next();
+        });
       }
     });
     extract.on('finish', () => resolve());
