@@ -52,15 +52,24 @@ export function platformKey(p: string): string {
  */
 export function rolePathOf(stored: string, isRole: (p: string) => boolean): string | undefined {
   const written = windowsPath(lexicalPath(stored));
-  // The common case, checked first because it runs for every file: a name every platform reads as stored.
-  if (written === stored && foldCase(stored) === stored) return undefined;
+  // The common case, checked first because it runs for every file: a lower-case name every platform reads as stored
+  // has one other spelling worth a look, a capitalised file name (`pipfile` is what pipenv opens as `Pipfile` on macOS).
+  if (written === stored && foldCase(stored) === stored) {
+    const capital = capitalised(stored);
+    return capital !== stored && isRole(capital) && !isRole(stored) ? capital : undefined;
+  }
   if (isRole(stored)) return written !== stored && isRole(written) ? written : undefined;
   if (isRole(written)) return written;
   const folded = written.split('/').map(foldCase);
   const lower = folded.join('/');
   if (lower !== stored && isRole(lower)) return lower;
-  const base = folded[folded.length - 1] ?? '';
-  const capital = [...folded.slice(0, -1), base.charAt(0).toUpperCase() + base.slice(1)].join('/');
+  const capital = capitalised(lower);
   if (capital !== stored && isRole(capital)) return capital;
   return written !== stored ? written : undefined;
+}
+
+/** The path with its file name's first letter in upper case. */
+function capitalised(p: string): string {
+  const slash = p.lastIndexOf('/') + 1;
+  return p.slice(0, slash) + p.charAt(slash).toUpperCase() + p.slice(slash + 1);
 }

@@ -8,7 +8,7 @@ import { PARSERS } from '../ecosystems/index.js';
 
 /**
  * Paths rules look up by name themselves rather than through the inventory. A rule that keys on a new file name
- * adds it here (test/role-paths.test.ts checks the ones each rule reads).
+ * adds it here (test/acquire-roles.test.ts).
  */
 const RULE_PATHS: readonly RegExp[] = [
   /(?:^|\/)\.vscode\/settings\.json$/, // editor-automatic-tasks
