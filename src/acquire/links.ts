@@ -27,6 +27,8 @@ export interface Presented {
   path: string;
   file: WorkspaceFile;
   note: string;
+  /** The link (the first of a chain) that puts the file at this path. */
+  link: string;
 }
 
 /** The root a link may not leave: the innermost archive that holds it (`a.zip!/`), or the scanned tree (''). */
@@ -127,30 +129,30 @@ export function resolveLinks(entries: readonly WorkspaceFile[], hardLink: (f: Wo
   let capped = false;
   const describe = (l: LinkEntry) => `${l.hard ? 'hard link' : 'symlink'} to ${l.file.linkTarget || '(unreadable target)'}`;
 
-  const present = (at: string, file: WorkspaceFile, note: string): boolean => {
+  const present = (at: string, file: WorkspaceFile, note: string, link: string): boolean => {
     if (presented.length >= room) {
       capped = true;
       return false;
     }
-    presented.push({ path: at, file, note });
+    presented.push({ path: at, file, note, link });
     return true;
   };
 
   /** Present the files under real folder `dir` at `at`; `stack` holds the real folders being expanded (a loop guard). */
-  const expand = (dir: string, at: string, note: string, stack: string[]): void => {
+  const expand = (dir: string, at: string, note: string, link: string, stack: string[]): void => {
     for (const p of r.under(dir)) {
       if (capped) return;
       const shown = `${at}/${p.slice(dir === '' ? 0 : dir.length + 1)}`;
       if (!r.linkAt(p)) {
         const node = r.resolve(p);
-        if (node.kind === 'file') present(shown, node.file, note);
+        if (node.kind === 'file') present(shown, node.file, note, link);
         continue;
       }
       // A link inside the linked folder: where it leads is its own business (reported once, at its own path); here
       // only what it adds under the presented path.
       const node = r.resolve(p);
-      if (node.kind === 'file') present(shown, node.file, note);
-      else if (node.kind === 'dir' && !stack.some((s) => within(s, node.path))) expand(node.path, shown, note, [...stack, node.path]);
+      if (node.kind === 'file') present(shown, node.file, note, link);
+      else if (node.kind === 'dir' && !stack.some((s) => within(s, node.path))) expand(node.path, shown, note, link, [...stack, node.path]);
     }
   };
 
@@ -160,7 +162,7 @@ export function resolveLinks(entries: readonly WorkspaceFile[], hardLink: (f: Wo
     const node = r.resolve(f.path);
     const what = describe(link);
     if (node.kind === 'file') {
-      present(f.path, node.file, `${f.path} is a ${what}`);
+      present(f.path, node.file, `${f.path} is a ${what}`, f.path);
       diagnostics.push({ code: 'symlink-resolved', message: `${what}; its target ${node.file.path} is scanned at both paths`, file: f.path, incomplete: false });
     } else if (node.kind === 'dir') {
       const realParent = realDirOf(r, f.path);
@@ -168,7 +170,7 @@ export function resolveLinks(entries: readonly WorkspaceFile[], hardLink: (f: Wo
         diagnostics.push({ code: 'symlink-not-followed', message: `${what}, a folder that contains the link (a loop); its files are scanned at their own paths`, file: f.path, incomplete: false });
         continue;
       }
-      expand(node.path, f.path, `${f.path} is a ${what}`, [node.path, realParent]);
+      expand(node.path, f.path, `${f.path} is a ${what}`, f.path, [node.path, realParent]);
       diagnostics.push({ code: 'symlink-resolved', message: `${what}; the folder's files are scanned under ${f.path}/ too`, file: f.path, incomplete: false });
     } else if (node.kind === 'loop') {
       diagnostics.push({ code: 'symlink-not-followed', message: `${what}: ${node.why}; nothing can be read through it`, file: f.path, incomplete: false });

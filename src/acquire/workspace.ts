@@ -224,12 +224,12 @@ export class BaseWorkspace implements Workspace {
     if (this.rolesPresented) return;
     this.rolesPresented = true;
     const room = Math.max(0, this.limits.maxFiles - this.files.length);
-    const links = resolveLinks(this.files, (f) => f instanceof Entry && f.hardLink, room);
+    const links = this.files.some((f) => f.kind === 'symlink') ? resolveLinks(this.files, (f) => f instanceof Entry && f.hardLink, room) : { presented: [], diagnostics: [] };
     this.diagnostics.push(...links.diagnostics);
     const added: Entry[] = [];
     for (const p of links.presented) {
       if (!(p.file instanceof Entry) || p.file.path === p.path) continue;
-      added.push(p.file.presentedAt(p.path, { of: p.file.path, how: 'link', note: `${p.note}: this is ${p.file.path}` }));
+      added.push(p.file.presentedAt(p.path, { of: p.file.path, how: 'link', note: `${p.note}: this is ${p.file.path}`, link: p.link }));
     }
     let left = room - added.length;
     for (const f of [...this.files, ...added]) {
@@ -242,7 +242,14 @@ export class BaseWorkspace implements Workspace {
       }
       const of = f.alias?.of ?? f.path;
       const how = f.alias ? `${f.alias.note}; ` : '';
-      added.push(f.presentedAt(at, { of, how: f.alias?.how ?? 'name', note: `${how}stored as ${JSON.stringify(f.path)}, which ${nameReason(f.path, at)} ${at}` }));
+      added.push(
+        f.presentedAt(at, {
+          of,
+          how: f.alias?.how ?? 'name',
+          note: `${how}stored as ${JSON.stringify(f.path)}, which ${nameReason(f.path, at)} ${at}`,
+          ...(f.alias?.link !== undefined ? { link: f.alias.link } : {}),
+        }),
+      );
     }
     if (added.length) this.addPresented(added);
   }

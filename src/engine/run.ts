@@ -69,7 +69,11 @@ export async function runRules(
           evidence: [
             ...(input.evidence ?? []).slice(0, 50).map((e) => ({ ...e, value: bound(e.value, 1000)!, ...(e.location ? { location: withContainer(workspace, e.location) } : {}) })),
             // The content arrived at this path through a link or a name a platform reads differently: say how.
-            ...(via ?? []).slice(0, 3).map((a) => ({ kind: 'file' as const, value: bound(a.note, 1000)!, location: withContainer(workspace, { file: a.of }) })),
+            ...(via ?? []).slice(0, 3).flatMap((a) => [
+              { kind: 'file' as const, value: bound(a.note, 1000)!, location: withContainer(workspace, { file: a.of }) },
+              // The link's own path too: a change that only adds or retargets the link changes what this finding is about.
+              ...(a.link !== undefined ? [{ kind: 'file' as const, value: bound(`the link: ${a.link}`, 1000)!, location: withContainer(workspace, { file: a.link }) }] : []),
+            ]),
           ],
           remediation: input.remediation ?? rule.meta.remediation,
           techniques: rule.meta.techniques,
