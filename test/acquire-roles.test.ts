@@ -86,6 +86,23 @@ describe('links presented at their paths', () => {
     assert.ok(ws.files.some((f) => f.path === 'config/editor/tasks.json' && !f.alias), 'the target stays at its own path');
   });
 
+  it('a link whose own name only matches case-insensitively (.VSCode -> cfg) presents its files at the role path', async () => {
+    const root = tree({ 'cfg/tasks.json': TASKS }, { '.VSCode': 'cfg' });
+    const r = await scanFolder(root);
+    assert.equal(r.verdict, 'block');
+    const f = r.findings.find((x) => x.location.file === '.vscode/tasks.json');
+    assert.ok(f?.evidence.some((e) => /symlink/.test(e.value) && /"\.VSCode\/tasks\.json"/.test(e.value)), JSON.stringify(f?.evidence));
+  });
+
+  it('inside a nested archive only the entry name is normalised, not the archive path', async () => {
+    const { zipOf } = await import('./support/archives.js');
+    const root = path.join(t.dir, 'repo');
+    mkdirSync(path.join(root, 'Assets'), { recursive: true });
+    writeFileSync(path.join(root, 'Assets', 'Kit.zip'), await zipOf([{ name: '.VSCode/Tasks.json', data: TASKS }]));
+    const r = await scanFolder(root);
+    assert.ok(r.findings.some((x) => x.location.file === 'Assets/Kit.zip!/.vscode/tasks.json' && x.location.container === 'Assets/Kit.zip'), JSON.stringify(r.findings.map((x) => x.location)));
+  });
+
   it('a loop through nested folder links ends, and says so without calling the scan incomplete', async () => {
     const root = tree({ 'a/f.js': '1' }, { 'a/b/up': '../..', 'a/self': '.', 'x': 'a' });
     const r = await scanFolder(root);

@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceAlias, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
-import { resolveLinks } from './links.js';
+import { resolveLinks, rootOf } from './links.js';
 import { lexicalPath, platformKey, rolePathOf, windowsPath } from './role-path.js';
 
 export interface EntrySpec {
@@ -234,7 +234,10 @@ export class BaseWorkspace implements Workspace {
     let left = room - added.length;
     for (const f of [...this.files, ...added]) {
       if (f.kind !== 'file' || !(f instanceof Entry)) continue;
-      const at = rolePathOf(f.path, isRole);
+      // Inside a nested archive only the entry's own name is read by an extractor; the archive's path stays as it is.
+      const root = rootOf(f);
+      const inner = rolePathOf(f.path.slice(root.length), isRole);
+      const at = inner === undefined ? undefined : root + inner;
       if (at === undefined || at === f.path) continue;
       if (left-- <= 0) {
         this.noteOnce('link-expansion-limit', `names that extractors or platforms read differently would add more than ${room} files (the room left under maxFiles); the rest were not scanned at those paths`);
