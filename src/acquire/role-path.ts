@@ -56,7 +56,8 @@ export function rolePathOf(stored: string, isRole: (p: string) => boolean): stri
   // has one other spelling worth a look, a capitalised file name (`pipfile` is what pipenv opens as `Pipfile` on macOS).
   if (written === stored && foldCase(stored) === stored) {
     const capital = capitalised(stored);
-    return capital !== stored && isRole(capital) && !isRole(stored) ? capital : undefined;
+    if (capital === stored || !capitalRole(capital.slice(capital.lastIndexOf('/') + 1), isRole)) return undefined;
+    return isRole(capital) && !isRole(stored) ? capital : undefined;
   }
   if (isRole(stored)) return written !== stored && isRole(written) ? written : undefined;
   if (isRole(written)) return written;
@@ -66,6 +67,22 @@ export function rolePathOf(stored: string, isRole: (p: string) => boolean): stri
   const capital = capitalised(lower);
   if (capital !== stored && isRole(capital)) return capital;
   return written !== stored ? written : undefined;
+}
+
+/**
+ * Whether a capitalised file name has a role at the root (`Pipfile`, `Pipfile.lock`), remembered per name and per
+ * predicate: most files of a tree are lower-case, share a few hundred names, and are not capitalised roles.
+ */
+const capitalRoles = new WeakMap<(p: string) => boolean, Map<string, boolean>>();
+function capitalRole(base: string, isRole: (p: string) => boolean): boolean {
+  let memo = capitalRoles.get(isRole);
+  if (!memo) capitalRoles.set(isRole, (memo = new Map()));
+  let known = memo.get(base);
+  if (known === undefined) {
+    known = isRole(base);
+    if (memo.size < 100_000) memo.set(base, known);
+  }
+  return known;
 }
 
 /** The path with its file name's first letter in upper case. */
