@@ -14,6 +14,7 @@ import type { BaseWorkspace } from './acquire/workspace.js';
 import { buildInventory } from './engine/inventory.js';
 import { runRules } from './engine/run.js';
 import { verdictOf } from './engine/verdict.js';
+import { isRolePath } from './engine/role-paths.js';
 import { loadSignatures } from './signatures/load.js';
 import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
@@ -62,7 +63,10 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   if ('reportOversized' in ws && typeof ws.reportOversized === 'function') {
     await (ws as { reportOversized: (f: (p: string, h: Buffer) => boolean) => Promise<void> }).reportOversized((p, h) => isGenuineBinary(p, h, signatures));
   }
-  reportLinks(ws, diagnostics);
+  // Links inside the tree and names that extractors or platforms read differently: each file is presented at every
+  // path it takes before any parser or rule looks a path up (acquire/links.ts, acquire/role-path.ts).
+  if (expandable(ws)) ws.presentRoles(isRolePath);
+  else reportLinks(ws, diagnostics);
   await reportLfsPointers(ws, diagnostics);
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
@@ -112,24 +116,31 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
 
 function expandable(ws: Workspace): ws is BaseWorkspace {
   const w = ws as Partial<BaseWorkspace>;
-  return typeof w.addEntries === 'function' && typeof w.headOf === 'function' && typeof w.ratioOf === 'function' && typeof w.archiveBudget === 'object';
+  return (
+    typeof w.addEntries === 'function' &&
+    typeof w.headOf === 'function' &&
+    typeof w.ratioOf === 'function' &&
+    typeof w.presentRoles === 'function' &&
+    typeof w.archiveBudget === 'object'
+  );
 }
 
 /**
- * Symlinks are never followed. One inside the tree loses nothing (its target is scanned under its own path); one
- * that points outside is reported so a reader knows the repository reaches for files it does not contain.
+ * For a workspace that cannot present links at their paths (not built by an acquirer of this library): every link is
+ * reported; one that points outside, or whose target would be read in a role its own path does not have, is not
+ * resolved, so the scan is incomplete.
  */
 function reportLinks(ws: Workspace, diagnostics: Diagnostic[]): void {
   for (const f of ws.files) {
     if (f.kind !== 'symlink') continue;
     const target = f.linkTarget ?? '';
     const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(f.path), target));
-    const outside = target.startsWith('/') || /^[a-z]:/i.test(target) || resolved === '..' || resolved.startsWith('../') || target.startsWith('(hard link)');
+    const outside = target.startsWith('/') || /^[a-z]:/i.test(target) || resolved === '..' || resolved.startsWith('../');
     diagnostics.push({
       code: 'symlink-not-followed',
-      message: `symlink to ${target || '(unreadable target)'}${outside ? ', outside the scanned tree' : ''}; reported, not followed`,
+      message: `symlink to ${target || '(unreadable target)'}${outside ? ', outside the scanned tree' : ''}; reported, not followed, so its target was not scanned at this path`,
       file: f.path,
-      incomplete: false,
+      incomplete: true,
     });
   }
 }

@@ -59,12 +59,30 @@ export interface WorkspaceFile {
    */
   readonly container?: string;
   /**
+   * Set when the entry is another entry presented at the path it takes: through a link (`.vscode -> config/editor`
+   * presents `config/editor/tasks.json` as `.vscode/tasks.json`) or under the name an extractor or a platform gives it
+   * (`.VSCode/Tasks.json` on macOS and Windows, `.vscode./tasks.json` on Windows). Its bytes are that entry's.
+   */
+  readonly alias?: WorkspaceAlias;
+  /**
    * The file's bytes, or undefined when the file is over the size limit or unreadable (a diagnostic says why).
    * Typed `Uint8Array` so that the published types need no `@types/node`; at run time it is a Node `Buffer`.
    */
   bytes(): Promise<Uint8Array | undefined>;
   /** The file decoded as UTF-8 (BOM removed, UTF-16 with BOM decoded), or undefined when bytes() is. */
   text(): Promise<string | undefined>;
+}
+
+/** How a workspace entry came to be presented at a path it is not stored under (see {@link WorkspaceFile.alias}). */
+export interface WorkspaceAlias {
+  /** The path of the entry whose content this is: the link's target, or the name as stored. */
+  of: string;
+  /** `link` (a symlink or an archive hard link), `name` (the name as an extractor or a case-insensitive platform reads it). */
+  how: 'link' | 'name';
+  /** One sentence for evidence: why the content is at this path. */
+  note: string;
+  /** For `link`: the path of the link that presents it (a change to the link changes what is at this path). */
+  link?: string;
 }
 
 /** A read-only file tree plus where it came from. */

@@ -10,12 +10,21 @@ import { Readable } from 'node:stream';
 import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 import yauzl from 'yauzl';
 import tar from 'tar-stream';
-import type { Diagnostic } from '../types.js';
+import type { Diagnostic, WorkspaceAlias } from '../types.js';
 import type { Limits } from '../options.js';
 import { BaseWorkspace, type ArchiveBudget, type EntrySpec } from './workspace.js';
 import { tarChecksumOk } from './tar-header.js';
 
 export type ArchiveFormat = 'zip' | 'tar' | 'tgz';
+
+/** The file types of a zip entry's Unix mode (external attributes >> 16) other than a regular file and a symlink. */
+const ZIP_ENTRY_TYPES: Readonly<Record<number, string>> = {
+  0o010000: 'fifo',
+  0o020000: 'character device',
+  0o040000: 'directory',
+  0o060000: 'block device',
+  0o140000: 'socket',
+};
 
 export function archiveFormatOf(buf: Buffer, name: string): ArchiveFormat | undefined {
   if (buf.length >= 4 && buf.readUInt32LE(0) === 0x04034b50) return 'zip';
@@ -110,10 +119,11 @@ class Collector {
     return true;
   }
 
-  add(name: string, data: Buffer, mode?: number, compressed?: number): void {
+  add(name: string, data: Buffer, mode?: number, compressed?: number, alias?: WorkspaceAlias): void {
     this.opts.budget.bytes += data.length;
     const own = compressed !== undefined && compressed > 0 ? Math.max(1, data.length / compressed) : 1;
     this.push({
+      ...(alias ? { alias } : {}),
       path: name,
       size: data.length,
       kind: 'file',
@@ -151,6 +161,13 @@ function readZip(buf: Buffer, limits: Limits, opts: ReadOptions): Promise<Archiv
         const raw = entry.fileName as unknown as Buffer;
         const name = (entry.generalPurposeBitFlag & 0x800) !== 0 ? raw.toString('utf8') : raw.toString('latin1');
         const unixMode = (entry.externalFileAttributes >>> 16) & 0xffff;
+        // The Info-ZIP Unicode Path field names the file unzip writes; Python and most readers use the header name.
+        // Both are presented: the entry under its header name, and the same bytes at the other name.
+        const other = unicodePath(entry, name);
+        const otherWhy = other !== undefined ? unsafeEntryName(other) : undefined;
+        if (otherWhy) c.refuse('archive-unsafe-path', `the Info-ZIP Unicode Path field names it ${JSON.stringify(other)}: ${otherWhy}; not presented there`, name);
+        const upath = otherWhy ? undefined : other;
+        const aliasOf = (): WorkspaceAlias => ({ of: c.opts.prefix + clean(name), how: 'name', note: `stored as ${JSON.stringify(name)} with an Info-ZIP Unicode Path field naming it ${JSON.stringify(upath)}, which unzip writes instead` });
         const type = unixMode & 0o170000;
         if (name.endsWith('/')) return zip.readEntry();
         if (type === 0o120000) {
@@ -174,15 +191,17 @@ function readZip(buf: Buffer, limits: Limits, opts: ReadOptions): Promise<Archiv
             stream.on('end', () => {
               const target = Buffer.concat(parts).toString('utf8');
               c.push({ path: name, size: 0, kind: 'symlink', linkTarget: target });
+              if (upath !== undefined) c.push({ path: upath, size: 0, kind: 'symlink', linkTarget: target, alias: aliasOf() });
               zip.readEntry();
             });
           });
           return;
         }
-        if (type !== 0 && type !== 0o100000) {
-          c.refuse('archive-special-entry', 'device, fifo or other special entry; not read', name, false);
-          return zip.readEntry();
-        }
+        // unzip and Python's zipfile write every entry that is not a symlink or a slash-ended directory as a regular
+        // file with its content, whatever its mode says (fifo, device, socket, a directory without its slash): so it
+        // is read as one. An empty directory-typed entry holds nothing to hide.
+        if (type === 0o040000 && entry.uncompressedSize === 0) return zip.readEntry();
+        const odd = type !== 0 && type !== 0o100000 ? (ZIP_ENTRY_TYPES[type] ?? `type 0${type.toString(8)}`) : undefined;
         if ((entry.generalPurposeBitFlag & 0x1) !== 0) {
           // A password-protected entry: a known way to ship a payload past scanners, with the password in the README.
           c.refuse('archive-encrypted', 'encrypted entry: its content cannot be read without the password and was not scanned', name);
@@ -207,7 +226,10 @@ function readZip(buf: Buffer, limits: Limits, opts: ReadOptions): Promise<Archiv
             zip.readEntry();
           });
           stream.on('end', () => {
-            c.add(name, Buffer.concat(parts), unixMode, entry.compressedSize);
+            const data = Buffer.concat(parts);
+            c.add(name, data, unixMode, entry.compressedSize);
+            if (upath !== undefined) c.add(upath, data, unixMode, entry.compressedSize, aliasOf());
+            if (odd) c.refuse('archive-odd-entry', `its mode says ${odd}, but unzip and Python write it as a regular file with this content; read as one`, name, false);
             zip.readEntry();
           });
         });
@@ -262,23 +284,38 @@ async function readTar(buf: Buffer, gz: boolean, limits: Limits, opts: ReadOptio
         case 'link': {
           const why = unsafeEntryName(name);
           if (why) c.refuse('archive-unsafe-path', `entry refused: ${why}`, name);
-          else c.push({ path: name, size: 0, kind: 'symlink', linkTarget: `${header.type === 'link' ? '(hard link) ' : ''}${header.linkname ?? ''}` });
+          else c.push({ path: name, size: 0, kind: 'symlink', linkTarget: header.linkname ?? '', ...(header.type === 'link' ? { hardLink: true } : {}) });
           return drain();
         }
+        case 'character-device':
+        case 'block-device':
+        case 'fifo':
+          if (!header.size) {
+            c.refuse('archive-special-entry', `${header.type} entry; not read`, name, false);
+            return drain();
+          }
+          // A special entry that carries bytes: whatever an extractor makes of them, they are read.
+          return readFile(`a ${header.type} entry that carries ${header.size} bytes; read as a regular file`);
         case 'file':
-        case 'contiguous-file': {
-          if (!c.admit(name, header.size ?? 0)) return drain();
-          const parts: Buffer[] = [];
-          stream.on('data', (d: unknown) => parts.push(d as Buffer));
-          stream.on('end', () => {
-            c.add(name, Buffer.concat(parts), header.mode);
-            next();
-          });
-          return;
-        }
+          return readFile();
+        case 'contiguous-file':
+          // POSIX: extracted as a regular file where contiguous files are not supported (everywhere in practice).
+          return readFile('a contiguous-file entry (type 7), which tar extracts as a regular file; read as one', false);
         default:
-          c.refuse('archive-special-entry', `${header.type} entry; not read`, name, false);
-          return drain();
+          // tar-stream names no type for GNU sparse ('S'), vendor or unknown flags ('8', 'A'–'Z'); POSIX says to extract
+          // them as regular files and GNU tar does. Read as one; a sparse file's holes are not rebuilt, so its layout
+          // on disk may differ from what was read.
+          return readFile('an entry of a type this reader does not know (GNU sparse, vendor or unknown flag), which tar extracts as a regular file; read as one, its on-disk layout may differ', true);
+      }
+      function readFile(odd?: string, incomplete = false): void {
+        if (!c.admit(name, header.size ?? 0)) return drain();
+        const parts: Buffer[] = [];
+        stream.on('data', (d: unknown) => parts.push(d as Buffer));
+        stream.on('end', () => {
+          c.add(name, Buffer.concat(parts), header.mode);
+          if (odd) c.refuse('archive-odd-entry', odd, name, incomplete);
+          next();
+        });
       }
     });
     extract.on('finish', () => resolve());
@@ -360,12 +397,30 @@ export function gzipHoldsTar(buf: Buffer, name: string): boolean {
   return head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar' && tarChecksumOk(head);
 }
 
+/** The name in an entry's Info-ZIP Unicode Path extra field (0x7075, version 1) when it differs from the header name. */
+function unicodePath(entry: yauzl.Entry, headerName: string): string | undefined {
+  for (const f of entry.extraFields ?? []) {
+    if (f.id !== 0x7075 || f.data.length < 6 || f.data[0] !== 1) continue;
+    const name = f.data.subarray(5).toString('utf8');
+    return name !== '' && clean(name) !== clean(headerName) ? name : undefined;
+  }
+  return undefined;
+}
+
 /** Drop one wrapping folder (`project-main/…`) so paths read as they would in the repository. */
 function stripWrapper(entries: EntrySpec[]): string | undefined {
   if (entries.length === 0) return undefined;
   const first = entries[0].path.split('/')[0];
   if (!entries.every((e) => e.path.startsWith(`${first}/`))) return undefined;
-  for (const e of entries) e.path = e.path.slice(first.length + 1);
+  for (const e of entries) {
+    e.path = e.path.slice(first.length + 1);
+    if (e.alias?.of.startsWith(`${first}/`)) e.alias = { ...e.alias, of: e.alias.of.slice(first.length + 1) };
+    // A hard link names its target from the archive's root, so it loses the wrapper too.
+    if (e.hardLink && e.linkTarget !== undefined) {
+      const t = clean(e.linkTarget);
+      if (t.startsWith(`${first}/`)) e.linkTarget = t.slice(first.length + 1);
+    }
+  }
   return first;
 }
 

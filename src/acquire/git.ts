@@ -248,50 +248,32 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
       commit = (await repo.raw(['rev-parse', '--verify', `${plan.ref}^{commit}`])).trim();
     }
     clearInterval(watcher);
-    clearTimeout(deadline);
     // The poll may not have seen a fetch that finished quickly; measure once more.
     if ((await dirSize(gitDir)) > limits.maxGitBytes) overSize = true;
     if (overSize) throw new Error(`repository is over the ${limits.maxGitBytes}-byte limit`);
 
-    const listing = await repo.raw(['ls-tree', '-r', '-l', '-z', '--full-tree', commit]);
     const reader = new BlobReader(gitDir, cfg, env);
-    // The commit object's header gives T19 context; a hostile commit could be huge, so only an ordinary-sized one is read.
-    const commitSize = Number((await repo.raw(['cat-file', '-s', commit]).catch(() => '')).trim()) || Infinity;
-    const commitTimezones = commitSize <= limits.maxCommitObjectBytes ? timezonesOf((await reader.read(commit).catch(() => Buffer.alloc(0))).toString('utf8')) : undefined;
-    const entries: EntrySpec[] = [];
-    const diagnostics: Diagnostic[] = [];
-    for (const rec of listing.split('\0')) {
-      if (!rec) continue;
-      const tab = rec.indexOf('\t');
-      const [mode, type, sha, sizeStr] = rec.slice(0, tab).trim().split(/\s+/);
-      const p = rec.slice(tab + 1);
-      if (entries.length >= limits.maxFiles) {
-        diagnostics.push({ code: 'file-count-limit', message: `more than ${limits.maxFiles} entries; the rest were not scanned`, incomplete: true });
-        break;
-      }
-      if (type === 'commit') {
-        diagnostics.push({ code: 'submodule-not-followed', message: `submodule at commit ${sha} is not fetched or scanned`, file: p, incomplete: true });
-        continue;
-      }
-      const size = Number(sizeStr) || 0;
-      if (mode === '120000') {
-        const target = size <= 4096 ? (await reader.read(sha)).toString('utf8') : '';
-        entries.push({ path: p, size: 0, kind: 'symlink', linkTarget: target });
-        continue;
-      }
-      entries.push({ path: p, size, kind: 'file', mode, load: () => reader.read(sha) });
+    try {
+      // The commit object's header gives T19 context; a hostile commit could be huge, so only an ordinary-sized one is read.
+      const commitSize = Number((await repo.raw(['cat-file', '-s', commit]).catch(() => '')).trim()) || Infinity;
+      const commitTimezones = commitSize <= limits.maxCommitObjectBytes ? timezonesOf((await reader.read(commit).catch(() => Buffer.alloc(0))).toString('utf8')) : undefined;
+      const { entries, diagnostics } = await listTree(gitDir, cfg, env, commit, limits, reader, abort.signal);
+      clearTimeout(deadline);
+      return new BaseWorkspace(
+        shown,
+        { source: shown, url: shown, ref: plan.ref, commit, ...(commitTimezones ? { commitTimezones } : {}) },
+        entries,
+        limits,
+        diagnostics,
+        async () => {
+          reader.close();
+          await cleanup();
+        },
+      );
+    } catch (err) {
+      reader.close();
+      throw err;
     }
-    return new BaseWorkspace(
-      shown,
-      { source: shown, url: shown, ref: plan.ref, commit, ...(commitTimezones ? { commitTimezones } : {}) },
-      entries,
-      limits,
-      diagnostics,
-      async () => {
-        reader.close();
-        await cleanup();
-      },
-    );
   } catch (err) {
     clearInterval(watcher);
     clearTimeout(deadline);
@@ -305,6 +287,88 @@ export async function acquireGit(plan: GitPlan, limits: Limits, tempDir?: string
     // eslint-disable-next-line preserve-caught-error
     throw new Error(`git: could not fetch ${shown}${plan.ref ? ` at ${plan.ref}` : ''}: ${firstLine(redactAll(msg, plan.url))}`);
   }
+}
+
+/**
+ * The commit's tree, read from a streamed `git ls-tree -r`: a tree of a dozen objects can name 10^9 paths (one subtree
+ * repeated in every level), so the listing is parsed as it arrives and git is stopped at maxFiles instead of being
+ * buffered whole. The acquisition's abort signal (the git deadline) stops it too.
+ */
+async function listTree(
+  gitDir: string,
+  cfg: string[],
+  env: Record<string, string>,
+  commit: string,
+  limits: Limits,
+  reader: BlobReader,
+  signal: AbortSignal,
+): Promise<{ entries: EntrySpec[]; diagnostics: Diagnostic[] }> {
+  const entries: EntrySpec[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const links: { spec: EntrySpec; sha: string; size: number }[] = [];
+  let seen = 0;
+  let capped = false;
+  const take = (rec: string): void => {
+    const tab = rec.indexOf('\t');
+    if (tab < 0) return;
+    const [mode, type, sha, sizeStr] = rec.slice(0, tab).trim().split(/\s+/);
+    const p = rec.slice(tab + 1);
+    if (++seen > limits.maxFiles) {
+      capped = true;
+      return;
+    }
+    if (type === 'commit') {
+      diagnostics.push({ code: 'submodule-not-followed', message: `submodule at commit ${sha} is not fetched or scanned`, file: p, incomplete: true });
+      return;
+    }
+    const size = Number(sizeStr) || 0;
+    if (mode === '120000') {
+      const spec: EntrySpec = { path: p, size: 0, kind: 'symlink', linkTarget: '' };
+      links.push({ spec, sha, size });
+      entries.push(spec);
+      return;
+    }
+    entries.push({ path: p, size, kind: 'file', mode, load: () => reader.read(sha) });
+  };
+  await new Promise<void>((resolve, reject) => {
+    const proc = spawn('git', [...cfg, '--git-dir', gitDir, 'ls-tree', '-r', '-l', '-z', '--full-tree', commit], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let pending: Buffer = Buffer.alloc(0);
+    let stderr = '';
+    let settled = false;
+    const finish = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      if (err) reject(err);
+      else resolve();
+    };
+    const onAbort = (): void => finish(new Error('listing the tree was stopped by the git deadline'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort);
+    proc.stdout.on('data', (d: Buffer) => {
+      if (settled) return;
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      let start = 0;
+      for (let nul = pending.indexOf(0, start); nul >= 0; nul = pending.indexOf(0, start)) {
+        take(pending.subarray(start, nul).toString('utf8'));
+        start = nul + 1;
+        if (capped) return finish();
+      }
+      pending = pending.subarray(start);
+    });
+    proc.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 4096) stderr += d.toString('utf8');
+    });
+    proc.on('error', (e) => finish(e));
+    proc.on('close', (code) => finish(code === 0 || capped ? undefined : new Error(`git ls-tree failed: ${stderr.trim() || `exit ${code}`}`)));
+  });
+  if (capped) diagnostics.push({ code: 'file-count-limit', message: `more than ${limits.maxFiles} entries; the rest were not scanned`, incomplete: true });
+  for (const l of links) {
+    if (signal.aborted) throw new Error('reading link targets was stopped by the git deadline');
+    l.spec.linkTarget = l.size <= 4096 ? (await reader.read(l.sha)).toString('utf8') : '';
+  }
+  return { entries, diagnostics };
 }
 
 /** The UTC offsets of a commit object's author and committer lines ('author Name <mail> 1700000000 +0900'). */

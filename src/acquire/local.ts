@@ -132,8 +132,9 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   const ws = new BaseWorkspace(absRoot, { source: root }, entries, limits, diagnostics);
   // An entry expanded from a nested archive carries its container and has no file of its own on disk.
   const has = (rel: string): boolean => {
+    // Exactly this name, stored here: not a lookup a case-insensitive platform would answer, not a link's target.
     const f = ws.get(rel);
-    return f?.kind === 'file' && f.container === undefined;
+    return f?.kind === 'file' && f.path === rel && f.container === undefined && f.alias === undefined;
   };
   localSyncReaders.set(ws, {
     has,

@@ -2,9 +2,11 @@
  * The shared Workspace implementation: a list of entries whose bytes come from a loader that each acquirer
  * supplies (the file system, an archive held in memory, a git object store). Reads are bounded and counted.
  */
-import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceFile } from '../types.js';
+import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceAlias, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
 import { bytesOf } from './bytes.js';
+import { resolveLinks, rootOf } from './links.js';
+import { lexicalPath, platformKey, rolePathOf, windowsPath } from './role-path.js';
 
 export interface EntrySpec {
   path: string;
@@ -23,6 +25,10 @@ export interface EntrySpec {
   ratio?: number;
   /** For an entry of an archive found inside the scanned tree: the path of the outermost such archive. */
   container?: string;
+  /** A tar hard link: linkTarget is a path from the archive's root, not from the link's folder. */
+  hardLink?: boolean;
+  /** Set when the acquirer itself presents an entry under a second name (a zip's Unicode Path field). */
+  alias?: WorkspaceAlias;
 }
 
 /** Decode bytes as text: UTF-8 by default, UTF-16 when a BOM says so; a UTF-8 BOM is dropped. */
@@ -58,16 +64,16 @@ class ReadBudget {
 
 /** Small cache so that several rules reading one file decode it once, bounded in total size. */
 class TextCache {
-  private map = new Map<string, string>();
+  private map = new Map<WorkspaceFile, string>();
   private total = 0;
   constructor(private readonly max: number) {}
-  get(k: string): string | undefined {
+  get(k: WorkspaceFile): string | undefined {
     return this.map.get(k);
   }
-  set(k: string, v: string): void {
+  set(k: WorkspaceFile, v: string): void {
     if (v.length > this.max / 4) return;
     while (this.total + v.length > this.max && this.map.size > 0) {
-      const first = this.map.keys().next().value as string;
+      const first = this.map.keys().next().value as WorkspaceFile;
       this.total -= this.map.get(first)!.length;
       this.map.delete(first);
     }
@@ -83,7 +89,9 @@ class Entry implements WorkspaceFile {
   readonly linkTarget?: string;
   readonly mode?: string;
   readonly container?: string;
+  readonly alias?: WorkspaceAlias;
   readonly ratio: number;
+  readonly hardLink: boolean;
   readonly head?: (n: number) => Promise<Buffer>;
   private readonly load?: () => Promise<Buffer>;
   private counted = false;
@@ -100,7 +108,16 @@ class Entry implements WorkspaceFile {
     this.load = spec.load;
     this.head = spec.head;
     this.ratio = spec.ratio ?? 1;
+    this.hardLink = spec.hardLink === true;
     if (spec.container !== undefined) this.container = spec.container;
+    if (spec.alias !== undefined) this.alias = spec.alias;
+  }
+
+  /** This entry's content presented at another path (see WorkspaceFile.alias). */
+  presentedAt(path: string, alias: WorkspaceAlias): Entry {
+    const spec: EntrySpec = { path, size: this.size, kind: this.kind, mode: this.mode, load: this.load, head: this.head, ratio: this.ratio, alias };
+    if (this.container !== undefined) spec.container = this.container;
+    return new Entry(spec, this.ws);
   }
 
   async bytes(): Promise<Buffer | undefined> {
@@ -127,12 +144,12 @@ class Entry implements WorkspaceFile {
   }
 
   async text(): Promise<string | undefined> {
-    const cached = this.ws.cache.get(this.path);
+    const cached = this.ws.cache.get(this);
     if (cached !== undefined) return cached;
     const buf = await this.bytes();
     if (!buf) return undefined;
     const t = decodeText(buf);
-    this.ws.cache.set(this.path, t);
+    this.ws.cache.set(this, t);
     return t;
   }
 }
@@ -160,7 +177,10 @@ export class BaseWorkspace implements Workspace {
   /** Set once nested archives have been expanded, so that scanning a workspace twice does not expand them twice. */
   nestedExpanded = false;
   private readonly byPath = new Map<string, WorkspaceFile>();
+  /** Lookups by name as macOS and Windows resolve it (case, trailing dots and spaces), when no exact name matches. */
+  private readonly byPlatformKey = new Map<string, WorkspaceFile>();
   private readonly noted = new Set<string>();
+  private rolesPresented = false;
 
   constructor(
     readonly root: string,
@@ -173,7 +193,15 @@ export class BaseWorkspace implements Workspace {
     this.budget = new ReadBudget(limits.maxTotalBytes);
     this.files = entries.map((e) => new Entry(e, this));
     this.files.sort(pathOrder);
-    for (const f of this.files) this.byPath.set(f.path, f);
+    for (const f of this.files) this.index(f);
+  }
+
+  private index(f: WorkspaceFile): void {
+    if (!this.byPath.has(f.path)) this.byPath.set(f.path, f);
+    const key = platformKey(f.path);
+    // A real file wins over one presented there; among real files the first (sorted) one.
+    const had = this.byPlatformKey.get(key);
+    if (!had || (had.alias && !f.alias)) this.byPlatformKey.set(key, f);
   }
 
   /** Add entries read from an archive inside the tree; they are scanned like the tree's own files. */
@@ -181,9 +209,61 @@ export class BaseWorkspace implements Workspace {
     const added = specs.map((e) => new Entry(e, this));
     this.files.push(...added);
     this.files.sort(pathOrder);
-    for (const f of added) if (!this.byPath.has(f.path)) this.byPath.set(f.path, f);
+    for (const f of added) this.index(f);
     return added;
   }
+
+  /**
+   * Present every file in each role a link or a platform gives it, before anything reads the tree by path: a link
+   * inside the tree shows its target at the link's path (folders, chains; links out of the tree or to nothing make
+   * the scan incomplete; see links.ts), and a name an extractor or a case-insensitive platform reads as a known path
+   * (`.VSCode/Tasks.json`, `.vscode./tasks.json`, `p/./package.json`) is shown there too (see role-path.ts). The
+   * stored entry stays where it is, so two entries that land on one path are both scanned. Runs once, after nested
+   * archives are expanded; the added entries count against maxFiles.
+   */
+  presentRoles(isRole: (p: string) => boolean): void {
+    if (this.rolesPresented) return;
+    this.rolesPresented = true;
+    const room = Math.max(0, this.limits.maxFiles - this.files.length);
+    const links = this.files.some((f) => f.kind === 'symlink') ? resolveLinks(this.files, (f) => f instanceof Entry && f.hardLink, room) : { presented: [], diagnostics: [] };
+    this.diagnostics.push(...links.diagnostics);
+    const added: Entry[] = [];
+    for (const p of links.presented) {
+      if (!(p.file instanceof Entry) || p.file.path === p.path) continue;
+      added.push(p.file.presentedAt(p.path, { of: p.file.path, how: 'link', note: `${p.note}: this is ${p.file.path}`, link: p.link }));
+    }
+    let left = room - added.length;
+    for (const f of [...this.files, ...added]) {
+      if (f.kind !== 'file' || !(f instanceof Entry)) continue;
+      // Inside a nested archive only the entry's own name is read by an extractor; the archive's path stays as it is.
+      const root = rootOf(f);
+      const inner = rolePathOf(f.path.slice(root.length), isRole);
+      const at = inner === undefined ? undefined : root + inner;
+      if (at === undefined || at === f.path) continue;
+      if (left-- <= 0) {
+        this.noteOnce('link-expansion-limit', `names that extractors or platforms read differently would add more than ${room} files (the room left under maxFiles); the rest were not scanned at those paths`);
+        break;
+      }
+      const of = f.alias?.of ?? f.path;
+      const how = f.alias ? `${f.alias.note}; ` : '';
+      added.push(
+        f.presentedAt(at, {
+          of,
+          how: f.alias?.how ?? 'name',
+          note: `${how}stored as ${JSON.stringify(f.path)}, which ${nameReason(f.path, at)} ${at}`,
+          ...(f.alias?.link !== undefined ? { link: f.alias.link } : {}),
+        }),
+      );
+    }
+    if (added.length) this.addPresented(added);
+  }
+
+  private addPresented(added: Entry[]): void {
+    this.files.push(...added);
+    this.files.sort(pathOrder);
+    for (const f of added) this.index(f);
+  }
+
 
   /** See {@link EntrySpec.ratio}; 1 for a file that is not from an archive. */
   ratioOf(f: WorkspaceFile): number {
@@ -232,8 +312,10 @@ export class BaseWorkspace implements Workspace {
     }
   }
 
+  /** The file at a path; failing an exact match, the one macOS or Windows would open for it (case, trailing dots). */
   get(path: string): WorkspaceFile | undefined {
-    return this.byPath.get(normalisePath(path));
+    const p = normalisePath(path);
+    return this.byPath.get(p) ?? this.byPlatformKey.get(platformKey(p));
   }
 
   noteOnce(code: string, message: string): void {
@@ -245,4 +327,11 @@ export class BaseWorkspace implements Workspace {
   async dispose(): Promise<void> {
     await this.onDispose();
   }
+}
+
+/** Why a stored name lands at another path, for the evidence. */
+function nameReason(stored: string, at: string): string {
+  if (lexicalPath(stored) === at) return 'every extractor writes as';
+  if (windowsPath(lexicalPath(stored)) === at) return 'Windows writes (trailing dots and spaces dropped) as';
+  return 'macOS and Windows (case-insensitive by default) open as';
 }

@@ -3,7 +3,7 @@
  * crashed scan; findings are fingerprinted and de-duplicated.
  */
 import { createHash } from 'node:crypto';
-import type { Diagnostic, Finding, Inventory, Location, Workspace } from '../types.js';
+import type { Diagnostic, Finding, Inventory, Location, Workspace, WorkspaceAlias } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures } from '../signatures/types.js';
 import type { RegistryFacts } from '../registry/facts.js';
@@ -39,6 +39,7 @@ export async function runRules(
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const seen = new Set<string>();
+  const aliases = aliasesByPath(workspace);
   let done = 0;
   const started = Date.now();
   for (const rule of rules) {
@@ -58,13 +59,22 @@ export async function runRules(
       text: async (p) => workspace.get(p)?.text(),
       report(input: FindingInput) {
         const severity = input.severity ?? rule.meta.severity;
+        const via = aliases.get(input.location.file);
         const f: Finding = {
           ruleId: rule.meta.id,
           severity: rank(severity) > rank(rule.meta.severity) ? rule.meta.severity : severity,
           confidence: input.confidence ?? rule.meta.confidence,
           message: bound(input.message, 2000)!,
           location: withContainer(workspace, { ...input.location, snippet: bound(input.location.snippet, 400) }),
-          evidence: (input.evidence ?? []).slice(0, 50).map((e) => ({ ...e, value: bound(e.value, 1000)!, ...(e.location ? { location: withContainer(workspace, e.location) } : {}) })),
+          evidence: [
+            ...(input.evidence ?? []).slice(0, 50).map((e) => ({ ...e, value: bound(e.value, 1000)!, ...(e.location ? { location: withContainer(workspace, e.location) } : {}) })),
+            // The content arrived at this path through a link or a name a platform reads differently: say how.
+            ...(via ?? []).slice(0, 3).flatMap((a) => [
+              { kind: 'file' as const, value: bound(a.note, 1000)!, location: withContainer(workspace, { file: a.of }) },
+              // The link's own path too: a change that only adds or retargets the link changes what this finding is about.
+              ...(a.link !== undefined ? [{ kind: 'file' as const, value: bound(`the link: ${a.link}`, 1000)!, location: withContainer(workspace, { file: a.link }) }] : []),
+            ]),
+          ],
           remediation: input.remediation ?? rule.meta.remediation,
           techniques: rule.meta.techniques,
           fingerprint: fingerprintOf(rule.meta.id, input.location.file, input.key ?? input.location.snippet ?? input.message),
@@ -79,6 +89,7 @@ export async function runRules(
       },
     };
     let timer: NodeJS.Timeout | undefined;
+    const first = findings.length;
     try {
       await Promise.race([
         Promise.resolve(rule.check(ctx)),
@@ -91,6 +102,7 @@ export async function runRules(
     } finally {
       clearTimeout(timer);
     }
+    if (aliases.size) dropEchoes(findings, first, aliases);
     done++;
   }
   onRule?.(done, rules.length, '');
@@ -102,4 +114,32 @@ export async function runRules(
       a.ruleId.localeCompare(b.ruleId),
   );
   return findings;
+}
+
+/** Entries presented at a path they are not stored under (links, names platforms read differently), by that path. */
+function aliasesByPath(workspace: Workspace): Map<string, WorkspaceAlias[]> {
+  const m = new Map<string, WorkspaceAlias[]>();
+  for (const f of workspace.files) {
+    if (!f.alias) continue;
+    const list = m.get(f.path);
+    if (list) list.push(f.alias);
+    else m.set(f.path, [f.alias]);
+  }
+  return m;
+}
+
+/**
+ * A rule that reads every file sees a linked file twice, at its own path and the link's; the second finding is an echo
+ * when the same rule found the same thing at the same line of the original. What a file says only in the role the link
+ * gives it (tasks under .vscode/) has no twin at the original path and stays.
+ */
+function dropEchoes(findings: Finding[], from: number, aliases: Map<string, WorkspaceAlias[]>): void {
+  // What was found, without the path it was found at (messages often name it).
+  const what = (f: Finding) => `${f.location.line ?? ''}\0${f.location.snippet ?? f.message.split(f.location.file).join('')}`;
+  const own = new Set<string>();
+  for (let i = from; i < findings.length; i++) own.add(`${findings[i].location.file}\0${what(findings[i])}`);
+  for (let i = findings.length - 1; i >= from; i--) {
+    const via = aliases.get(findings[i].location.file);
+    if (via?.some((a) => own.has(`${a.of}\0${what(findings[i])}`))) findings.splice(i, 1);
+  }
 }

@@ -20,7 +20,7 @@ export default defineRule({
       const isSettings = /(?:^|\/)\.vscode\/settings\.json$/.test(file.path);
       const isWorkspace = file.path.endsWith('.code-workspace');
       if (file.kind !== 'file' || (!isSettings && !isWorkspace)) continue;
-      const text = await ctx.text(file.path);
+      const text = await file.text();
       if (!text || !text.includes('allowAutomaticTasks')) continue;
       const doc = parseJsonc(text);
       const node = nodeAt(doc, isWorkspace ? ['settings', 'task.allowAutomaticTasks'] : ['task.allowAutomaticTasks']);

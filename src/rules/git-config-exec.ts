@@ -32,7 +32,7 @@ export default defineRule({
   async check(ctx) {
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || !/(?:^|\/)\.git\/config$/.test(file.path)) continue;
-      const text = await ctx.text(file.path);
+      const text = await file.text();
       if (!text) continue;
       let section = '';
       const lines = text.split('\n');

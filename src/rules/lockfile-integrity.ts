@@ -218,7 +218,7 @@ export default defineRule({
     // pip index options: a second index is how dependency confusion reaches a Python project.
     for (const f of ctx.workspace.files) {
       if (f.kind !== 'file' || !isRequirementsFile(f.path)) continue;
-      const text = await ctx.text(f.path);
+      const text = await f.text();
       if (!text) continue;
       for (const o of indexOptions(text)) {
         const host = hostOf(o.url);
