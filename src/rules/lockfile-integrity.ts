@@ -3,7 +3,8 @@ import semver from 'semver';
 import { parse as parseToml } from 'smol-toml';
 import { parseYamlSafe as parseYaml } from '../ecosystems/yaml-safe.js';
 import { defineRule, type FindingInput, type RuleContext } from './define-rule.js';
-import type { Package, Severity } from '../types.js';
+import type { Package, PackageManifest, Severity } from '../types.js';
+import { inNodeModules } from '../analysis/bundle.js';
 import { indexOptions, isRequirementsFile } from '../ecosystems/pypi/requirements.js';
 
 const NPM_LOCKS = new Set(['npm/package-lock', 'npm/yarn-lock', 'npm/pnpm-lock', 'npm/bun-lock']);
@@ -144,6 +145,43 @@ function report(ctx: RuleContext, pkg: Package, flag: Flag, what: string, key: s
   ctx.report(finding);
 }
 
+/** The manifest's own entry for a lockfile package: by the name it is installed under (an alias is its own entry). */
+function askedBy(m: PackageManifest, p: Package): Package | undefined {
+  const wanted = new Map(m.dependencies.map((d) => [d.alias ?? d.name, d]));
+  return (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
+}
+
+function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Package): void {
+  const spec = asked.spec ?? '';
+  if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
+    report(ctx, p, { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` }, `is locked`, `range\0${p.where.file}\0${p.name}`);
+}
+
+/**
+ * A direct entry of a lock that records its projects: asked for when one of those projects' manifests lists it.
+ * When none does, the entry was added to the lock by hand (medium); when none of those projects has a manifest in the
+ * tree, the lock describes folders that are not here (a stale or partial lock), and nothing installs it (low).
+ */
+function judgeImporters(ctx: RuleContext, p: Package, dir: string, manifests: Map<string, PackageManifest>): void {
+  const present: PackageManifest[] = [];
+  for (const folder of p.importers ?? []) {
+    const rel = path.posix.normalize(join(dir, folder === '.' ? '' : folder));
+    const m = manifests.get(rel === '.' || rel === '' ? 'package.json' : `${rel.replace(/\/$/, '')}/package.json`);
+    if (!m) continue;
+    const asked = askedBy(m, p);
+    if (asked) {
+      checkRange(ctx, p, m, asked);
+      return;
+    }
+    present.push(m);
+  }
+  const where = (p.importers ?? []).join(', ');
+  if (present.length)
+    report(ctx, p, { severity: 'medium', why: `the lockfile installs it for ${present.map((m) => m.file).join(', ')}, which does not list it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+  else
+    report(ctx, p, { severity: 'low', why: `the lockfile installs it for the project folder ${where}, which has no package.json in this tree` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+}
+
 export default defineRule({
   meta: {
     id: 'lockfile-integrity',
@@ -187,31 +225,43 @@ export default defineRule({
       }
     }
 
-    // Manifest ↔ lockfile: entries nothing asks for, and locked versions outside the manifest range.
-    for (const m of ctx.inventory.manifests) {
-      const dir = path.posix.dirname(m.file);
-      // By the name each dependency is installed under: an alias ("prettier-2": "npm:prettier@^2") is its own entry.
-      const wanted = new Map(m.dependencies.map((d) => [d.alias ?? d.name, d]));
-      const lockPkgs = pkgs.filter((p) => NPM_LOCKS.has(p.source) && path.posix.dirname(p.where.file) === dir);
-      if (!lockPkgs.length) continue;
-      const workspaceLock = m.workspaces.length > 0;
+    // Manifest ↔ lockfile: entries nothing asks for, and locked versions outside the manifest range. A workspace lock
+    // serves several projects: each direct entry is compared with the manifest of the project the lockfile records
+    // for it (pnpm importers, npm and bun workspace entries, yarn berry workspace locators), never with the root's alone.
+    const manifests = new Map(ctx.inventory.manifests.map((m) => [m.file, m]));
+    const byLock = new Map<string, Package[]>();
+    for (const p of pkgs) if (NPM_LOCKS.has(p.source)) byLock.set(p.where.file, [...(byLock.get(p.where.file) ?? []), p]);
+    for (const [lockFile, lockPkgs] of byLock) {
+      const dir = path.posix.dirname(lockFile) === '.' ? '' : path.posix.dirname(lockFile);
+      const rootManifest = manifests.get(join(dir, 'package.json'));
       const graphKnown = lockPkgs.some((p) => p.path && p.path.length > 1);
+      // Formats that do not say which project asks (yarn v1, package-lock v1): any manifest of the tree under the
+      // lock's folder may be a workspace project that asks for a top-level entry.
+      let treeWanted: Set<string> | undefined;
+      const askedInTree = (p: Package) => {
+        treeWanted ??= new Set(
+          ctx.inventory.manifests
+            .filter((m) => !inNodeModules(m.file) && (dir === '' || m.file.startsWith(`${dir}/`)))
+            .flatMap((m) => m.dependencies.map((d) => d.alias ?? d.name)),
+        );
+        return treeWanted.has(p.alias ?? p.name) || treeWanted.has(p.name);
+      };
       for (const p of lockPkgs) {
         // package-lock v2/v3 record the whole graph: an entry no chain reaches was added by hand (or left behind).
-        if (!p.direct && !p.path && graphKnown && p.source === 'npm/package-lock' && p.scope !== 'optional') {
-          report(ctx, p, { severity: 'medium', why: `neither ${m.file} nor any locked package depends on it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+        if (rootManifest && !p.direct && !p.path && graphKnown && p.source === 'npm/package-lock' && p.scope !== 'optional') {
+          report(ctx, p, { severity: 'medium', why: `neither ${rootManifest.file} nor any locked package depends on it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
           continue;
         }
         if (!p.direct) continue;
-        const asked = (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
-        if (!asked) {
-          if (!workspaceLock)
-            report(ctx, p, { severity: 'medium', why: `${m.file} does not list it, yet the lockfile installs it at the top level` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+        if (p.importers) {
+          judgeImporters(ctx, p, dir, manifests);
           continue;
         }
-        const spec = asked.spec ?? '';
-        if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
-          report(ctx, p, { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` }, `is locked`, `range\0${p.where.file}\0${p.name}`);
+        if (!rootManifest) continue;
+        const asked = askedBy(rootManifest, p);
+        if (asked) checkRange(ctx, p, rootManifest, asked);
+        else if (!askedInTree(p))
+          report(ctx, p, { severity: 'medium', why: `${rootManifest.file} does not list it, yet the lockfile installs it at the top level` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
       }
     }
 
