@@ -74,3 +74,15 @@ derive('lock-npm-v3-workspace-clean', 'positive/npm-workspace-entry-nothing-asks
     return `${JSON.stringify(j, null, 2)}\n`;
   }),
 );
+// An old lock (npm 6, v1) made against an http registry URL: every entry keeps its sha512 integrity, which npm checks (low).
+derive('lock-npm-v1-clean', 'negative/http-registry-with-sha512', (d) =>
+  rw(d, 'package-lock.json', (t) => t.replaceAll('"https://npm.corp.example/', '"http://npm.corp.example/')),
+);
+// The same lock without the hashes: nothing verifies what the http download returns (high).
+derive('lock-npm-v1-clean', 'positive/http-registry-no-integrity', (d) =>
+  rw(d, 'package-lock.json', (t) => {
+    const j = JSON.parse(t.replaceAll('"https://npm.corp.example/', '"http://npm.corp.example/'));
+    for (const e of Object.values(j.dependencies)) delete e.integrity;
+    return `${JSON.stringify(j, null, 2)}\n`;
+  }),
+);

@@ -115,20 +115,39 @@ interface Flag {
   why: string;
 }
 
-function judgeUrl(url: string, allowed: string[], defaults: string[]): Flag | undefined {
+/** An integrity string with a hash the package manager checks and no practical collision: sha256, sha384, sha512. */
+export function strongIntegrity(integrity: string | undefined): string | undefined {
+  return /(?:^|\s)(sha(?:512|384|256))-[A-Za-z0-9+/=]{20,}/.exec(integrity ?? '')?.[1];
+}
+
+/**
+ * A download over plain http with a strong integrity hash: npm, yarn, pnpm and bun verify the hash before they unpack,
+ * so a swapped tarball fails the install instead of running. Still worth a line (the lock was made against an http
+ * registry), not a warning. Without a hash, the swap is silent: high.
+ */
+function plainHttp(host: string, integrity: string | undefined): Flag {
+  const hash = strongIntegrity(integrity);
+  return hash
+    ? { severity: 'low', why: `a plain-http download from ${host}, verified by its ${hash} integrity hash (a swapped tarball fails the install)` }
+    : { severity: 'high', why: 'a plain-http download with no strong integrity hash (anyone on the path can swap it)' };
+}
+
+function judgeUrl(url: string, allowed: string[], defaults: string[], integrity?: string): Flag | undefined {
   if (/^(?:file|link|workspace|portal|patch|npm):/.test(url)) return undefined;
   const git = /^(?:git\+|git:|github:|gitlab:|bitbucket:|ssh:)/.test(url) || /\.git(?:#|$)/.test(url);
   const host = git && !/^[a-z+]+:\/\//.test(url) ? (/^(?:github|gitlab|bitbucket):/.test(url) ? 'github.com' : undefined) : hostOf(url.replace(/^git\+/, ''));
   if (!host) return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? { severity: 'medium', why: 'a URL lurescan cannot parse' } : undefined;
-  if (url.startsWith('http://') && !['localhost', '127.0.0.1'].includes(host)) return { severity: 'high', why: 'a plain-http download (anyone on the path can swap it)' };
-  if (isIp(host)) return { severity: 'high', why: `an IP-literal host (${host})` };
+  const http = url.startsWith('http://') && !['localhost', '127.0.0.1'].includes(host);
+  if (http && !strongIntegrity(integrity)) return plainHttp(host, integrity);
+  if (isIp(host)) return { severity: 'high', why: `an IP-literal host (${host})${http ? ' over plain http' : ''}` };
   if (onHost(host, ANYONE_HOSTS) || /\.(?:vercel\.app|up\.railway\.app|glitch\.me|tiiny\.site|netlify\.app|onrender\.com|herokuapp\.com)$/.test(host))
     return { severity: 'high', why: `a host that serves anyone's files (${host})` };
   if (git) return onHost(host, CODE_HOSTS) ? { severity: 'low', why: `a git dependency (${host}), not a registry package` } : { severity: 'medium', why: `a git dependency on ${host}` };
   if (onHost(host, [...defaults, ...allowed])) {
     // A registry host serving a non-tarball path is an odd way to fetch a package but not a foreign source.
-    return undefined;
+    return http ? plainHttp(host, integrity) : undefined;
   }
+  if (http) return { severity: 'medium', why: `a plain-http download from a host that is not a configured registry (${host}); its ${strongIntegrity(integrity)} integrity hash is checked on install` };
   if (onHost(host, CODE_HOSTS)) return { severity: 'low', why: `a tarball from a code host (${host}), not a registry` };
   return { severity: 'medium', why: `a host that is not a configured registry (${host}); configured: ${[...new Set([...defaults, ...allowed])].join(', ')}` };
 }
@@ -212,7 +231,7 @@ export default defineRule({
           allowed = pyCache.get(dir) ?? (await pypiRegistries(ctx, dir));
           pyCache.set(dir, allowed);
         }
-        const flag = judgeUrl(pkg.resolved, allowed, npmLock ? DEFAULT_NPM : DEFAULT_PYPI);
+        const flag = judgeUrl(pkg.resolved, allowed, npmLock ? DEFAULT_NPM : DEFAULT_PYPI, npmLock ? pkg.integrity : undefined);
         if (flag) report(ctx, pkg, flag, `is resolved from ${pkg.resolved.slice(0, 200)}`, `url\0${pkg.name}\0${pkg.resolved}`);
       }
       if (npmLock) {
