@@ -127,7 +127,15 @@ describe('URL classification', () => {
     ['https://x.invalid/api/ipcheck-encrypted/602076', 'critical'],
     ['https://api.npoint.io/f128c1c1135e7bb1779d', 'critical'],
     ['https://api.npoint.io/0000aaaa', 'medium'],
-    ['http://203.0.113.8/x', 'high'],
+    ['http://59.154.201.255/', 'high'],
+    // RFC 5737 documentation addresses: an example unless a C2 convention says otherwise (lines above and below).
+    ['http://203.0.113.8/x', 'low'],
+    ['http://192.0.2.1/some/test', 'low'],
+    // Not a host at all: octets over 255, broadcast, multicast, reserved.
+    ['https://256.0.0.1/', undefined],
+    ['http://255.255.255.255/', undefined],
+    ['http://224.0.0.251:1224/pdown', undefined],
+    ['http://240.1.2.3/', undefined],
     ['http://localhost:1224/pdown', undefined],
     ['http://127.0.0.1:1224/uploads', undefined],
     ['http://192.168.1.10:1224/x', undefined],
