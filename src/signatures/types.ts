@@ -121,4 +121,9 @@ export interface PopularNames {
   npm: ReadonlyMap<string, number>;
   /** Established npm names outside the top list that look like a popular one: never reported as look-alikes. */
   npmDistinct: ReadonlySet<string>;
+  /**
+   * npm's high-impact packages (1,000,000+ downloads a week or 500+ dependents; signatures/popular/npm-high-impact.txt):
+   * established in their own right, so never reported as look-alikes of another popular name.
+   */
+  npmHighImpact: ReadonlySet<string>;
 }
