@@ -125,11 +125,20 @@ export function strongIntegrity(integrity: string | undefined): string | undefin
  * so a swapped tarball fails the install instead of running. Still worth a line (the lock was made against an http
  * registry), not a warning. Without a hash, the swap is silent: high.
  */
-function plainHttp(host: string, integrity: string | undefined): Flag {
-  const hash = strongIntegrity(integrity);
+function plainHttp(host: string, integrity: string | undefined, url: string): Flag {
+  const hash = verifyingHash(integrity, url);
+  if (hash === 'sha1')
+    // Swapping a tarball on the path would need a SHA-1 second preimage, which nobody can make; SHA-1 collisions only
+    // help whoever publishes both files, and SHA-1-only integrity is reported on its own.
+    return { severity: 'low', why: `a plain-http download from ${host}, verified by its SHA-1 hash (a tarball swapped on the path would need a SHA-1 second preimage)` };
   return hash
     ? { severity: 'low', why: `a plain-http download from ${host}, verified by its ${hash} integrity hash (a swapped tarball fails the install)` }
-    : { severity: 'high', why: 'a plain-http download with no strong integrity hash (anyone on the path can swap it)' };
+    : { severity: 'high', why: 'a plain-http download with no integrity hash (anyone on the path can swap it)' };
+}
+
+/** The hash the package manager checks the download against: a strong one, SHA-1 (integrity or a yarn v1 #fragment), or none. */
+function verifyingHash(integrity: string | undefined, url: string): string | undefined {
+  return strongIntegrity(integrity) ?? (/(?:^|\s)sha1-[A-Za-z0-9+/=]{20,}/.test(integrity ?? '') || /#[0-9a-f]{40}$/.test(url) ? 'sha1' : undefined);
 }
 
 function judgeUrl(url: string, allowed: string[], defaults: string[], integrity?: string): Flag | undefined {
@@ -138,16 +147,16 @@ function judgeUrl(url: string, allowed: string[], defaults: string[], integrity?
   const host = git && !/^[a-z+]+:\/\//.test(url) ? (/^(?:github|gitlab|bitbucket):/.test(url) ? 'github.com' : undefined) : hostOf(url.replace(/^git\+/, ''));
   if (!host) return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? { severity: 'medium', why: 'a URL lurescan cannot parse' } : undefined;
   const http = url.startsWith('http://') && !['localhost', '127.0.0.1'].includes(host);
-  if (http && !strongIntegrity(integrity)) return plainHttp(host, integrity);
+  if (http && !verifyingHash(integrity, url)) return plainHttp(host, integrity, url);
   if (isIp(host)) return { severity: 'high', why: `an IP-literal host (${host})${http ? ' over plain http' : ''}` };
   if (onHost(host, ANYONE_HOSTS) || /\.(?:vercel\.app|up\.railway\.app|glitch\.me|tiiny\.site|netlify\.app|onrender\.com|herokuapp\.com)$/.test(host))
     return { severity: 'high', why: `a host that serves anyone's files (${host})` };
   if (git) return onHost(host, CODE_HOSTS) ? { severity: 'low', why: `a git dependency (${host}), not a registry package` } : { severity: 'medium', why: `a git dependency on ${host}` };
   if (onHost(host, [...defaults, ...allowed])) {
     // A registry host serving a non-tarball path is an odd way to fetch a package but not a foreign source.
-    return http ? plainHttp(host, integrity) : undefined;
+    return http ? plainHttp(host, integrity, url) : undefined;
   }
-  if (http) return { severity: 'medium', why: `a plain-http download from a host that is not a configured registry (${host}); its ${strongIntegrity(integrity)} integrity hash is checked on install` };
+  if (http) return { severity: 'medium', why: `a plain-http download from a host that is not a configured registry (${host}); its ${verifyingHash(integrity, url)} integrity hash is checked on install` };
   if (onHost(host, CODE_HOSTS)) return { severity: 'low', why: `a tarball from a code host (${host}), not a registry` };
   return { severity: 'medium', why: `a host that is not a configured registry (${host}); configured: ${[...new Set([...defaults, ...allowed])].join(', ')}` };
 }
@@ -170,10 +179,18 @@ function askedBy(m: PackageManifest, p: Package): Package | undefined {
   return (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
 }
 
-function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Package): void {
+function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Package, linked = false): void {
   const spec = asked.spec ?? '';
   if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
-    report(ctx, p, { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` }, `is locked`, `range\0${p.where.file}\0${p.name}`);
+    report(
+      ctx,
+      p,
+      linked
+        ? { severity: 'low', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy; that folder is a linked local package outside the lock's folder (a file: dependency), and this lock's copy of its record is older than its manifest` }
+        : { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` },
+      `is locked`,
+      `range\0${p.where.file}\0${p.name}`,
+    );
 }
 
 /**
@@ -183,20 +200,23 @@ function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Pac
  */
 function judgeImporters(ctx: RuleContext, p: Package, dir: string, manifests: Map<string, PackageManifest>): void {
   const present: PackageManifest[] = [];
+  // A project outside the lock's folder ("..": a file: dependency linked into it) has its own lock; this lock's copy of
+  // its record goes stale when that manifest changes, which is no sign of tampering.
+  const linked = (p.importers ?? []).every((f) => f === '..' || f.startsWith('../'));
   for (const folder of p.importers ?? []) {
     const rel = path.posix.normalize(join(dir, folder === '.' ? '' : folder));
     const m = manifests.get(rel === '.' || rel === '' ? 'package.json' : `${rel.replace(/\/$/, '')}/package.json`);
     if (!m) continue;
     const asked = askedBy(m, p);
     if (asked) {
-      checkRange(ctx, p, m, asked);
+      checkRange(ctx, p, m, asked, linked);
       return;
     }
     present.push(m);
   }
   const where = (p.importers ?? []).join(', ');
   if (present.length)
-    report(ctx, p, { severity: 'medium', why: `the lockfile installs it for ${present.map((m) => m.file).join(', ')}, which does not list it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+    report(ctx, p, { severity: linked ? 'low' : 'medium', why: `the lockfile installs it for ${present.map((m) => m.file).join(', ')}, which does not list it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
   else
     report(ctx, p, { severity: 'low', why: `the lockfile installs it for the project folder ${where}, which has no package.json in this tree` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
 }
