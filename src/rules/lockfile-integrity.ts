@@ -179,6 +179,26 @@ function askedBy(m: PackageManifest, p: Package): Package | undefined {
   return (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
 }
 
+/**
+ * A lock that no install of the project reads: one kept under test fixtures, examples, templates or benchmarks (tools
+ * test themselves against deliberately odd locks), or a second lock of another package manager beside the one in use.
+ * Its disagreements with a manifest are drift, not tampering: low. Its download URLs are still judged in full.
+ */
+export function sideLock(file: string, lockFiles: ReadonlySet<string>): string | undefined {
+  if (/(?:^|\/)(?:tests?|__tests__|spec|e2e|fixtures?|__fixtures__|testdata|examples?|templates?|benchmarks?|bench)\//i.test(file) || /(?:^|\/)[^/]*-tests?\//i.test(file))
+    return 'a lockfile of test data, an example or a template, which no install of this project reads';
+  const dir = path.posix.dirname(file);
+  const others = ['pnpm-lock.yaml', 'yarn.lock', 'package-lock.json', 'bun.lock'].map((f) => (dir === '.' ? f : `${dir}/${f}`)).filter((f) => f !== file && lockFiles.has(f));
+  // pnpm, yarn and bun lockfiles are what their projects install from; a package-lock.json beside one of them is left over.
+  if (others.length && /(?:^|\/)package-lock\.json$/.test(file)) return `a package-lock.json kept beside ${others.join(', ')}, which is the lock in use`;
+  return undefined;
+}
+
+/** Lower a manifest/lock disagreement found in a lock no install reads. */
+function aside(flag: Flag, why: string | undefined): Flag {
+  return why && flag.severity !== 'low' && flag.severity !== 'info' ? { severity: 'low', why: `${flag.why} (${why})` } : flag;
+}
+
 function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Package, linked = false): void {
   const spec = asked.spec ?? '';
   if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
@@ -187,7 +207,7 @@ function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Pac
       p,
       linked
         ? { severity: 'low', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy; that folder is a linked local package outside the lock's folder (a file: dependency), and this lock's copy of its record is older than its manifest` }
-        : { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` },
+        : { severity: 'low', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile is behind its manifest, or was edited (its download source is checked on its own)` },
       `is locked`,
       `range\0${p.where.file}\0${p.name}`,
     );
@@ -198,7 +218,7 @@ function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Pac
  * When none does, the entry was added to the lock by hand (medium); when none of those projects has a manifest in the
  * tree, the lock describes folders that are not here (a stale or partial lock), and nothing installs it (low).
  */
-function judgeImporters(ctx: RuleContext, p: Package, dir: string, manifests: Map<string, PackageManifest>): void {
+function judgeImporters(ctx: RuleContext, p: Package, dir: string, manifests: Map<string, PackageManifest>, sideWhy?: string): void {
   const present: PackageManifest[] = [];
   // A project outside the lock's folder ("..": a file: dependency linked into it) has its own lock; this lock's copy of
   // its record goes stale when that manifest changes, which is no sign of tampering.
@@ -216,7 +236,7 @@ function judgeImporters(ctx: RuleContext, p: Package, dir: string, manifests: Ma
   }
   const where = (p.importers ?? []).join(', ');
   if (present.length)
-    report(ctx, p, { severity: linked ? 'low' : 'medium', why: `the lockfile installs it for ${present.map((m) => m.file).join(', ')}, which does not list it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+    report(ctx, p, aside({ severity: linked ? 'low' : 'medium', why: `the lockfile installs it for ${present.map((m) => m.file).join(', ')}, which does not list it` }, sideWhy), 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
   else
     report(ctx, p, { severity: 'low', why: `the lockfile installs it for the project folder ${where}, which has no package.json in this tree` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
 }
@@ -270,7 +290,9 @@ export default defineRule({
     const manifests = new Map(ctx.inventory.manifests.map((m) => [m.file, m]));
     const byLock = new Map<string, Package[]>();
     for (const p of pkgs) if (NPM_LOCKS.has(p.source)) byLock.set(p.where.file, [...(byLock.get(p.where.file) ?? []), p]);
+    const lockFiles = new Set(ctx.workspace.files.map((f) => f.path).filter((f) => /(?:^|\/)(?:pnpm-lock\.yaml|yarn\.lock|package-lock\.json|bun\.lock)$/.test(f)));
     for (const [lockFile, lockPkgs] of byLock) {
+      const sideWhy = sideLock(lockFile, lockFiles);
       const dir = path.posix.dirname(lockFile) === '.' ? '' : path.posix.dirname(lockFile);
       const rootManifest = manifests.get(join(dir, 'package.json'));
       const graphKnown = lockPkgs.some((p) => p.path && p.path.length > 1);
@@ -288,19 +310,19 @@ export default defineRule({
       for (const p of lockPkgs) {
         // package-lock v2/v3 record the whole graph: an entry no chain reaches was added by hand (or left behind).
         if (rootManifest && !p.direct && !p.path && graphKnown && p.source === 'npm/package-lock' && p.scope !== 'optional') {
-          report(ctx, p, { severity: 'medium', why: `neither ${rootManifest.file} nor any locked package depends on it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+          report(ctx, p, aside({ severity: 'medium', why: `neither ${rootManifest.file} nor any locked package depends on it` }, sideWhy), 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
           continue;
         }
         if (!p.direct) continue;
         if (p.importers) {
-          judgeImporters(ctx, p, dir, manifests);
+          judgeImporters(ctx, p, dir, manifests, sideWhy);
           continue;
         }
         if (!rootManifest) continue;
         const asked = askedBy(rootManifest, p);
         if (asked) checkRange(ctx, p, rootManifest, asked);
         else if (!askedInTree(p))
-          report(ctx, p, { severity: 'medium', why: `${rootManifest.file} does not list it, yet the lockfile installs it at the top level` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+          report(ctx, p, aside({ severity: 'medium', why: `${rootManifest.file} does not list it, yet the lockfile installs it at the top level` }, sideWhy), 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
       }
     }
 
