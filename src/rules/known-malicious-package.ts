@@ -56,6 +56,9 @@ export default defineRule({
       .filter((m) => m.name && m.version && inNodeModules(m.file))
       .map((m) => ({ ecosystem: 'npm', name: m.name!, version: m.version, direct: false, scope: 'unknown', where: { file: m.file, line: 1 }, source: 'npm/installed' }));
     for (const pkg of [...pkgs, ...installed]) {
+      // A local spec installs the code of a folder or archive in this tree, never a registry version: a project's own
+      // tests that depend on "axios": "file:../../.." are axios's source, not a compromised release.
+      if (pkg.spec && /^(?:file|link|workspace|portal):/.test(pkg.spec)) continue;
       // An exact pin in a manifest ("axios": "1.14.1", "=1.14.1") is as good as a locked version.
       const pinned = !pkg.version && pkg.ecosystem === 'npm' && pkg.spec ? semver.valid(semver.clean(pkg.spec) ?? '') : null;
       const matches = ctx.signatures.packages.match({ ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version ?? pinned ?? undefined, spec: pkg.spec });
