@@ -1,6 +1,7 @@
 // typosquat-package recall on published malicious names: which of the npm names in the intel (DPRK packages, npm
 // security-holding names) the look-alike check matches, as if the known-malicious index were empty (signatures off).
 // Usage: npm run build && node bench/typosquat-intel.js [--intel ../shared/intel] [--list]
+//   (from a worktree whose ../shared is elsewhere, pass --intel with the folder that holds the intel files)
 //   medium  a match that reads as a typo: the rule reports it medium for a direct dependency
 //   low     a near name that reads as another word: the rule reports it low for a direct dependency
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,7 +16,20 @@ const { SquatIndex } = await import(path.join(ROOT, 'build/signatures/typosquat.
 const { loadSignatures } = await import(path.join(ROOT, 'build/signatures/load.js'));
 
 const sig = loadSignatures();
-const idx = new SquatIndex(sig.popular, sig.popular.npmDistinct);
+// Three reference sets, so a change to the lists shows its effect on recall:
+//   top-5000            the 5,000 most downloaded names as targets, the known-distinct list as established (before)
+//   +high-impact        the same targets; npm's high-impact names (npm-high-impact.txt) established too
+//   high-impact-targets the high-impact names are targets as well (one edit; two only from the top 5,000): the rule
+const highImpact = sig.popular.npmHighImpact ?? new Set();
+const configs = [
+  ['top-5000', new SquatIndex(sig.popular, sig.popular.npmDistinct), (n) => sig.popular.npm.has(n)],
+  ['+high-impact', new SquatIndex(sig.popular, [...sig.popular.npmDistinct, ...highImpact]), (n) => sig.popular.npm.has(n) || highImpact.has(n)],
+  [
+    'high-impact-targets',
+    new SquatIndex({ ...sig.popular, npm: new Map([...[...highImpact].map((n) => [n, 0]), ...sig.popular.npm]) }, sig.popular.npmDistinct),
+    (n) => sig.popular.npm.has(n) || highImpact.has(n),
+  ],
+];
 const names = (file, column) =>
   existsSync(file)
     ? [...new Set(readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => l.split(/\s/)[column]))].filter((n) => n && n !== 'name')
@@ -30,10 +44,13 @@ for (const [label, file] of [
     console.error(`${file} not found or empty; skipped`);
     continue;
   }
-  const rows = list.filter((n) => !sig.popular.npm.has(n)).map((n) => [n, idx.check(n)]).filter(([, m]) => m);
-  const medium = rows.filter(([, m]) => !m.otherWord);
-  const low = rows.filter(([, m]) => m.otherWord);
-  console.log(`${label}: ${list.length} names, matched ${rows.length} (medium ${medium.length}, low ${low.length})`);
-  if (args.includes('--list'))
-    for (const [n, m] of rows) console.log(`  ${m.otherWord ? 'low   ' : 'medium'} ${n} → ${m.target} (${m.kind}${m.distance ? ` ${m.distance}` : ''})${m.otherWord ? `: ${m.otherWord}` : ''}`);
+  for (const [config, idx, established] of configs) {
+    const skipped = list.filter((n) => established(n));
+    const rows = list.filter((n) => !established(n)).map((n) => [n, idx.check(n)]).filter(([, m]) => m);
+    const medium = rows.filter(([, m]) => !m.otherWord);
+    const low = rows.filter(([, m]) => m.otherWord);
+    console.log(`${label} [${config}]: ${list.length} names, matched ${rows.length} (medium ${medium.length}, low ${low.length}); ${skipped.length} are themselves established${skipped.length ? ` (${skipped.join(', ')})` : ''}`);
+    if (args.includes('--list'))
+      for (const [n, m] of rows) console.log(`  ${m.otherWord ? 'low   ' : 'medium'} ${n} → ${m.target} (${m.kind}${m.distance ? ` ${m.distance}` : ''})${m.otherWord ? `: ${m.otherWord}` : ''}`);
+  }
 }

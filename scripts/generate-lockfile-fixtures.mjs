@@ -16,6 +16,9 @@
 // Every registry URL in the generated files is rewritten to https://npm.corp.example/ and each fixture gets the
 // matching .npmrc / .yarnrc / .yarnrc.yml / bunfig.toml, so no real registry host and no loopback port is committed.
 //
+// Workspaces (monorepos): lock-<manager>-workspace-clean and -bad, a root with two workspace projects (see
+// workspaceFiles), for the lockfile rules that must read which project asks for what.
+//
 // Usage: node scripts/generate-lockfile-fixtures.mjs [--tools DIR] [--only name,name]   (names as printed: lock-npm-v2-bad, alias-in-npm-v2-lock…)
 // Tools (yarn@1, @yarnpkg/cli-dist@4, pnpm@7/8/9/10, npm@6, @oven/bun-linux-x64) are installed into DIR
 // (default $TMPDIR/lurescan-fixture-tools) with npm, once.
@@ -197,6 +200,37 @@ function rewriteBinary(buf, reg) {
   return buf;
 }
 
+/** Managers whose lockfiles get the workspace (monorepo) cases: lock-<manager>-workspace-{clean,bad}. */
+const WORKSPACE_GENERATORS = ['npm-v3', 'yarn-v1', 'yarn-berry', 'pnpm-v9', 'pnpm-v10', 'bun'];
+
+/**
+ * A monorepo: a root that lists no dependency of its own and two workspace projects, as pnpm (pnpm-workspace.yaml)
+ * or npm/yarn/bun ("workspaces" in the root package.json) declare them. "bad": packages/lib asks for
+ * harmless-wrapper@1.0.0, which pulls in is-buffer-validator (DPRK list).
+ */
+function workspaceFiles(name, kind) {
+  const pnpm = name.startsWith('pnpm');
+  const root = { name: 'fixture-monorepo', version: '1.0.0', private: true, ...(pnpm ? {} : { workspaces: ['packages/*'] }) };
+  const files = {
+    'package.json': root,
+    'packages/app/package.json': { name: '@fixture/app', version: '1.0.0', private: true, dependencies: { 'harmless-wrapper': '1.0.1' } },
+    'packages/lib/package.json': {
+      name: '@fixture/lib',
+      version: '1.0.0',
+      private: true,
+      dependencies: { 'harmless-wrapper': kind === 'workspace-bad' ? '1.0.0' : '1.0.1' },
+      devDependencies: { 'harmless-leaf': '^1.0.0' },
+    },
+  };
+  const out = Object.fromEntries(Object.entries(files).map(([f, j]) => [f, `${JSON.stringify(j, null, 2)}\n`]));
+  if (pnpm) out['pnpm-workspace.yaml'] = "packages:\n  - 'packages/*'\n";
+  return out;
+}
+
+function projectFiles(name, kind) {
+  return kind.startsWith('workspace') ? workspaceFiles(name, kind) : { 'package.json': `${JSON.stringify(project(kind), null, 2)}\n` };
+}
+
 function project(kind) {
   if (kind === 'axios') return { name: 'fixture-axios-app', version: '1.0.0', private: true, dependencies: { axios: '^1.14.0' } };
   if (kind === 'alias')
@@ -214,6 +248,8 @@ async function main() {
     const jobs = [];
     for (const name of Object.keys(gens)) for (const kind of ['bad', 'clean']) jobs.push([name, kind, `lock-${name}-${kind}`, path.join(OUT, `lock-${name}-${kind}`)]);
     jobs.push(['npm-v3', 'axios', 'lock-npm-v3-axios', path.join(OUT, 'lock-npm-v3-axios')]);
+    for (const name of WORKSPACE_GENERATORS)
+      for (const kind of ['workspace-clean', 'workspace-bad']) jobs.push([name, kind, `lock-${name}-${kind}`, path.join(OUT, `lock-${name}-${kind}`)]);
     for (const name of ALIAS_GENERATORS) {
       jobs.push([name, 'alias', `alias-in-${name}-lock`, path.join(RULE_OUT, 'positive', `alias-in-${name}-lock`)]);
       jobs.push([name, 'alias-benign', `alias-of-benign-${name}-lock`, path.join(RULE_OUT, 'negative', `alias-of-benign-${name}-lock`)]);
@@ -222,7 +258,11 @@ async function main() {
       if (ONLY && !ONLY.includes(fixture)) continue;
       const g = gens[name];
       const dir = mkdtempSync(path.join(os.tmpdir(), 'lurescan-gen-'));
-      writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(project(kind), null, 2)}\n`);
+      const files = projectFiles(name, kind);
+      for (const [f, body] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });
+        writeFileSync(path.join(dir, f), body);
+      }
       for (const [f, body] of Object.entries(g.rc)) writeFileSync(path.join(dir, f), body(reg.url));
       try {
         g.exec(dir);
@@ -233,7 +273,10 @@ async function main() {
       }
       rmSync(out, { recursive: true, force: true });
       mkdirSync(out, { recursive: true });
-      cpSync(path.join(dir, 'package.json'), path.join(out, 'package.json'));
+      for (const f of Object.keys(files)) {
+        mkdirSync(path.dirname(path.join(out, f)), { recursive: true });
+        cpSync(path.join(dir, f), path.join(out, f));
+      }
       for (const [f, body] of Object.entries(g.rc)) writeFileSync(path.join(out, f), body(CORP));
       for (const f of g.keep) {
         const src = path.join(dir, f);

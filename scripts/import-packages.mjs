@@ -79,11 +79,32 @@ function record(ecosystem, name, versionsText, campaign, reference, source) {
   };
 }
 
+// Versions the registry removed (signatures/registry/npm-removed-versions.json, with references) and names it replaced
+// with a security holding package (npm-security-holding.json: every version gone), copied into the npm records.
+const REGISTRY = path.join('signatures', 'registry');
+const removedVersions = JSON.parse(readFileSync(path.join(REGISTRY, 'npm-removed-versions.json'), 'utf8')).entries;
+const holding = new Set(JSON.parse(readFileSync(path.join(REGISTRY, 'npm-security-holding.json'), 'utf8')).names);
+
+function markRemoved(rec) {
+  const a = rec.affected[0];
+  if (a.package.ecosystem !== 'npm') return rec;
+  const entry = removedVersions.find((e) => e.name === a.package.name);
+  if (entry) {
+    a.database_specific = {
+      registry_removed: Object.fromEntries(entry.versions.map((v) => [v, entry.removed])),
+      registry_removed_references: entry.references,
+    };
+  } else if (holding.has(a.package.name)) {
+    a.database_specific = { registry_removed: { '*': 'security holding package' }, registry_removed_references: ['signatures/registry/npm-security-holding.json'] };
+  }
+  return rec;
+}
+
 function build(file, ecosystem, outName, title, filter = () => true) {
   const byName = new Map();
   for (const [name, versions, campaign, reference] of rows(file)) {
     if (!filter(name, campaign)) continue;
-    const rec = record(ecosystem, name.trim(), versions, campaign.trim(), reference, `shared/intel/${file}`);
+    const rec = markRemoved(record(ecosystem, name.trim(), versions, campaign.trim(), reference, `shared/intel/${file}`));
     const prior = byName.get(rec.id);
     if (prior) {
       // Same name listed twice: keep one record, union the references and note both campaigns.

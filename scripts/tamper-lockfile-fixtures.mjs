@@ -50,3 +50,39 @@ derive('lock-pnpm-v9-clean', 'negative/corp-registry-pnpm', () => {});
 derive('lock-yarn-berry-clean', 'negative/corp-registry-berry', () => {});
 derive('lock-bun-clean', 'negative/corp-registry-bun', () => {});
 derive('lock-yarn-v1-clean', 'negative/corp-registry-yarn-v1', () => {});
+// Workspaces: every project's dependencies are checked against that project's own manifest, not the root's.
+derive('lock-pnpm-v9-workspace-clean', 'negative/pnpm-workspace', () => {});
+derive('lock-pnpm-v10-workspace-clean', 'negative/pnpm10-workspace', () => {});
+derive('lock-npm-v3-workspace-clean', 'negative/npm-workspace', () => {});
+derive('lock-yarn-berry-workspace-clean', 'negative/berry-workspace', () => {});
+derive('lock-bun-workspace-clean', 'negative/bun-workspace', () => {});
+// pnpm 9 workspace: the lock gives packages/app a dependency that packages/app/package.json does not list.
+derive('lock-pnpm-v9-workspace-clean', 'positive/pnpm-workspace-entry-nothing-asks-for', (d) =>
+  rw(d, 'pnpm-lock.yaml', (t) =>
+    t
+      .replace('  packages/app:\n    dependencies:\n', '  packages/app:\n    dependencies:\n      extra-helper:\n        specifier: 1.0.0\n        version: 1.0.0\n')
+      .replace('packages:\n\n', 'packages:\n\n  extra-helper@1.0.0:\n    resolution: {integrity: sha512-RVixqtvHXeIhqwYurjadqkYeHd2oTy6YLzd5bUkF6pf/EYaeAT5BKSC9q2o2AXrF0A1WBgd0W8D4ED+a6NE0Vg==}\n\n')
+      .replace('snapshots:\n\n', 'snapshots:\n\n  extra-helper@1.0.0: {}\n\n'),
+  ),
+);
+// npm workspace: the lock's record of packages/lib asks for a package that packages/lib/package.json does not list.
+derive('lock-npm-v3-workspace-clean', 'positive/npm-workspace-entry-nothing-asks-for', (d) =>
+  rw(d, 'package-lock.json', (t) => {
+    const j = JSON.parse(t);
+    j.packages['packages/lib'].dependencies['extra-helper'] = '1.0.0';
+    j.packages['node_modules/extra-helper'] = { version: '1.0.0', resolved: 'https://npm.corp.example/extra-helper/-/extra-helper-1.0.0.tgz', integrity: j.packages['node_modules/harmless-leaf'].integrity };
+    return `${JSON.stringify(j, null, 2)}\n`;
+  }),
+);
+// An old lock (npm 6, v1) made against an http registry URL: every entry keeps its sha512 integrity, which npm checks (low).
+derive('lock-npm-v1-clean', 'negative/http-registry-with-sha512', (d) =>
+  rw(d, 'package-lock.json', (t) => t.replaceAll('"https://npm.corp.example/', '"http://npm.corp.example/')),
+);
+// The same lock without the hashes: nothing verifies what the http download returns (high).
+derive('lock-npm-v1-clean', 'positive/http-registry-no-integrity', (d) =>
+  rw(d, 'package-lock.json', (t) => {
+    const j = JSON.parse(t.replaceAll('"https://npm.corp.example/', '"http://npm.corp.example/'));
+    for (const e of Object.values(j.dependencies)) delete e.integrity;
+    return `${JSON.stringify(j, null, 2)}\n`;
+  }),
+);

@@ -164,6 +164,12 @@ export interface Package {
   /** The requested range of `name` (for an alias, the part after `npm:name@`). */
   spec?: string;
   direct: boolean;
+  /**
+   * For a direct lockfile entry, the projects that ask for it as the lockfile records them: folders relative to the
+   * lockfile's folder ('.' for the root; pnpm importers, npm/bun workspace entries, yarn berry workspace locators).
+   * Undefined where the format does not record which project asks (yarn v1, package-lock v1).
+   */
+  importers?: string[];
   scope?: 'prod' | 'dev' | 'optional' | 'peer' | 'unknown';
   resolved?: string;
   integrity?: string;

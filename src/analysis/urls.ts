@@ -29,6 +29,21 @@ export function extractUrls(text: string, max = 200): string[] {
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/;
 
+/**
+ * Dotted quads that name no unicast host: an octet over 255 (`256.0.0.1`), multicast (224/4), reserved (240/4) and
+ * the broadcast address. URL-parser tests are full of them; nothing can be fetched from them.
+ */
+export function isNotAHost(host: string): boolean {
+  if (!IPV4.test(host)) return false;
+  const octets = host.split('.').map(Number);
+  return octets.some((o) => o > 255) || octets[0] >= 224;
+}
+
+/** RFC 5737 documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24): examples in docs and tests, never routed. */
+export function isDocumentationIp(host: string): boolean {
+  return /^(?:192\.0\.2|198\.51\.100|203\.0\.113)\.\d{1,3}$/.test(host);
+}
+
 /** Loopback, private, link-local, unspecified and documentation ranges: not where a C2 lives. */
 export function isNonPublicIp(host: string): boolean {
   const m = IPV4.exec(host);
@@ -93,7 +108,7 @@ export function classifyUrl(url: string, sigs: Signatures): UrlVerdict | undefin
   const parts = urlBody(url);
   if (!parts) return undefined;
   const c = compile(sigs);
-  if (isNonPublicIp(parts.host) || parts.host === 'localhost') return undefined;
+  if (isNonPublicIp(parts.host) || isNotAHost(parts.host) || parts.host === 'localhost') return undefined;
   const iocHit =
     c.hostPorts.get(parts.hostPort) ??
     c.urlPrefixes.find((i) => parts.body.startsWith(i.value)) ??
@@ -108,6 +123,8 @@ export function classifyUrl(url: string, sigs: Signatures): UrlVerdict | undefin
     }
   }
   if (best) return best;
+  // A documentation address with no C2 convention is an example (the grammar above still catches lures that use one).
+  if (isDocumentationIp(parts.host)) return { url, severity: 'low', reason: 'ip-literal', description: 'URL with a documentation-range IP address (RFC 5737) as its host, in no C2 convention' };
   if (IPV4.test(parts.host)) return { url, severity: 'high', reason: 'ip-literal', description: 'URL with a bare public IP address as its host' };
   const free = c.freeHosts.find((h) => hostMatches(parts.host, h));
   if (free) return { url, severity: 'low', reason: 'free-host', description: `free hosting or paste host (${free})` };

@@ -80,7 +80,7 @@ export function registerSignaturesCommand(program: Command, io: SignaturesIo): v
         osvImport: meta ? { imported: meta.imported, sources: meta.sources, skipped: meta.skipped } : null,
         iocs: { total: sigs.iocs.length, campaigns: new Set(sigs.iocs.map((i) => i.campaign)).size, byType: iocTypes },
         urlPatterns: sigs.urlPatterns.length,
-        popularNames: { npm: sigs.popular.npm.size, npmKnownDistinct: sigs.popular.npmDistinct.size },
+        popularNames: { npm: sigs.popular.npm.size, npmKnownDistinct: sigs.popular.npmDistinct.size, npmHighImpact: sigs.popular.npmHighImpact.size },
         loadMs: Math.round(ms * 10) / 10,
         errors: sigs.packages.errors,
       };
@@ -103,7 +103,7 @@ export function registerSignaturesCommand(program: Command, io: SignaturesIo): v
       if (meta) lines.push(`             from ${meta.sources.map(escapeControl).join(', ')}; skipped ${meta.skipped.notMalicious} non-MAL, ${meta.skipped.invalid} invalid, ${meta.skipped.otherEcosystem} other-ecosystem records`);
       for (const e of sigs.packages.errors) lines.push(`  ! ${escapeControl(e.file)}: ${escapeControl(e.message)}`);
       lines.push('', `IOCs: ${out.iocs.total} in ${out.iocs.campaigns} campaigns (${Object.entries(iocTypes).map(([t, n]) => `${t} ${n}`).join(', ')})`);
-      lines.push(`URL patterns: ${out.urlPatterns}; popular npm names: ${out.popularNames.npm} (+${out.popularNames.npmKnownDistinct} known distinct)`);
+      lines.push(`URL patterns: ${out.urlPatterns}; popular npm names: ${out.popularNames.npm} (+${out.popularNames.npmKnownDistinct} known distinct, ${out.popularNames.npmHighImpact} high-impact established)`);
       lines.push(`Package indexes loaded in ${out.loadMs} ms`);
       io.stdout(`${lines.join('\n')}\n`);
     });

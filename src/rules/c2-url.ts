@@ -5,6 +5,21 @@ import { bytesOf } from '../acquire/bytes.js';
 import { LineIndex, snippetAround } from '../analysis/text.js';
 import type { Severity } from '../types.js';
 
+/**
+ * Test data: URL-parser tables, request mocks and fixtures list addresses to parse, not hosts to call. A bare IP there
+ * with no C2 convention (port, path, known indicator) is low; the grammar and the indicators still apply in full.
+ */
+export function isTestData(path: string): boolean {
+  return (
+    /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|testdata|test-data|__mocks__|mocks?|benchmarks?|bench|e2e)\//i.test(path) ||
+    /(?:^|\/)[^/]*[-_.]tests?\//i.test(path) ||
+    // Data tables named as tests (the WHATWG urltestdata.json, copied into many URL libraries).
+    /(?:^|\/)[^/]*test[^/]*\.(?:json|txt|csv|ya?ml|toml)$/i.test(path) ||
+    /(?:^|\/)[^/]*[._-](?:test|spec)\.[cm]?[jt]sx?$/i.test(path) ||
+    /(?:^|\/)(?:test_[^/]*|[^/]*_test)\.(?:py|go|rb)$/i.test(path)
+  );
+}
+
 /** Prose about attacks quotes indicators; it does not run them. */
 function isDoc(path: string): boolean {
   return /\.(?:md|markdown|mdx|rst|txt|adoc|html?)$/i.test(path) || /(?:^|\/)(?:docs?|documentation)\//i.test(path);
@@ -17,7 +32,8 @@ export default defineRule({
     description:
       'Finds URLs in every text file and checks them against the bundled indicators (signatures/iocs) and the C2 grammar of the campaigns (signatures/patterns/c2-urls.json): ' +
       'IP-literal hosts on port 1224, /pdown, /uploads, /client/<n>/<n>, <x>.vercel.app/settings/<os>, /api/ipcheck-encrypted/<key>, JSON dead drops. ' +
-      'Loopback and private addresses are ignored (localhost:1224 is not a signal); Markdown and docs that quote indicators are reported as low.',
+      'Loopback, private and non-host addresses (octets over 255, multicast, reserved, broadcast) are ignored (localhost:1224 is not a signal); a bare IP with no C2 convention ' +
+      'is high in code, low in test data and for RFC 5737 documentation addresses; Markdown and docs that quote indicators are reported as low.',
     severity: 'critical',
     confidence: 'high',
     techniques: ['T15'],
@@ -40,11 +56,12 @@ export default defineRule({
         index ??= new LineIndex(text);
         const pos = index.position(text.indexOf(url));
         const doc = isDoc(file.path);
-        const severity: Severity = doc ? 'low' : v.severity;
+        const testIp = v.reason === 'ip-literal' && isTestData(file.path);
+        const severity: Severity = doc || testIp ? 'low' : v.severity;
         ctx.report({
           severity,
           confidence: v.reason === 'ioc' || v.severity === 'critical' ? 'high' : 'medium',
-          message: `${v.reason === 'ioc' ? 'Known indicator' : 'C2-shaped URL'} ${url}: ${v.description}${doc ? ' (in documentation)' : ''}`,
+          message: `${v.reason === 'ioc' ? 'Known indicator' : 'C2-shaped URL'} ${url}: ${v.description}${doc ? ' (in documentation)' : testIp ? ' (in test data, with no C2 port, path or indicator)' : ''}`,
           location: { file: file.path, line: pos.line, column: pos.column, snippet: snippetAround(index.line(pos.line), pos.column) },
           evidence: [{ kind: 'indicator', value: url }, ...(v.ioc ? [{ kind: 'note' as const, value: `${v.ioc.campaign}; ${v.ioc.reference}` }] : [])],
           key: url,

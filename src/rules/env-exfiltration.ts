@@ -1,3 +1,4 @@
+import { stepDown } from '../analysis/js/unreachable.js';
 import { defineRule } from './define-rule.js';
 import { indexFor } from '../analysis/source-index.js';
 import { chainText, indicatorEvidence, indicatorsIn, isTestPath, locate, resolveEnv, worst } from '../analysis/source-evidence.js';
@@ -27,11 +28,12 @@ export default defineRule({
         if (!c.sendsEnv) continue;
         reported = true;
         const inds = [...resolveEnv(index, c.url, ctx.signatures), ...(c.url.str ? indicatorsIn(c.url.str, 'request URL', ctx.signatures) : [])];
-        const severity: Severity = sf.bundle.bundle || test ? 'high' : 'critical';
+        const base: Severity = sf.bundle.bundle || test ? 'high' : 'critical';
+        const severity: Severity = c.unreachable ? stepDown(base) : base;
         ctx.report({
           severity,
           confidence: sf.bundle.bundle ? 'medium' : 'high',
-          message: `The whole environment (tokens, keys, cloud credentials) is sent by ${c.api}()${worst(inds) ? ` to ${inds.find((i) => i.verdict)?.value}` : ''}`,
+          message: `The whole environment (tokens, keys, cloud credentials) is sent by ${c.api}()${worst(inds) ? ` to ${inds.find((i) => i.verdict)?.value}` : ''}${c.unreachable ? ` — unreachable (${c.unreachable})` : ''}`,
           location: locate(sf, c.line, c.column),
           evidence: [
             { kind: 'chain', value: chainText(c.envSteps, `sent by ${c.api}()`, c.line) },

@@ -1,3 +1,4 @@
+import { stepDown } from '../analysis/js/unreachable.js';
 import { defineRule } from './define-rule.js';
 import { indexFor } from '../analysis/source-index.js';
 import { chainText, indicatorEvidence, indicatorsIn, isTestPath, locate, resolveEnv, worst } from '../analysis/source-evidence.js';
@@ -72,6 +73,7 @@ export default defineRule({
           // Browser code that fetches when the page loads is how web pages work; the loaders we hunt run in Node.
           severity = 'low';
         }
+        if (c.unreachable) severity = stepDown(severity);
         const evidence: Evidence[] = [
           { kind: 'chain', value: chainText(c.url.steps, `${c.api}() at import`, c.line) },
           ...indicatorEvidence(inds),
@@ -81,7 +83,7 @@ export default defineRule({
         ctx.report({
           severity,
           confidence,
-          message: `Network request ${c.api}(${short(c.url.str ?? (c.url.envName ? `process.env.${c.url.envName}` : '…'), 80)}) runs when ${caller ? `${caller.from} is loaded (it calls ${caller.name}())` : 'the module is loaded'}${decodedUrl ? ', to an address hidden by encoding' : ''}`,
+          message: `Network request ${c.api}(${short(c.url.str ?? (c.url.envName ? `process.env.${c.url.envName}` : '…'), 80)}) runs when ${caller ? `${caller.from} is loaded (it calls ${caller.name}())` : 'the module is loaded'}${decodedUrl ? ', to an address hidden by encoding' : ''}${c.unreachable ? ` — unreachable (${c.unreachable})` : ''}`,
           location: locate(sf, c.line, c.column),
           evidence,
           key: `${c.api}:${c.line}`,

@@ -3,7 +3,8 @@ import semver from 'semver';
 import { parse as parseToml } from 'smol-toml';
 import { parseYamlSafe as parseYaml } from '../ecosystems/yaml-safe.js';
 import { defineRule, type FindingInput, type RuleContext } from './define-rule.js';
-import type { Package, Severity } from '../types.js';
+import type { Package, PackageManifest, Severity } from '../types.js';
+import { inNodeModules } from '../analysis/bundle.js';
 import { indexOptions, isRequirementsFile } from '../ecosystems/pypi/requirements.js';
 
 const NPM_LOCKS = new Set(['npm/package-lock', 'npm/yarn-lock', 'npm/pnpm-lock', 'npm/bun-lock']);
@@ -114,20 +115,48 @@ interface Flag {
   why: string;
 }
 
-function judgeUrl(url: string, allowed: string[], defaults: string[]): Flag | undefined {
+/** An integrity string with a hash the package manager checks and no practical collision: sha256, sha384, sha512. */
+export function strongIntegrity(integrity: string | undefined): string | undefined {
+  return /(?:^|\s)(sha(?:512|384|256))-[A-Za-z0-9+/=]{20,}/.exec(integrity ?? '')?.[1];
+}
+
+/**
+ * A download over plain http with a strong integrity hash: npm, yarn, pnpm and bun verify the hash before they unpack,
+ * so a swapped tarball fails the install instead of running. Still worth a line (the lock was made against an http
+ * registry), not a warning. Without a hash, the swap is silent: high.
+ */
+function plainHttp(host: string, integrity: string | undefined, url: string): Flag {
+  const hash = verifyingHash(integrity, url);
+  if (hash === 'sha1')
+    // Swapping a tarball on the path would need a SHA-1 second preimage, which nobody can make; SHA-1 collisions only
+    // help whoever publishes both files, and SHA-1-only integrity is reported on its own.
+    return { severity: 'low', why: `a plain-http download from ${host}, verified by its SHA-1 hash (a tarball swapped on the path would need a SHA-1 second preimage)` };
+  return hash
+    ? { severity: 'low', why: `a plain-http download from ${host}, verified by its ${hash} integrity hash (a swapped tarball fails the install)` }
+    : { severity: 'high', why: 'a plain-http download with no integrity hash (anyone on the path can swap it)' };
+}
+
+/** The hash the package manager checks the download against: a strong one, SHA-1 (integrity or a yarn v1 #fragment), or none. */
+function verifyingHash(integrity: string | undefined, url: string): string | undefined {
+  return strongIntegrity(integrity) ?? (/(?:^|\s)sha1-[A-Za-z0-9+/=]{20,}/.test(integrity ?? '') || /#[0-9a-f]{40}$/.test(url) ? 'sha1' : undefined);
+}
+
+function judgeUrl(url: string, allowed: string[], defaults: string[], integrity?: string): Flag | undefined {
   if (/^(?:file|link|workspace|portal|patch|npm):/.test(url)) return undefined;
   const git = /^(?:git\+|git:|github:|gitlab:|bitbucket:|ssh:)/.test(url) || /\.git(?:#|$)/.test(url);
   const host = git && !/^[a-z+]+:\/\//.test(url) ? (/^(?:github|gitlab|bitbucket):/.test(url) ? 'github.com' : undefined) : hostOf(url.replace(/^git\+/, ''));
   if (!host) return /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? { severity: 'medium', why: 'a URL lurescan cannot parse' } : undefined;
-  if (url.startsWith('http://') && !['localhost', '127.0.0.1'].includes(host)) return { severity: 'high', why: 'a plain-http download (anyone on the path can swap it)' };
-  if (isIp(host)) return { severity: 'high', why: `an IP-literal host (${host})` };
+  const http = url.startsWith('http://') && !['localhost', '127.0.0.1'].includes(host);
+  if (http && !verifyingHash(integrity, url)) return plainHttp(host, integrity, url);
+  if (isIp(host)) return { severity: 'high', why: `an IP-literal host (${host})${http ? ' over plain http' : ''}` };
   if (onHost(host, ANYONE_HOSTS) || /\.(?:vercel\.app|up\.railway\.app|glitch\.me|tiiny\.site|netlify\.app|onrender\.com|herokuapp\.com)$/.test(host))
     return { severity: 'high', why: `a host that serves anyone's files (${host})` };
   if (git) return onHost(host, CODE_HOSTS) ? { severity: 'low', why: `a git dependency (${host}), not a registry package` } : { severity: 'medium', why: `a git dependency on ${host}` };
   if (onHost(host, [...defaults, ...allowed])) {
     // A registry host serving a non-tarball path is an odd way to fetch a package but not a foreign source.
-    return undefined;
+    return http ? plainHttp(host, integrity, url) : undefined;
   }
+  if (http) return { severity: 'medium', why: `a plain-http download from a host that is not a configured registry (${host}); its ${verifyingHash(integrity, url)} integrity hash is checked on install` };
   if (onHost(host, CODE_HOSTS)) return { severity: 'low', why: `a tarball from a code host (${host}), not a registry` };
   return { severity: 'medium', why: `a host that is not a configured registry (${host}); configured: ${[...new Set([...defaults, ...allowed])].join(', ')}` };
 }
@@ -142,6 +171,74 @@ function report(ctx: RuleContext, pkg: Package, flag: Flag, what: string, key: s
     key,
   };
   ctx.report(finding);
+}
+
+/** The manifest's own entry for a lockfile package: by the name it is installed under (an alias is its own entry). */
+function askedBy(m: PackageManifest, p: Package): Package | undefined {
+  const wanted = new Map(m.dependencies.map((d) => [d.alias ?? d.name, d]));
+  return (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
+}
+
+/**
+ * A lock that no install of the project reads: one kept under test fixtures, examples, templates or benchmarks (tools
+ * test themselves against deliberately odd locks), or a second lock of another package manager beside the one in use.
+ * Its disagreements with a manifest are drift, not tampering: low. Its download URLs are still judged in full.
+ */
+export function sideLock(file: string, lockFiles: ReadonlySet<string>): string | undefined {
+  if (/(?:^|\/)(?:tests?|__tests__|spec|e2e|fixtures?|__fixtures__|testdata|examples?|templates?|benchmarks?|bench)\//i.test(file) || /(?:^|\/)[^/]*-tests?\//i.test(file))
+    return 'a lockfile of test data, an example or a template, which no install of this project reads';
+  const dir = path.posix.dirname(file);
+  const others = ['pnpm-lock.yaml', 'yarn.lock', 'package-lock.json', 'bun.lock'].map((f) => (dir === '.' ? f : `${dir}/${f}`)).filter((f) => f !== file && lockFiles.has(f));
+  // pnpm, yarn and bun lockfiles are what their projects install from; a package-lock.json beside one of them is left over.
+  if (others.length && /(?:^|\/)package-lock\.json$/.test(file)) return `a package-lock.json kept beside ${others.join(', ')}, which is the lock in use`;
+  return undefined;
+}
+
+/** Lower a manifest/lock disagreement found in a lock no install reads. */
+function aside(flag: Flag, why: string | undefined): Flag {
+  return why && flag.severity !== 'low' && flag.severity !== 'info' ? { severity: 'low', why: `${flag.why} (${why})` } : flag;
+}
+
+function checkRange(ctx: RuleContext, p: Package, m: PackageManifest, asked: Package, linked = false): void {
+  const spec = asked.spec ?? '';
+  if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
+    report(
+      ctx,
+      p,
+      linked
+        ? { severity: 'low', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy; that folder is a linked local package outside the lock's folder (a file: dependency), and this lock's copy of its record is older than its manifest` }
+        : { severity: 'low', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile is behind its manifest, or was edited (its download source is checked on its own)` },
+      `is locked`,
+      `range\0${p.where.file}\0${p.name}`,
+    );
+}
+
+/**
+ * A direct entry of a lock that records its projects: asked for when one of those projects' manifests lists it.
+ * When none does, the entry was added to the lock by hand (medium); when none of those projects has a manifest in the
+ * tree, the lock describes folders that are not here (a stale or partial lock), and nothing installs it (low).
+ */
+function judgeImporters(ctx: RuleContext, p: Package, dir: string, manifests: Map<string, PackageManifest>, sideWhy?: string): void {
+  const present: PackageManifest[] = [];
+  // A project outside the lock's folder ("..": a file: dependency linked into it) has its own lock; this lock's copy of
+  // its record goes stale when that manifest changes, which is no sign of tampering.
+  const linked = (p.importers ?? []).every((f) => f === '..' || f.startsWith('../'));
+  for (const folder of p.importers ?? []) {
+    const rel = path.posix.normalize(join(dir, folder === '.' ? '' : folder));
+    const m = manifests.get(rel === '.' || rel === '' ? 'package.json' : `${rel.replace(/\/$/, '')}/package.json`);
+    if (!m) continue;
+    const asked = askedBy(m, p);
+    if (asked) {
+      checkRange(ctx, p, m, asked, linked);
+      return;
+    }
+    present.push(m);
+  }
+  const where = (p.importers ?? []).join(', ');
+  if (present.length)
+    report(ctx, p, aside({ severity: linked ? 'low' : 'medium', why: `the lockfile installs it for ${present.map((m) => m.file).join(', ')}, which does not list it` }, sideWhy), 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+  else
+    report(ctx, p, { severity: 'low', why: `the lockfile installs it for the project folder ${where}, which has no package.json in this tree` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
 }
 
 export default defineRule({
@@ -174,7 +271,7 @@ export default defineRule({
           allowed = pyCache.get(dir) ?? (await pypiRegistries(ctx, dir));
           pyCache.set(dir, allowed);
         }
-        const flag = judgeUrl(pkg.resolved, allowed, npmLock ? DEFAULT_NPM : DEFAULT_PYPI);
+        const flag = judgeUrl(pkg.resolved, allowed, npmLock ? DEFAULT_NPM : DEFAULT_PYPI, npmLock ? pkg.integrity : undefined);
         if (flag) report(ctx, pkg, flag, `is resolved from ${pkg.resolved.slice(0, 200)}`, `url\0${pkg.name}\0${pkg.resolved}`);
       }
       if (npmLock) {
@@ -187,31 +284,45 @@ export default defineRule({
       }
     }
 
-    // Manifest ↔ lockfile: entries nothing asks for, and locked versions outside the manifest range.
-    for (const m of ctx.inventory.manifests) {
-      const dir = path.posix.dirname(m.file);
-      // By the name each dependency is installed under: an alias ("prettier-2": "npm:prettier@^2") is its own entry.
-      const wanted = new Map(m.dependencies.map((d) => [d.alias ?? d.name, d]));
-      const lockPkgs = pkgs.filter((p) => NPM_LOCKS.has(p.source) && path.posix.dirname(p.where.file) === dir);
-      if (!lockPkgs.length) continue;
-      const workspaceLock = m.workspaces.length > 0;
+    // Manifest ↔ lockfile: entries nothing asks for, and locked versions outside the manifest range. A workspace lock
+    // serves several projects: each direct entry is compared with the manifest of the project the lockfile records
+    // for it (pnpm importers, npm and bun workspace entries, yarn berry workspace locators), never with the root's alone.
+    const manifests = new Map(ctx.inventory.manifests.map((m) => [m.file, m]));
+    const byLock = new Map<string, Package[]>();
+    for (const p of pkgs) if (NPM_LOCKS.has(p.source)) byLock.set(p.where.file, [...(byLock.get(p.where.file) ?? []), p]);
+    const lockFiles = new Set(ctx.workspace.files.map((f) => f.path).filter((f) => /(?:^|\/)(?:pnpm-lock\.yaml|yarn\.lock|package-lock\.json|bun\.lock)$/.test(f)));
+    for (const [lockFile, lockPkgs] of byLock) {
+      const sideWhy = sideLock(lockFile, lockFiles);
+      const dir = path.posix.dirname(lockFile) === '.' ? '' : path.posix.dirname(lockFile);
+      const rootManifest = manifests.get(join(dir, 'package.json'));
       const graphKnown = lockPkgs.some((p) => p.path && p.path.length > 1);
+      // Formats that do not say which project asks (yarn v1, package-lock v1): any manifest of the tree under the
+      // lock's folder may be a workspace project that asks for a top-level entry.
+      let treeWanted: Set<string> | undefined;
+      const askedInTree = (p: Package) => {
+        treeWanted ??= new Set(
+          ctx.inventory.manifests
+            .filter((m) => !inNodeModules(m.file) && (dir === '' || m.file.startsWith(`${dir}/`)))
+            .flatMap((m) => m.dependencies.map((d) => d.alias ?? d.name)),
+        );
+        return treeWanted.has(p.alias ?? p.name) || treeWanted.has(p.name);
+      };
       for (const p of lockPkgs) {
         // package-lock v2/v3 record the whole graph: an entry no chain reaches was added by hand (or left behind).
-        if (!p.direct && !p.path && graphKnown && p.source === 'npm/package-lock' && p.scope !== 'optional') {
-          report(ctx, p, { severity: 'medium', why: `neither ${m.file} nor any locked package depends on it` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+        if (rootManifest && !p.direct && !p.path && graphKnown && p.source === 'npm/package-lock' && p.scope !== 'optional') {
+          report(ctx, p, aside({ severity: 'medium', why: `neither ${rootManifest.file} nor any locked package depends on it` }, sideWhy), 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
           continue;
         }
         if (!p.direct) continue;
-        const asked = (p.alias !== undefined ? wanted.get(p.alias) : undefined) ?? wanted.get(p.name);
-        if (!asked) {
-          if (!workspaceLock)
-            report(ctx, p, { severity: 'medium', why: `${m.file} does not list it, yet the lockfile installs it at the top level` }, 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
+        if (p.importers) {
+          judgeImporters(ctx, p, dir, manifests, sideWhy);
           continue;
         }
-        const spec = asked.spec ?? '';
-        if (p.version && semver.valid(p.version) && semver.validRange(spec) && !semver.satisfies(p.version, spec, { includePrerelease: true }))
-          report(ctx, p, { severity: 'medium', why: `${m.file} asks for "${spec}", which ${p.version} does not satisfy: the lockfile was edited or belongs to another manifest` }, `is locked`, `range\0${p.where.file}\0${p.name}`);
+        if (!rootManifest) continue;
+        const asked = askedBy(rootManifest, p);
+        if (asked) checkRange(ctx, p, rootManifest, asked);
+        else if (!askedInTree(p))
+          report(ctx, p, aside({ severity: 'medium', why: `${rootManifest.file} does not list it, yet the lockfile installs it at the top level` }, sideWhy), 'is in the lockfile', `orphan\0${p.where.file}\0${p.name}`);
       }
     }
 

@@ -1,3 +1,4 @@
+import { stepDown } from '../analysis/js/unreachable.js';
 import { defineRule } from './define-rule.js';
 import { indexFor } from '../analysis/source-index.js';
 import { chainText, indicatorEvidence, indicatorsInSteps, isTestPath, locate, resolveEnv, worst } from '../analysis/source-evidence.js';
@@ -82,6 +83,8 @@ export default defineRule({
           severity = 'medium';
           confidence = 'medium';
         }
+        // Code that cannot run is evidence of intent, not a live loader: one step lower, and the message says so.
+        if (s.unreachable) severity = stepDown(severity);
         const inds = [...resolveEnv(index, s.arg, ctx.signatures), ...indicatorsInSteps(s.arg.steps, ctx.signatures)];
         const evidence: Evidence[] = [
           { kind: 'chain', value: chainText(s.arg.steps, sinkLabel(s), s.line) },
@@ -94,7 +97,7 @@ export default defineRule({
         ctx.report({
           severity,
           confidence,
-          message: `${why} ${sinkLabel(s)}${c2 ? ` (payload host: ${inds.find((i) => i.verdict)?.value})` : ''}`,
+          message: `${why} ${sinkLabel(s)}${c2 ? ` (payload host: ${inds.find((i) => i.verdict)?.value})` : ''}${s.unreachable ? ` — unreachable (${s.unreachable})` : ''}`,
           location: locate(sf, s.line, s.column),
           evidence,
           key: `${s.api}:${s.line}`,

@@ -1,6 +1,7 @@
 import { defineRule } from './define-rule.js';
 import { inNodeModules } from '../analysis/bundle.js';
 import { SquatIndex, type SquatMatch } from '../signatures/typosquat.js';
+import { establishedNames, isEstablished } from '../signatures/popular.js';
 import type { Signatures } from '../signatures/types.js';
 
 /**
@@ -40,7 +41,9 @@ const indexes = new WeakMap<Signatures, SquatIndex>();
 function indexFor(s: Signatures): SquatIndex {
   let idx = indexes.get(s);
   if (!idx) {
-    idx = new SquatIndex(s.popular, s.popular.npmDistinct);
+    // Targets: the 5,000 most downloaded names (with their counts) and npm's high-impact names (count unknown: 0).
+    const targets = new Map<string, number>([...[...s.popular.npmHighImpact].map((n): [string, number] => [n, 0]), ...s.popular.npm]);
+    idx = new SquatIndex({ ...s.popular, npm: targets }, establishedNames(s.popular));
     indexes.set(s, idx);
   }
   return idx;
@@ -66,7 +69,7 @@ export default defineRule({
     id: 'typosquat-package',
     title: 'Dependency name that imitates a popular npm package',
     description:
-      'Compares every npm dependency name that is not itself popular with the 5,000 most downloaded npm packages (signatures/popular/): ' +
+      'Compares every npm dependency name that is not itself popular or high-impact with the 5,000 most downloaded npm packages and npm\'s high-impact packages (signatures/popular/): ' +
       'one edit (two for names of 8+ characters, adjacent swaps count as one), the same letters with other separators, homoglyphs (1/l, 0/o, rn/m, vv/w), ' +
       'a scope flattened into the name or a scope one edit off, and brand names plus -sdk, -validator, -logger, .js. ' +
       'An edit must read as a typo, judged word by word: a changed prefix or suffix, a replaced first letter, an unrelated letter in a short name ' +
@@ -94,11 +97,12 @@ export default defineRule({
       seen.add(key);
       // Known-malicious names are reported, with more certainty, by known-malicious-package.
       if (ctx.signatures.packages.hasName('npm', name)) continue;
-      if (popular.npm.has(name) || popular.npmDistinct.has(name)) continue;
+      // Popular, or established in its own right (high-impact): a popular package is not a typosquat of another.
+      if (isEstablished(popular, name)) continue;
       // A transitive dependency that a popular package declares was chosen by that package's authors, not mistyped
       // into this project (a popular package that starts depending on a malicious name is known-malicious-package's case).
       const parent = !pkg.direct && pkg.path && pkg.path.length > 1 ? pkg.path[pkg.path.length - 2] : undefined;
-      if (parent && (popular.npm.has(parent) || popular.npmDistinct.has(parent))) continue;
+      if (parent && isEstablished(popular, parent)) continue;
       idx ??= indexFor(ctx.signatures);
       const m = idx.check(name);
       if (!m) continue;
@@ -109,7 +113,7 @@ export default defineRule({
       const shown = name === local ? `"${name}"` : `"${local}" (an alias of "${name}")`;
       ctx.report({
         message:
-          `${shown} is ${how(m)} the popular package "${m.target}" (${m.targetDownloads.toLocaleString('en-US')} downloads a month)` +
+          `${shown} is ${how(m)} the popular package "${m.target}" (${m.targetDownloads ? `${m.targetDownloads.toLocaleString('en-US')} downloads a month` : "one of npm's high-impact packages"})` +
           `${direct ? '' : `, as a transitive dependency${pkg.path && pkg.path.length > 1 ? ` via ${pkg.path.join(' → ')}` : ''}`}` +
           `${m.otherWord ? `; but ${m.otherWord}, so it reads as another name rather than a typo` : ''}.`,
         location: pkg.where,

@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClickFixPatterns, CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns } from './types.js';
+import type { ClickFixPatterns, CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns, VendorInstaller } from './types.js';
 import { PackageDb } from './package-db.js';
 import { loadPopular } from './popular.js';
 
@@ -46,6 +46,8 @@ export function loadSignatures(dir = path.join(packageRoot(), 'signatures'), opt
   }
   const urlPatterns = readJson<{ patterns: UrlPattern[] }>(path.join(dir, 'patterns', 'c2-urls.json')).patterns;
   const commands = readJson<CommandPatterns>(path.join(dir, 'patterns', 'commands.json'));
+  const installerFile = path.join(dir, 'patterns', 'installers.json');
+  const installers = existsSync(installerFile) ? readJson<{ installers: VendorInstaller[] }>(installerFile).installers : [];
   const fileMagic = readJson<{ formats: FileMagic[] }>(path.join(dir, 'patterns', 'file-magic.json')).formats;
   const binaries = readJson<BinaryKinds>(path.join(dir, 'patterns', 'binaries.json'));
   const source = readJson<SourcePatterns>(path.join(dir, 'patterns', 'source.json'));
@@ -56,7 +58,7 @@ export function loadSignatures(dir = path.join(packageRoot(), 'signatures'), opt
     ...(options.cacheDir ? [{ file: path.join(options.cacheDir, CACHE_INDEX), optional: true }] : []),
   ]);
   const popular = loadPopular(dir);
-  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, fileMagic, binaries, source, clickfix, packages, popular };
+  const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, installers, fileMagic, binaries, source, clickfix, packages, popular };
   if (dir === path.join(packageRoot(), 'signatures')) cached.set(cacheKey, sigs);
   return sigs;
 }

@@ -72,9 +72,15 @@ function specOf(a: OsvRecord['affected'][number]): VersionSpec {
   if (r.some(([i, f, l]) => i === '0' && f === null && l === null)) return 0;
   const v = a.versions ?? [];
   if (!v.length && !r.length) return 0; // OSV: no versions and no ranges = every version
-  const spec: { v?: string[]; r?: [string, string | null, string | null][] } = {};
+  const spec: Exclude<VersionSpec, 0> = {};
   if (v.length) spec.v = v;
   if (r.length) spec.r = r;
+  // Versions the registry removed since (lurescan's registry_removed: version → when), for ranges that admit only those.
+  const removed = a.database_specific?.registry_removed;
+  if (removed && typeof removed === 'object') {
+    const x = Object.entries(removed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string' && v.includes(e[0]));
+    if (x.length) spec.x = x;
+  }
   return spec;
 }
 

@@ -9,8 +9,11 @@ import * as pep440 from '@renovatebot/pep440';
 import type { PackageEcosystem } from '../types.js';
 import { packageKey } from './names.js';
 
-/** 0 = every version; otherwise exact versions and/or [introduced, fixed, last_affected] intervals. */
-export type VersionSpec = 0 | { v?: string[]; r?: [string, string | null, string | null][] };
+/**
+ * 0 = every version; otherwise exact versions and/or [introduced, fixed, last_affected] intervals, and x: the exact
+ * versions the registry has since removed, with when ([version, ISO date]).
+ */
+export type VersionSpec = 0 | { v?: string[]; r?: [string, string | null, string | null][]; x?: [string, string][] };
 
 /** One record's claim on one package name: [record id, campaign index or -1, flags (bit 0: unverified), first https reference or '', versions]. */
 export type IndexEntry = [string, number, number, string, VersionSpec];
@@ -156,6 +159,10 @@ export interface PackageRecordMatch {
   allVersions: boolean;
   /** The record's exact versions, when it lists them. */
   versions?: string[];
+  /** For how 'range': the record's exact versions the range admits (undefined when the record has intervals too). */
+  admitted?: string[];
+  /** The record's versions the registry has removed since, with when (version → ISO date). */
+  removed?: Record<string, string>;
   /**
    * 'version': the package's exact version is affected. 'range': only a requested range is known, and it admits an
    * affected version. 'name': no usable version or range (git, alias, unparsable): the name matches.
@@ -274,6 +281,8 @@ function lookup(idx: IndexReader, q: PackageQuery): PackageRecordMatch[] {
       source: idx.name,
       allVersions: spec === 0,
       versions: spec === 0 ? undefined : spec.v,
+      ...(how === 'range' && spec !== 0 && spec.v && !spec.r ? { admitted: spec.v.filter((x) => rangeAdmits(q.ecosystem, q.spec!, x)) } : {}),
+      ...(spec !== 0 && spec.x?.length ? { removed: Object.fromEntries(spec.x) } : {}),
       how,
     });
   }

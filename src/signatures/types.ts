@@ -37,6 +37,16 @@ export interface CommandPatterns {
   remoteRunners?: string[];
 }
 
+/** A vendor's official installer, documented as `curl … | sh` on the vendor's own host (signatures/patterns/installers.json). */
+export interface VendorInstaller {
+  id: string;
+  vendor: string;
+  /** Regexes on the URL without its scheme, lower-cased (host/path?query), anchored: the exact installer paths. */
+  patterns: string[];
+  /** The vendor's documentation page that gives the command: the source of the entry. */
+  docs: string;
+}
+
 export interface FileMagic {
   /** Extensions (lower-case, without dot) that claim this format. */
   extensions: string[];
@@ -95,6 +105,8 @@ export interface Signatures {
   iocs: IocIndicator[];
   urlPatterns: UrlPattern[];
   commands: CommandPatterns;
+  /** Official installers piped into a shell as their vendors document (uv, pnpm, rustup, Docker's get script …). */
+  installers: VendorInstaller[];
   fileMagic: FileMagic[];
   binaries: BinaryKinds;
   source: SourcePatterns;
@@ -109,4 +121,9 @@ export interface PopularNames {
   npm: ReadonlyMap<string, number>;
   /** Established npm names outside the top list that look like a popular one: never reported as look-alikes. */
   npmDistinct: ReadonlySet<string>;
+  /**
+   * npm's high-impact packages (1,000,000+ downloads a week or 500+ dependents; signatures/popular/npm-high-impact.txt):
+   * established in their own right, so never reported as look-alikes of another popular name.
+   */
+  npmHighImpact: ReadonlySet<string>;
 }

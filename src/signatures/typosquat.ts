@@ -286,7 +286,9 @@ export class SquatIndex {
           if (!(family && flat === `${scope}-${bare}`)) this.scoped.set(flat, name);
       }
       if (name.length >= MIN_EDIT_LEN - 1) editable.push(name);
-      if (name.length >= TWO_EDIT_LEN - 1 && !name.startsWith('@')) long.push(name);
+      // Two edits only against the most downloaded names (those with a count): two edits from a merely high-impact
+      // name is mostly another word, and their two-deletion variants would triple the index (and its build time).
+      if (name.length >= TWO_EDIT_LEN - 1 && !name.startsWith('@') && (this.popular.get(name) ?? 0) > 0) long.push(name);
     }
     this.del1 = new DeletionIndex(editable, 1);
     this.del2 = new DeletionIndex(long, 2);

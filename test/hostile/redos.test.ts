@@ -44,6 +44,7 @@ describe('ReDoS audit: every regex that runs on scanned content', function () {
         'src/analysis/bundle.ts',
         'src/analysis/command.ts',
         'src/analysis/command.ts',
+        'src/analysis/installers.ts',
         'src/analysis/js/string-table.ts',
         'src/analysis/source-index.ts',
         'src/analysis/urls.ts',

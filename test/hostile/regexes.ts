@@ -52,7 +52,7 @@ export function sourceRegexes(): { literals: AuditedRegex[]; dynamic: string[] }
   return { literals, dynamic };
 }
 
-/** Regexes held as data: c2 URL patterns, benign install and dev-server commands, ClickFix phrases, config and bundle paths. */
+/** Regexes held as data: c2 URL patterns, vendor installer URLs, benign install and dev-server commands, ClickFix phrases, config and bundle paths. */
 export function signatureRegexes(): AuditedRegex[] {
   const dir = path.join(ROOT, 'signatures', 'patterns');
   const out: AuditedRegex[] = [];
@@ -63,6 +63,8 @@ export function signatureRegexes(): AuditedRegex[] {
   for (const key of ['benignInstall', 'devServer'] as const) cmd[key].forEach((r, i) => out.push({ source: r, flags: 'i', where: `commands.json#${key}[${i}]` }));
   const clickfix = read('clickfix.json') as { openRun: string[]; paste: string[]; verification: string[] };
   for (const key of ['openRun', 'paste', 'verification'] as const) clickfix[key].forEach((r, i) => out.push({ source: r, flags: 'i', where: `clickfix.json#${key}[${i}]` }));
+  const installers = read('installers.json') as { installers: { id: string; patterns: string[] }[] };
+  for (const i of installers.installers) i.patterns.forEach((r, n) => out.push({ source: r, flags: '', where: `installers.json#${i.id}[${n}]` }));
   const src = read('source.json') as { configFiles: string[]; bundlePaths: string[] };
   src.configFiles.forEach((r, i) => out.push({ source: r, flags: '', where: `source.json#configFiles[${i}]` }));
   src.bundlePaths.forEach((r, i) => out.push({ source: r, flags: 'i', where: `source.json#bundlePaths[${i}]` }));

@@ -9,6 +9,7 @@
 import type { Node } from './parse.js';
 import type { SourcePatterns } from '../../signatures/types.js';
 import { solveStringArrays, type Decoder } from './string-table.js';
+import { deadAt, unreachableRanges, type DeadRange } from './unreachable.js';
 import { decodeBase64, decodeCharCodes, decodeHex, decodeLiteral, isReadable, reverse, MIN_ENCODED, type DecodeMethod } from '../decode.js';
 
 export const NET = 1;
@@ -53,6 +54,8 @@ export interface Sink {
   requirePassed: boolean;
   /** The code argument is one constant string (then it is in `arg.str`). */
   constant: boolean;
+  /** Why the sink cannot run (after a return, under `if (false)`), when it cannot. */
+  unreachable?: string;
 }
 
 export interface NetCall {
@@ -68,6 +71,8 @@ export interface NetCall {
   secretHeaders: string[];
   /** The named function the request sits in, for callers in other files. */
   inFunction?: string;
+  /** Why the request cannot run (after a return, under `if (false)`), when it cannot. */
+  unreachable?: string;
 }
 
 /** A call, at import time, of a function imported from a relative module (`getCookie()` from './controllers/user'). */
@@ -170,6 +175,8 @@ export class JsAnalyzer {
   private readonly cpFns: Set<string>;
   private readonly vmFns: Set<string>;
   private readonly secretHeaders: string[];
+  /** Unreachable code, found once: sinks and requests inside it are marked. */
+  private dead?: DeadRange[];
 
   constructor(
     private readonly program: Node,
@@ -917,6 +924,8 @@ export class JsAnalyzer {
   private recordSink(n: Node, kind: SinkKind, api: string, arg: Val, _isNew: boolean, constant = arg.str !== undefined, requireParam = false): number {
     if (!this.final) return -1;
     const sink: Sink = { kind, api, line: this.line(n), column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, arg, requireParam, requirePassed: false, constant };
+    const dead = deadAt((this.dead ??= unreachableRanges(this.program)), n.start);
+    if (dead) sink.unreachable = dead;
     this.facts.sinks.push(sink);
     return this.facts.sinks.length - 1;
   }
@@ -931,7 +940,8 @@ export class JsAnalyzer {
       for (const h of this.secretHeaders) if (src.includes(h)) headers.push(h);
       const fn = [...this.scopes].reverse().find((s) => s.fn)?.fn;
       const inFunction = fn ? (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start)) : undefined;
-      this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers, inFunction });
+      const dead = deadAt((this.dead ??= unreachableRanges(this.program)), n.start);
+      this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers, inFunction, ...(dead ? { unreachable: dead } : {}) });
     }
     const urlText = url.str ?? (url.envName ? `process.env.${url.envName}` : this.src(n.arguments?.[0] ?? n, 60));
     const steps = mergeSteps(url.steps, [{ line, text: `response of ${api}(${short(urlText, 80)})` }]);

@@ -6,7 +6,7 @@
 import type { Package } from '../../types.js';
 import type { InventoryParser } from '../types.js';
 import { entries, lineOf, nodeAt, parseJsonc, valueOf } from '../jsonc.js';
-import { emitLockPackages, splitDescriptor, type LockNode } from './lock-graph.js';
+import { addRoot, emitLockPackages, splitDescriptor, type ImporterRoots, type LockNode } from './lock-graph.js';
 
 const ID = 'npm/bun-lock';
 
@@ -86,7 +86,8 @@ export const bunLock: InventoryParser = {
         }
       }
     }
-    const roots: string[] = [];
+    // workspaces: "" is the root project, "packages/a" a workspace; each one's dependencies are its roots.
+    const roots: ImporterRoots = new Map();
     const fields: [string, Package['scope']][] = [
       ['dependencies', 'prod'],
       ['devDependencies', 'dev'],
@@ -103,7 +104,7 @@ export const bunLock: InventoryParser = {
           const name = typeof w?.name === 'string' ? w.name : wsPath;
           const t = (wsPath && keys.has(`${name}/${dep}`) ? `${name}/${dep}` : undefined) ?? resolve(keys, '', dep);
           if (!t) continue;
-          roots.push(t);
+          addRoot(roots, wsPath || '.', t);
           const n = nodes.get(t);
           if (n && !n.scope) n.scope = scope;
         }

@@ -21,6 +21,8 @@ export interface LockNode {
   line?: number;
   /** Ids of the entries this one depends on (already resolved by the format's own rules). */
   deps: string[];
+  /** A project of the repository itself (a workspace folder entry): part of the graph, not a package it installs. */
+  project?: boolean;
 }
 
 /** Breadth-first from the roots: each reachable node's chain of names, root first. */
@@ -46,23 +48,48 @@ export function shortestPaths(nodes: Map<string, LockNode>, roots: string[]): Ma
   return out;
 }
 
+/** Roots by project: the lockfile's project folder ('.' for the root) → the ids its manifest asks for directly. */
+export type ImporterRoots = Map<string, string[]>;
+
+/** Record that project `folder` asks for node `id` directly. */
+export function addRoot(roots: ImporterRoots, folder: string, id: string): void {
+  const list = roots.get(folder);
+  if (list) list.push(id);
+  else roots.set(folder, [id]);
+}
+
+/**
+ * Emit one Package per node. `roots` is either a plain list of direct ids (formats that do not record which project
+ * asks) or the ids per project folder, which become Package.importers.
+ */
 export function emitLockPackages(
   sink: InventorySink,
   file: string,
   source: string,
   nodes: Map<string, LockNode>,
-  roots: string[],
+  roots: string[] | ImporterRoots,
 ): void {
-  const paths = shortestPaths(nodes, roots);
-  const rootSet = new Set(roots);
+  const flat = Array.isArray(roots) ? roots : [...roots.values()].flat();
+  const paths = shortestPaths(nodes, flat);
+  const rootSet = new Set(flat);
+  const importersOf = new Map<string, string[]>();
+  if (!Array.isArray(roots))
+    for (const [folder, ids] of roots) for (const id of ids) {
+      const list = importersOf.get(id) ?? [];
+      if (!list.includes(folder)) list.push(folder);
+      importersOf.set(id, list);
+    }
   for (const n of nodes.values()) {
+    if (n.project) continue;
     const chain = paths.get(n.id);
+    const importers = importersOf.get(n.id);
     sink.packages.push({
       ecosystem: 'npm',
       name: n.name,
       ...(n.alias && n.alias !== n.name ? { alias: n.alias } : {}),
       version: n.version,
       direct: rootSet.has(n.id),
+      ...(importers ? { importers } : {}),
       scope: n.scope ?? 'unknown',
       resolved: n.resolved,
       integrity: n.integrity,

@@ -8,7 +8,7 @@ import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
 import { entries, lineOf, nodeAt, parseJsonc, valueOf, type JsonDoc } from '../jsonc.js';
 import { LineIndex } from '../../analysis/text.js';
-import { emitLockPackages, type LockNode } from './lock-graph.js';
+import { addRoot, emitLockPackages, type ImporterRoots, type LockNode } from './lock-graph.js';
 import { npmAlias } from './alias.js';
 
 const ID = 'npm/package-lock';
@@ -75,11 +75,15 @@ function parseV2(rawPackages: Record<string, unknown>, lineOfKey: (key: string) 
       scope: scopeOf(e),
       line: lineOfKey(key),
       deps: [],
+      // A key outside node_modules/ is a folder of the repository (a workspace, or a file: dependency): its own
+      // manifest is read as such, and it is not a download.
+      ...(key.includes(NM) ? {} : { project: true }),
     });
   }
   // Links (workspaces) point at a folder key; their dependencies resolve from that folder.
   const sources = [...raw.keys()].filter((k) => k === '' || !k.includes(NM) || raw.get(k)?.link !== true);
-  const roots: string[] = [];
+  // Project entries ("" for the root, "packages/a" for a workspace) are the importers; their dependencies the roots.
+  const roots: ImporterRoots = new Map();
   for (const key of sources) {
     const e = raw.get(key)!;
     const isProject = key === '' || !key.includes(NM);
@@ -89,7 +93,7 @@ function parseV2(rawPackages: Record<string, unknown>, lineOfKey: (key: string) 
       if (!target) continue;
       const t = raw.get(target);
       const resolved = t?.link === true && typeof t.resolved === 'string' ? t.resolved : target;
-      if (isProject) roots.push(resolved);
+      if (isProject) addRoot(roots, key || '.', resolved);
       else nodes.get(key)?.deps.push(resolved);
     }
   }

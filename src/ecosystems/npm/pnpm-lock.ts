@@ -1,13 +1,13 @@
 /**
  * pnpm-lock.yaml, lockfile formats 5.x (pnpm 7), 6.0 (pnpm 8) and 9.0 (pnpm 9 and 10), parsed with `yaml`.
  * Keys: v5 `/name/1.0.0_peer`, v6 `/name@1.0.0(peer)`, v9 `name@1.0.0(peer)` (dependencies under `snapshots`).
- * Roots: top-level dependencies (single project, v5/v6) or every importer.
+ * Roots: top-level dependencies (single project, v5/v6) or every importer, kept per importer folder (Package.importers).
  */
 import { isMap, isScalar, LineCounter, parseDocument, type YAMLMap } from 'yaml';
 import { hasComplexKey, MAX_FLOW_DEPTH, yamlDepth } from '../yaml-safe.js';
 import type { Package } from '../../types.js';
 import type { InventoryParser, InventorySink } from '../types.js';
-import { emitLockPackages, type LockNode } from './lock-graph.js';
+import { addRoot, emitLockPackages, type ImporterRoots, type LockNode } from './lock-graph.js';
 
 const ID = 'npm/pnpm-lock';
 
@@ -179,19 +179,24 @@ function parse(text: string, file: string, sink: InventorySink): void {
       if (t && !n.deps.includes(t)) n.deps.push(t);
     }
   }
-  const roots: string[] = [];
-  const importers: Obj[] = root.importers && typeof root.importers === 'object' ? Object.values(root.importers as Obj).filter((x): x is Obj => !!x && typeof x === 'object') : [root];
+  // Each importer is a workspace project (its folder relative to the lock, '.' for the root); a single-project v5/v6
+  // lock keeps the root's dependencies at the top level.
+  const roots: ImporterRoots = new Map();
+  const importers: [string, Obj][] =
+    root.importers && typeof root.importers === 'object'
+      ? Object.entries(root.importers as Obj).filter((x): x is [string, Obj] => !!x[1] && typeof x[1] === 'object')
+      : [['.', root]];
   // An alias ("lodash: is-buffer-validator@1.0.0", v5 "lodash: /is-buffer-validator/1.0.0") names the local folder in
   // the reference, not in the package key: a direct dependency's alias first, then the first a package uses.
   const aliasOf = (dep: string, t: string) => {
     const n = nodes.get(t);
     if (n && !n.alias && dep !== n.name) n.alias = dep;
   };
-  for (const imp of importers) {
+  for (const [folder, imp] of importers) {
     for (const [dep, ref, scope] of importerDeps(imp)) {
       const t = refId(dep, ref, m);
       if (!t) continue;
-      roots.push(t);
+      addRoot(roots, folder || '.', t);
       const n = nodes.get(t);
       if (n && !n.scope) n.scope = scope;
       aliasOf(dep, t);

@@ -4,7 +4,7 @@
  * same descriptors. Direct dependencies come from the workspace entries (berry) or the package.json beside the lock (v1).
  */
 import type { InventoryParser, InventorySink } from '../types.js';
-import { emitLockPackages, siblingManifest, splitDescriptor, topLevelKeyLines, type LockNode } from './lock-graph.js';
+import { addRoot, emitLockPackages, siblingManifest, splitDescriptor, topLevelKeyLines, type ImporterRoots, type LockNode } from './lock-graph.js';
 import type { Workspace } from '../../types.js';
 import { guardYarnV1 } from './yarn-v1-guard.js';
 import { npmAlias } from './alias.js';
@@ -139,7 +139,8 @@ async function parseBerry(text: string, file: string, sink: InventorySink): Prom
   }
   const depsOf = (e: Entry) => ({ ...strMap(e.dependencies), ...strMap(e.optionalDependencies), ...strMap(e.peerDependencies) });
   const find = (dep: string, range: string) => idOf.get(`${dep}@${range}`) ?? idOf.get(`${dep}@npm:${range}`);
-  const roots: string[] = [];
+  // A workspace locator "name@workspace:packages/a" names the project's folder ("workspace:." for the root).
+  const roots: ImporterRoots = new Map();
   for (const [key, e] of Object.entries(parsed)) {
     if (key === '__metadata' || !e || typeof e !== 'object') continue;
     const id = idOf.get(key.split(', ')[0].trim())!;
@@ -147,7 +148,7 @@ async function parseBerry(text: string, file: string, sink: InventorySink): Prom
       const t = find(dep, range);
       if (!t) continue;
       if (workspaces.includes(id)) {
-        if (!workspaces.includes(t)) roots.push(t);
+        if (!workspaces.includes(t)) addRoot(roots, splitDescriptor(id)[1].slice('workspace:'.length) || '.', t);
         const n = nodes.get(t);
         if (n && dep !== n.name) n.alias = dep;
       } else nodes.get(id)?.deps.push(t);

@@ -1,0 +1,83 @@
+/**
+ * Code that cannot run: statements after an unconditional return, throw, break or continue in the same block, and
+ * the branch of an `if` whose test is a literal (`if (false)`, `if (0)`, `if (!1)`; the else of `if (true)`). A sink
+ * there is evidence of intent but not a live loader, so the rules report it one step lower and say why.
+ * Function declarations after a return are hoisted and callable from above: they are not counted as unreachable.
+ */
+import type { Node } from './parse.js';
+
+/** [start, end) byte range of unreachable code, and why. */
+export type DeadRange = [number, number, string];
+
+const JUMPS = new Set(['ReturnStatement', 'ThrowStatement', 'BreakStatement', 'ContinueStatement']);
+
+/** The truth value of a literal test, or undefined when it is not a literal. */
+function literalTruth(n: Node | undefined): boolean | undefined {
+  if (!n) return undefined;
+  if (n.type === 'BooleanLiteral') return n.value as boolean;
+  if (n.type === 'NumericLiteral') return n.value !== 0;
+  if (n.type === 'NullLiteral') return false;
+  if (n.type === 'StringLiteral') return n.value !== '';
+  if (n.type === 'UnaryExpression' && n.operator === '!') {
+    const t = literalTruth(n.argument as Node);
+    return t === undefined ? undefined : !t;
+  }
+  if (n.type === 'ParenthesizedExpression') return literalTruth(n.expression as Node);
+  return undefined;
+}
+
+function jumpName(n: Node): string {
+  return n.type.replace(/Statement$/, '').toLowerCase();
+}
+
+/** Every unreachable range of a program, found with an explicit stack (no recursion on deep input). */
+export function unreachableRanges(program: Node, maxNodes = 400_000): DeadRange[] {
+  const out: DeadRange[] = [];
+  const stack: Node[] = [program];
+  let seen = 0;
+  while (stack.length && seen++ < maxNodes) {
+    const n = stack.pop()!;
+    const lists: Node[][] = [];
+    if (n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock') lists.push(n.body as Node[]);
+    else if (n.type === 'SwitchCase') lists.push(n.consequent as Node[]);
+    for (const list of lists) {
+      const jump = list.findIndex((s) => JUMPS.has(s?.type));
+      if (jump >= 0)
+        for (const s of list.slice(jump + 1))
+          if (s && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement')
+            out.push([s.start, s.end, `after the ${jumpName(list[jump])} on line ${list[jump].loc?.start.line ?? '?'}`]);
+    }
+    if (n.type === 'IfStatement') {
+      const t = literalTruth(n.test as Node);
+      if (t === false && n.consequent) out.push([n.consequent.start, n.consequent.end, `under if (${literalText(n.test as Node)})`]);
+      if (t === true && n.alternate) out.push([n.alternate.start, n.alternate.end, `in the else of if (${literalText(n.test as Node)})`]);
+    }
+    for (const key of Object.keys(n)) {
+      if (key === 'loc' || key === 'extra' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments') continue;
+      const v = n[key] as unknown;
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) if (v[i] && typeof v[i] === 'object' && typeof (v[i] as Node).type === 'string') stack.push(v[i] as Node);
+      } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') stack.push(v as Node);
+    }
+  }
+  return out;
+}
+
+function literalText(n: Node): string {
+  if (n.type === 'UnaryExpression') return `!${literalText(n.argument as Node)}`;
+  if (n.type === 'ParenthesizedExpression') return literalText(n.expression as Node);
+  if (n.type === 'StringLiteral') return JSON.stringify(n.value);
+  if (n.type === 'NullLiteral') return 'null';
+  return String(n.value);
+}
+
+/** Why the code at `offset` cannot run, or undefined. */
+export function deadAt(ranges: DeadRange[], offset: number): string | undefined {
+  for (const [s, e, why] of ranges) if (offset >= s && offset < e) return why;
+  return undefined;
+}
+
+/** One severity step lower, for evidence in unreachable code. */
+export function stepDown<S extends 'critical' | 'high' | 'medium' | 'low' | 'info'>(s: S): 'high' | 'medium' | 'low' | 'info' {
+  return s === 'critical' ? 'high' : s === 'high' ? 'medium' : s === 'medium' ? 'low' : 'info';
+}
