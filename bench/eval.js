@@ -1,7 +1,7 @@
 // lurescan evaluation: detection and false positives per corpus, with findings counted per repository and per rule.
 // Usage: npm run build && npm run eval [-- --only fixtures,lures,benign,node_modules] [--no-signatures]
 //          [--json out.json] [--markdown out.md] [--corpus-dir .cache/corpus] [--lists ../shared/corpus]
-//          [--extra bench/corpus/benign-extra.tsv]
+//          [--extra bench/corpus/benign-extra.tsv] [--compare earlier.json]
 //   fixtures      fixtures/repos/ with fixtures/repos/expectations.tsv
 //   lures         real lure repositories of <lists>/real-lures.tsv (expected: block)
 //   benign        real benign repositories of <lists>/benign-repos.tsv and of the project's own <extra> list
@@ -11,6 +11,8 @@
 // Real repositories are exported into <corpus-dir>/<owner+name>/ by scripts/corpus-export.sh, which records the commit
 // of each export in <owner+name>.commit; a repository that is not exported is skipped with a message.
 // --no-signatures empties the indicator list and the known-malicious package index: what the heuristics alone catch.
+// --compare prints the rows whose verdict or critical rules differ from an earlier --json run, and findings per rule
+// before and after.
 // Targets printed for the benign corpora: 0 blocked, at most 5% warned, at most 1 finding of medium or above per
 // repository on average; for the lures: every one blocked.
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -31,6 +33,7 @@ const lists = path.resolve(ROOT, opt('lists', '../shared/corpus'));
 const extraList = path.resolve(ROOT, opt('extra', 'bench/corpus/benign-extra.tsv'));
 const jsonOut = opt('json');
 const mdOut = opt('markdown');
+const compareWith = opt('compare');
 
 const { acquireLocal } = await import(path.join(ROOT, 'build/acquire/local.js'));
 // Internal entry point: scan an acquired workspace with signatures of our choosing.
@@ -222,6 +225,30 @@ for (const s of summaries.filter((x) => !x.set.startsWith('fixture') && Object.k
   }
 }
 
+function compare(file) {
+  const before = JSON.parse(readFileSync(file, 'utf8'));
+  const old = new Map(before.rows.map((r) => [`${r.set}\t${r.name}`, r]));
+  const changed = [];
+  const delta = {};
+  for (const r of rows) {
+    const o = old.get(`${r.set}\t${r.name}`);
+    if (!o) continue;
+    const crit = (x) => Object.keys(x.rules).filter((k) => k.endsWith(':c')).sort().join(' ');
+    if (o.verdict !== r.verdict || crit(o) !== crit(r)) changed.push({ set: r.set, name: r.name, from: o.verdict, to: r.verdict, critFrom: crit(o), critTo: crit(r) });
+    for (const [which, x] of [['before', o], ['after', r]]) {
+      for (const f of x.findings) (delta[f.rule] ??= { before: 0, after: 0 })[which]++;
+    }
+  }
+  return { against: `${before.lurescan ?? '?'} (${before.date})`, changed, perRule: delta };
+}
+const comparison = compareWith ? compare(compareWith) : undefined;
+if (comparison) {
+  console.log(`\ncompared with ${comparison.against}: ${comparison.changed.length} rows changed verdict or critical rules`);
+  for (const c of comparison.changed) console.log(`  ${c.set.padEnd(12)} ${c.name.padEnd(52)} ${c.from} → ${c.to}${c.critFrom !== c.critTo ? `  critical: [${c.critFrom}] → [${c.critTo}]` : ''}`);
+  console.log(`  ${'rule'.padEnd(26)} findings ≥ medium before → after`);
+  for (const [rule, d] of Object.entries(comparison.perRule).sort((a, b) => b[1].before - a[1].before)) console.log(`  ${rule.padEnd(26)} ${String(d.before).padStart(6)} → ${d.after}`);
+}
+
 function markdown() {
   const out = [];
   out.push(`# lurescan evaluation`, '', `- lurescan: ${evaluated}`, `- signatures: ${noSignatures ? 'OFF (heuristics only)' : signatures.version}`, `- run: ${when}`, '');
@@ -233,6 +260,12 @@ function markdown() {
   for (const s of summaries.filter((x) => !x.set.startsWith('fixture') && x.set !== 'benign (all)' && Object.keys(x.perRule).length)) {
     out.push('', `## ${s.set}: findings of medium or above per rule`, '', '| rule | findings | critical | high | medium | repositories |', '|---|---|---|---|---|---|');
     for (const [rule, e] of Object.entries(s.perRule)) out.push(`| \`${rule}\` | ${e.findings} | ${e.critical} | ${e.high} | ${e.medium} | ${e.repos} |`);
+  }
+  if (comparison) {
+    out.push('', `## Compared with ${comparison.against}`, '', '| corpus | repository | verdict | critical rules |', '|---|---|---|---|');
+    for (const c of comparison.changed) out.push(`| ${c.set} | ${c.name} | ${c.from} → ${c.to} | ${c.critFrom === c.critTo ? 'same' : `${c.critFrom || '—'} → ${c.critTo || '—'}`} |`);
+    out.push('', '| rule | findings ≥ medium before | after |', '|---|---|---|');
+    for (const [rule, d] of Object.entries(comparison.perRule).sort((a, b) => b[1].before - a[1].before)) out.push(`| \`${rule}\` | ${d.before} | ${d.after} |`);
   }
   for (const set of ['benign', 'benign-extra', 'node_modules', 'lures', 'fixtures']) {
     const rs = rows.filter((r) => r.set === set && (set === 'lures' ? true : r.verdict !== 'pass' || r.findings.length));
@@ -262,7 +295,7 @@ function markdown() {
 }
 
 if (jsonOut) {
-  writeFileSync(jsonOut, JSON.stringify({ date: when, lurescan: evaluated, signatures: signatures.version, noSignatures, summaries, rows }, null, 2));
+  writeFileSync(jsonOut, JSON.stringify({ date: when, lurescan: evaluated, signatures: signatures.version, noSignatures, summaries, comparison, rows }, null, 2));
   console.log(`\nwrote ${jsonOut}`);
 }
 if (mdOut) {
