@@ -3,7 +3,8 @@
  * or exits; shells turn the ScanResult into output.
  */
 import path from 'node:path';
-import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
+import semver from 'semver';
+import type { Diagnostic, Package, ScanResult, ScanTarget, Workspace } from './types.js';
 import { DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
 import pLimit from 'p-limit';
 import type { Rule } from './rules/define-rule.js';
@@ -25,7 +26,7 @@ export { VERSION };
 
 // The archive reader, git, and the registry client are imported by the targets that need them: a folder scan does not
 // load simple-git or npm-registry-fetch (start-up time, docs/BENCHMARKS.md "CLI start-up").
-async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry']): Promise<Workspace> {
+async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry'], signatureCacheDir?: string): Promise<Workspace> {
   switch (target.kind) {
     case 'path':
       return acquireLocal(target.path, options.limits);
@@ -37,8 +38,11 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
     }
     case 'npm': {
       const [{ acquireNpm }, { registryOptions }] = await Promise.all([import('./acquire/npm.js'), import('./registry/config.js')]);
-      const { workspace, facts } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits);
+      const signatures = loadSignatures(undefined, { cacheDir: signatureCacheDir });
+      const known = (name: string, requested: string) => signatures.packages.match({ ecosystem: 'npm', name, ...(semver.valid(requested) ? { version: requested } : { spec: requested }) }).length > 0;
+      const { workspace, facts, requested } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits, known);
       npmFacts.set(workspace, facts);
+      if (requested) npmRequested.set(workspace, requested);
       return workspace;
     }
   }
@@ -46,6 +50,8 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
 
 /** Facts read while acquiring an npm package, handed to the rules with its workspace. */
 const npmFacts = new WeakMap<Workspace, RegistryFacts>();
+/** An npm package the registry did not serve but the signatures know: judged by name (src/acquire/npm.ts). */
+const npmRequested = new WeakMap<Workspace, Package>();
 
 /**
  * Run inventory, rules and verdict over a workspace that is already acquired (the Action and the org scanner use it).
@@ -66,6 +72,8 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   await reportLfsPointers(ws, diagnostics);
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
+  const requested = npmRequested.get(ws);
+  if (requested) inventory.packages.push(requested);
   let registry = options.registryFacts ?? npmFacts.get(ws);
   if (!registry && options.online) {
     opts.onProgress({ phase: 'inventory', message: 'asking the registry about dependencies' });
@@ -173,7 +181,7 @@ export async function scan(target: ScanTarget, options: ScanOptions = {}): Promi
   const opts = resolveOptions(options);
   const started = Date.now();
   opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? (await import('./acquire/git.js')).redactUrl(describeTarget(target)) : describeTarget(target) });
-  const ws = await acquire(target, opts, options.registry);
+  const ws = await acquire(target, opts, options.registry, options.signatureCacheDir);
   try {
     const result = await scanWorkspace(ws, options);
     result.stats.ms = Date.now() - started;
