@@ -127,7 +127,8 @@ describe('registry (real Verdaccio)', function () {
   it('--online flags a dependency name the registry lacks, and stays offline by default', async () => {
     const repo = path.join(tmp.dir, 'repo');
     mkdirSync(repo);
-    writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-padder': '^1.0.0', 'corp-internal-auth-helpers': '^2.0.0' } }, null, 2));
+    // A scoped private name with only a range: nothing says it was ever published, so it is unclaimed (confusion), not removed.
+    writeFileSync(path.join(repo, 'package.json'), JSON.stringify({ name: 'app', dependencies: { 'left-padder': '^1.0.0', '@corp-internal/auth-helpers': '^2.0.0' } }, null, 2));
     const offline = await scan({ kind: 'path', path: repo }, { registry: { registry: reg.url } });
     assert.ok(!offline.findings.some((f) => f.ruleId.startsWith('registry-')), 'no registry facts without --online');
     const online = await scan({ kind: 'path', path: repo }, { online: true, registry: { registry: reg.url }, cacheDir: path.join(tmp.dir, 'cache') });

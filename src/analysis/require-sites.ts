@@ -31,7 +31,7 @@ const JS_FILE = /\.[cm]?[jt]sx?$/i;
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_FILES = 2_000;
 // Linear: each alternative is anchored on a keyword and a quote, with bounded character classes and no nesting.
-const LOAD = /\brequire\s*\(\s*(['"`])([^'"`\s)]{1,214})\1|\bimport\s*\(\s*(['"`])([^'"`\s)]{1,214})\3|\bfrom\s*(['"])([^'"\s]{1,214})\5|^\s*import\s*(['"])([^'"\s]{1,214})\7/gm;
+const LOAD = /\brequire\s*\(\s*(['"`])([^'"`\s)]{1,214})\1|\bimport\s*\(\s*(['"`])([^'"`\s)]{1,214})\3|\bfrom\s*(['"])([^'"\s]{1,214})\5|^[ \t]*import[ \t]*(['"])([^'"\s]{1,214})\7/gm;
 const START_SCRIPTS = ['prestart', 'start', 'poststart', 'predev', 'dev', 'postdev'];
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare'];
 
@@ -56,7 +56,9 @@ function loadsIn(text: string): Load[] {
     for (let i = lastIndex; i < m.index; i++) if (text.charCodeAt(i) === 10) lineNo++;
     lastIndex = m.index;
     const spec = m[2] ?? m[4] ?? m[6] ?? m[8];
-    out.push({ spec, line: lineNo, snippet: m[0].trim().slice(0, 120) });
+    const start = text.lastIndexOf('\n', m.index) + 1;
+    const end = text.indexOf('\n', m.index);
+    out.push({ spec, line: lineNo, snippet: text.slice(start, end < 0 ? undefined : Math.min(end, start + 200)).trim().slice(0, 120) });
   }
   return out;
 }

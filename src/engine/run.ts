@@ -94,12 +94,16 @@ export async function runRules(
     done++;
   }
   onRule?.(done, rules.length, '');
-  findings.sort(
-    (a, b) =>
-      rank(b.severity) - rank(a.severity) ||
-      a.location.file.localeCompare(b.location.file) ||
-      (a.location.line ?? 0) - (b.location.line ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId),
-  );
+  findings.sort(compareFindings);
   return findings;
+}
+
+/** Report order: most severe first, then by file, line and rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    rank(b.severity) - rank(a.severity) ||
+    a.location.file.localeCompare(b.location.file) ||
+    (a.location.line ?? 0) - (b.location.line ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
 }

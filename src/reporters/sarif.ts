@@ -81,7 +81,10 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
         ...(f.location.column && f.location.column >= 1 ? { startColumn: f.location.column } : {}),
         ...(f.location.snippet ? { snippet: { text: f.location.snippet } } : {}),
       }
-    : undefined;
+    : nested && f.location.containerLine && f.location.containerLine >= 1
+      ? // A dependency's file (--deps): the manifest or lockfile line that brings the package in.
+        { startLine: f.location.containerLine }
+      : undefined;
   const r: Result = {
     ruleId: f.ruleId,
     level: sarifLevel(f.severity),
