@@ -10,11 +10,11 @@ import tar from 'tar-stream';
 export interface PublishSpec {
   name: string;
   version: string;
-  files: Record<string, string>;
+  files: Record<string, string | Buffer>;
   manifest?: Record<string, unknown>;
 }
 
-async function tarballOf(files: Record<string, string>): Promise<Buffer> {
+async function tarballOf(files: Record<string, string | Buffer>): Promise<Buffer> {
   const pack = tar.pack();
   const parts: Buffer[] = [];
   pack.on('data', (d: unknown) => parts.push(d as Buffer));
