@@ -203,7 +203,7 @@ export interface ScanStats {
 
 /** The dependencies a `deps` scan considered: scanned, skipped (by reason), failed, and what it cost. */
 export interface DependencyStats {
-  /** Distinct name@version pairs the target would install (direct ones; every lockfile entry with `deep`). */
+  /** Distinct packages (name and version) the target would install: direct ones; every lockfile entry with `deep`. */
   considered: number;
   /** Tarballs fetched (or read from the cache) and scanned. */
   scanned: number;
@@ -215,9 +215,11 @@ export interface DependencyStats {
   skipped: Record<string, number>;
   /** Could not be fetched or read (each has a diagnostic). */
   failed: number;
-  /** Tarball bytes downloaded, and read from the cache instead. */
+  /** Tarball bytes downloaded. */
   bytesFetched: number;
+  /** Tarball bytes read from the cache instead of downloaded. */
   bytesCached: number;
+  /** Time spent choosing, fetching and scanning dependencies, ms. */
   ms: number;
 }
 
