@@ -129,6 +129,8 @@ try {
   console.log(`\nwith every popular version established (in-process, warm): ${sd.scanned} scanned, skipped ${JSON.stringify(sd.skipped)}, ${sd.ms} ms`);
   const loud = rows.find((r) => r.name === '--deps cold')?.last as unknown as { findings: { ruleId: string; severity: string; location: { file: string } }[] };
   const notable = loud.findings.filter((f) => f.severity !== 'low' && f.severity !== 'info' && f.location.file.startsWith('node_modules/'));
+  const own = loud.findings.filter((f) => !f.location.file.startsWith('node_modules/') && f.severity !== 'low' && f.severity !== 'info');
+  console.log(`findings at medium or above in the repository itself: ${own.map((f) => `${f.severity} ${f.ruleId} ${f.location.file}`).join('; ') || 'none'}`);
   console.log(`findings at medium or above inside the ${pkgs.length} real packages (precision check): ${notable.length}`);
   for (const f of notable.slice(0, 30)) console.log(`  ${f.severity} ${f.ruleId} ${f.location.file}`);
 } finally {
