@@ -8,7 +8,7 @@
 // and, from the JSON report, bytes fetched / read from cache and dependencies scanned / skipped.
 // Every version published here is "new" (Verdaccio stamps today's date), so no popular package is skipped: the worst
 // case. A last in-process run with establishedDays -1 shows what the popular-package skip saves.
-// Usage: npm run build && node --import tsx bench/deps.ts [--deps 48] [--runs 3]
+// Usage: npm run build && node --import tsx bench/deps.ts [--deps 48] [--runs 3] [--cpu-prof DIR (one more warm run, profiled)]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -114,6 +114,8 @@ try {
   measure('--deps cold', [...common, '--deps', '--cache-dir', cache], () => rmSync(cache, { recursive: true, force: true }));
   measure('--deps warm', [...common, '--deps', '--cache-dir', cache]);
 
+  const profileDir = opt('cpu-prof', '');
+  if (profileDir) spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, BIN, ...common, '--deps', '--cache-dir', cache], { env, stdio: 'ignore' });
   const skipped = await scan({ kind: 'path', path: repo }, { deps: true, online: true, registry: { registry: reg.url }, cacheDir: cache, depsLimits: { establishedDays: -1 } });
 
   console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model}), node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -129,8 +131,14 @@ try {
   console.log(`\nwith every popular version established (in-process, warm): ${sd.scanned} scanned, skipped ${JSON.stringify(sd.skipped)}, ${sd.ms} ms`);
   const loud = rows.find((r) => r.name === '--deps cold')?.last as unknown as { findings: { ruleId: string; severity: string; location: { file: string } }[] };
   const notable = loud.findings.filter((f) => f.severity !== 'low' && f.severity !== 'info' && f.location.file.startsWith('node_modules/'));
-  const own = loud.findings.filter((f) => !f.location.file.startsWith('node_modules/') && f.severity !== 'low' && f.severity !== 'info');
-  console.log(`findings at medium or above in the repository itself: ${own.map((f) => `${f.severity} ${f.ruleId} ${f.location.file}`).join('; ') || 'none'}`);
+  // In the repository itself, by rule (registry-new-package fires on every dependency here: Verdaccio dates each version today).
+  const own = new Map<string, { n: number; sample: string }>();
+  for (const f of (loud.findings as { ruleId: string; severity: string; message: string; location: { file: string } }[]).filter((x) => !x.location.file.startsWith('node_modules/') && x.severity !== 'low' && x.severity !== 'info')) {
+    const e = own.get(f.ruleId) ?? { n: 0, sample: f.message.slice(0, 160) };
+    e.n++;
+    own.set(f.ruleId, e);
+  }
+  console.log(`findings at medium or above in the repository itself: ${[...own].map(([id, e]) => `${e.n} ${id} (e.g. ${e.sample})`).join('; ') || 'none'}`);
   console.log(`findings at medium or above inside the ${pkgs.length} real packages (precision check): ${notable.length}`);
   for (const f of notable.slice(0, 30)) console.log(`  ${f.severity} ${f.ruleId} ${f.location.file}`);
 } finally {
