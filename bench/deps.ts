@@ -27,7 +27,7 @@ const opt = (name: string, dflt: string) => {
 };
 const N = Number(opt('deps', '48'));
 const RUNS = Number(opt('runs', '3'));
-const SKIP = /^(?:typescript|esbuild|@esbuild|@types|verdaccio|@verdaccio|prettier|eslint|@typescript-eslint|tsx|mocha|@microsoft|@octokit|undici|node-linux)/;
+const SKIP = /^(?:typescript|esbuild|@esbuild|@types|verdaccio|@verdaccio|prettier|eslint|tsx|mocha|@microsoft|@octokit|undici|node-linux)/;
 
 function filesOf(dir: string, base = dir, out: Record<string, Buffer> = {}): Record<string, Buffer> {
   for (const name of readdirSync(dir)) {

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../scripts/lib/verdaccio.mjs';
 import { scan } from '../src/scan.js';
 import { renderAnnotations } from '../src/reporters/github.js';
+import { renderText } from '../src/reporters/text.js';
 import type { ScanOptions } from '../src/options.js';
 import { ROOT, tempDir } from './helpers.js';
 import { publishPackage } from './support/registry-publish.js';
@@ -100,6 +101,7 @@ describe('--deps (real Verdaccio)', function () {
     assert.equal(warm.stats.dependencies!.bytesFetched, 0, JSON.stringify(warm.stats.dependencies));
     assert.ok(warm.stats.dependencies!.bytesCached > 0);
     assert.ok(readdirSync(path.join(tmp.dir, 'cache', 'tarballs')).some((f) => f.endsWith('.tgz')));
+    assert.match(renderText(warm), /dependencies: 3 scanned · 1 skipped \(1 not-from-registry\) · 0 failed · 0 B fetched, \d+ k?B from cache/);
     const deep = await scan({ kind: 'path', path: repo }, opts({ deep: true }));
     assert.equal(deep.stats.dependencies!.scanned, warm.stats.dependencies!.scanned + 1, 'tiny-colour-names, pulled in by icon-fetch-utils');
   });

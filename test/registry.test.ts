@@ -252,6 +252,27 @@ describe('registry errors from a misbehaving server', () => {
     assert.match(JSON.parse(known.stdout).findings[0].message, /LURESCAN-NPM-plain-crypto-js/);
   });
 
+  it('--online: a 403 "not available" on a dependency the manifest shows was published is "removed", not a token problem', async () => {
+    const { lookupPackages } = await import('../src/registry/online.js');
+    const diagnostics: import('../src/types.js').Diagnostic[] = [];
+    const where = { file: 'package.json', line: 5 };
+    const facts = await lookupPackages(
+      [
+        { ecosystem: 'npm', name: 'withdrawn-pkg', spec: '^1.4.0', direct: true, where, source: 'npm/package-json' },
+        { ecosystem: 'npm', name: 'private-pkg', spec: '*', direct: true, where, source: 'npm/package-json' },
+      ],
+      { registry: { ...registryOptions({ registry: url }), retry: { retries: 0 } } },
+      diagnostics,
+    );
+    const withdrawn = facts.packages.find((f) => f.name === 'withdrawn-pkg')!;
+    assert.equal(withdrawn.removed, true);
+    assert.match(withdrawn.registryAnswer!, /HTTP 403: "This package version is not available\."/);
+    assert.match(withdrawn.publishedEvidence!, /\^1\.4\.0/);
+    // A 403 on a name nothing shows was published is a refusal we cannot read: a failed look-up, never a fact.
+    assert.ok(facts.packages.find((f) => f.name === 'private-pkg')!.error);
+    assert.ok(diagnostics.some((d) => d.code === 'registry-lookup-failed'));
+  });
+
   it('never prints an .npmrc token in an error', async () => {
     const secret = 'npm_SECRETTOKEN1234567890';
     const opts = registryOptions({ npmrcTexts: [`registry=${url}\n//127.0.0.1:${new URL(url).port}/:_authToken=${secret}\n`] });
