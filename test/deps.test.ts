@@ -14,6 +14,7 @@ import { renderAnnotations } from '../src/reporters/github.js';
 import { renderText } from '../src/reporters/text.js';
 import type { ScanOptions } from '../src/options.js';
 import { ROOT, tempDir } from './helpers.js';
+import { validateReport } from './support/report-schema.js';
 import { publishPackage } from './support/registry-publish.js';
 import { LOADER_INDEX } from './support/dependency-loader.js';
 
@@ -89,6 +90,7 @@ describe('--deps (real Verdaccio)', function () {
     assert.match(chain, /^package\.json:\d+ .*icon-fetch-utils.* → package\.json:\d+ scripts\.prepare: node app\/index\.js → app\/index\.js:1 const icons = require\('icon-fetch-utils'\); → icon-fetch-utils@1\.2\.0 node_modules\/icon-fetch-utils\/index\.js:\d+$/);
     assert.ok(j.stats.dependencies.scanned >= 3, JSON.stringify(j.stats.dependencies));
     assert.equal(j.stats.dependencies.skipped['not-from-registry'], 1);
+    assert.deepEqual(validateReport(j), [], 'the report matches schema/report.schema.json');
     const without = cli([repo, '--registry', reg.url, '--format', 'json']);
     assert.equal(without.code, 0, without.stderr);
     assert.notEqual(JSON.parse(without.stdout).verdict, 'block');

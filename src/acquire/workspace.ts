@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
+import { bytesOf } from './bytes.js';
 
 export interface EntrySpec {
   path: string;
@@ -201,7 +202,7 @@ export class BaseWorkspace implements Workspace {
         return undefined;
       }
     }
-    return (await f.bytes())?.subarray(0, n);
+    return (await bytesOf(f))?.subarray(0, n);
   }
 
   /**

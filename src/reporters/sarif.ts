@@ -72,9 +72,10 @@ function nestedWhere(l: Location): string {
 
 function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
   // Inside an archive of the tree (Location.container): code scanning can only point at the archive file itself, so
-  // the result does, without a region (the lines are the inner file's), and the message names the inner path.
+  // the result does, at its first line (the lines are the inner file's), and the message names the inner path.
   const nested = f.location.container !== undefined;
-  // SARIF needs a line for a region; a finding about a whole file (a binary, a symlink) has none.
+  // GitHub code scanning places a result only through region.startLine: a finding about a whole file (a binary, a
+  // symlink) or inside a nested archive points at the file's first line.
   const region = !nested && f.location.line && f.location.line >= 1
     ? {
         startLine: f.location.line,
@@ -84,7 +85,7 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
     : nested && f.location.containerLine && f.location.containerLine >= 1
       ? // A dependency's file (--deps): the manifest or lockfile line that brings the package in.
         { startLine: f.location.containerLine }
-      : undefined;
+      : { startLine: 1 };
   const r: Result = {
     ruleId: f.ruleId,
     level: sarifLevel(f.severity),
@@ -93,7 +94,7 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(f.location.container ?? f.location.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
-          ...(region ? { region } : {}),
+          region,
         },
       },
     ],
@@ -116,7 +117,7 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
         message: { text: l.container !== undefined ? `${e.kind} (in ${nestedWhere(l)}): ${e.value}` : `${e.kind}: ${e.value}` },
         physicalLocation: {
           artifactLocation: { uri: artifactUri(l.container ?? l.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
-          ...(l.line && l.container === undefined ? { region: { startLine: l.line } } : {}),
+          region: { startLine: l.container === undefined ? (l.line && l.line >= 1 ? l.line : 1) : l.containerLine && l.containerLine >= 1 ? l.containerLine : 1 },
         },
       };
     });
@@ -143,7 +144,7 @@ export function buildSarif(scan: ScanResult, opts: SarifOptions = {}): Log {
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const notifications: Notification[] = scan.diagnostics.map((d) => ({
     level: d.incomplete ? 'warning' : 'note',
-    message: { text: d.message },
+    message: { text: d.remediation ? `${d.message}. ${d.remediation}` : d.message },
     descriptor: { id: d.code },
     ...(d.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(d.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' } } }] } : {}),
   }));
