@@ -19,8 +19,8 @@
 export { scan, scanMany, VERSION } from './scan.js';
 export type { ScanManyEntry } from './scan.js';
 export { parseTarget, UsageError } from './target.js';
-export { DEFAULT_LIMITS } from './options.js';
-export type { ScanOptions, Limits, FailOn, ProgressEvent } from './options.js';
+export { DEFAULT_DEPS_LIMITS, DEFAULT_LIMITS } from './options.js';
+export type { ScanOptions, Limits, DepsLimits, FailOn, ProgressEvent } from './options.js';
 
 // Knowledge
 export { loadSignatures } from './signatures/load.js';

@@ -1,7 +1,7 @@
 /**
  * ScanOptions and every default and cap in one place. Nothing else in the library picks a number.
  */
-import type { Verdict } from './types.js';
+import type { Package, Verdict } from './types.js';
 import type { Rule } from './rules/define-rule.js';
 import type { RegistryConfigInput } from './registry/config.js';
 import type { RegistryFacts } from './registry/facts.js';
@@ -110,13 +110,44 @@ export interface ScanOptions {
   cacheDir?: string;
   /** Registry facts recorded earlier (a snapshot), used instead of asking the registry. */
   registryFacts?: RegistryFacts;
+  /**
+   * Fetch and scan the tarball of every npm dependency the target would install (direct ones; with `deep`, every
+   * lockfile entry too) and report their findings with the target's. Implies `online`. Off by default.
+   */
+  deps?: boolean;
+  /** With deps: only dependencies this returns true for are fetched (the Action's diff mode: those a change adds). */
+  depsOnly?: (pkg: Package) => boolean;
+  /** With deps: caps and the popular-package skip. */
+  depsLimits?: Partial<DepsLimits>;
 }
+
+/** Budgets of a `deps` scan. A cap reached makes the result incomplete, never silently partial. */
+export interface DepsLimits {
+  /** Tarballs fetched at once. */
+  concurrency: number;
+  /** Tarballs scanned at once. */
+  scanConcurrency: number;
+  /** Total tarball bytes (downloaded and cached) per scan. */
+  maxBytes: number;
+  /** Wall-clock time for fetching and scanning dependencies, ms. */
+  maxMs: number;
+  /** A version of a popular package published more than this many days before the scan is not downloaded. */
+  establishedDays: number;
+}
+
+export const DEFAULT_DEPS_LIMITS: Readonly<DepsLimits> = Object.freeze({
+  concurrency: 8,
+  scanConcurrency: 2,
+  maxBytes: 256 * 1024 * 1024,
+  maxMs: 5 * 60_000,
+  establishedDays: 30,
+});
 
 /** Online look-ups: parallel requests, and how long a cached packument is trusted. */
 export const REGISTRY_DEFAULTS = Object.freeze({ concurrency: 8, cacheTtlMs: 24 * 3_600_000, newPackageDays: 30, fewVersions: 2 });
 
 export interface ProgressEvent {
-  phase: 'acquire' | 'inventory' | 'rules' | 'done';
+  phase: 'acquire' | 'inventory' | 'rules' | 'dependencies' | 'done';
   done?: number;
   total?: number;
   message?: string;

@@ -3,8 +3,9 @@
  * or exits; shells turn the ScanResult into output.
  */
 import path from 'node:path';
-import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
-import { DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
+import semver from 'semver';
+import type { Diagnostic, Inventory, Package, ScanResult, ScanTarget, Workspace } from './types.js';
+import { DEFAULT_DEPS_LIMITS, DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ResolvedOptions, type ScanOptions } from './options.js';
 import pLimit from 'p-limit';
 import type { Rule } from './rules/define-rule.js';
 import type { RegistryFacts } from './registry/facts.js';
@@ -12,7 +13,7 @@ import { acquireLocal } from './acquire/local.js';
 import { expandNestedArchives } from './acquire/nested.js';
 import type { BaseWorkspace } from './acquire/workspace.js';
 import { buildInventory } from './engine/inventory.js';
-import { runRules } from './engine/run.js';
+import { compareFindings, runRules } from './engine/run.js';
 import { verdictOf } from './engine/verdict.js';
 import { isRolePath } from './engine/role-paths.js';
 import { loadSignatures } from './signatures/load.js';
@@ -26,7 +27,7 @@ export { VERSION };
 
 // The archive reader, git, and the registry client are imported by the targets that need them: a folder scan does not
 // load simple-git or npm-registry-fetch (start-up time, docs/BENCHMARKS.md "CLI start-up").
-async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry']): Promise<Workspace> {
+async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry'], signatureCacheDir?: string): Promise<Workspace> {
   switch (target.kind) {
     case 'path':
       return acquireLocal(target.path, options.limits);
@@ -38,8 +39,11 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
     }
     case 'npm': {
       const [{ acquireNpm }, { registryOptions }] = await Promise.all([import('./acquire/npm.js'), import('./registry/config.js')]);
-      const { workspace, facts } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits);
+      const signatures = loadSignatures(undefined, { cacheDir: signatureCacheDir });
+      const known = (name: string, requested: string) => signatures.packages.match({ ecosystem: 'npm', name, ...(semver.valid(requested) ? { version: requested } : { spec: requested }) }).length > 0;
+      const { workspace, facts, requested } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits, known);
       npmFacts.set(workspace, facts);
+      if (requested) npmRequested.set(workspace, requested);
       return workspace;
     }
   }
@@ -47,6 +51,8 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
 
 /** Facts read while acquiring an npm package, handed to the rules with its workspace. */
 const npmFacts = new WeakMap<Workspace, RegistryFacts>();
+/** An npm package the registry did not serve but the signatures know: judged by name (src/acquire/npm.ts). */
+const npmRequested = new WeakMap<Workspace, Package>();
 
 /**
  * Run inventory, rules and verdict over a workspace that is already acquired (the Action and the org scanner use it).
@@ -70,22 +76,26 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   await reportLfsPointers(ws, diagnostics);
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
+  const requested = npmRequested.get(ws);
+  if (requested) inventory.packages.push(requested);
   let registry = options.registryFacts ?? npmFacts.get(ws);
-  if (!registry && options.online) {
-    opts.onProgress({ phase: 'inventory', message: 'asking the registry about dependencies' });
-    const [{ lookupPackages }, { registryOptions }] = await Promise.all([import('./registry/online.js'), import('./registry/config.js')]);
-    registry = await lookupPackages(
-      inventory.packages,
-      {
-        registry: registryOptions(options.registry),
-        deep: options.deep,
-        concurrency: REGISTRY_DEFAULTS.concurrency,
-        cacheDir: options.cacheDir,
-        ttlMs: REGISTRY_DEFAULTS.cacheTtlMs,
-        maxPackumentBytes: opts.limits.maxPackumentBytes,
-      },
-      diagnostics,
-    );
+  // --deps implies --online: the packuments it needs are the ones the look-ups fetch, asked for once.
+  let source: import('./registry/online.js').PackumentSource | undefined;
+  if ((!registry && options.online) || options.deps) {
+    const [{ lookupPackages, PackumentSource }, { registryOptions }] = await Promise.all([import('./registry/online.js'), import('./registry/config.js')]);
+    const online = {
+      registry: registryOptions(options.registry),
+      deep: options.deep,
+      concurrency: REGISTRY_DEFAULTS.concurrency,
+      cacheDir: options.cacheDir,
+      ttlMs: REGISTRY_DEFAULTS.cacheTtlMs,
+      maxPackumentBytes: opts.limits.maxPackumentBytes,
+    };
+    source = new PackumentSource(online);
+    if (!registry) {
+      opts.onProgress({ phase: 'inventory', message: 'asking the registry about dependencies' });
+      registry = await lookupPackages(inventory.packages, online, diagnostics, source);
+    }
   }
   const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
   const findings = await runRules(
@@ -98,6 +108,12 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     (done, total, id) => opts.onProgress({ phase: 'rules', done, total, message: id }),
     registry,
   );
+  const dependencies = options.deps && source ? await scanDeps(ws, inventory, signatures, source, options, opts) : undefined;
+  if (dependencies) {
+    findings.push(...dependencies.findings);
+    findings.sort(compareFindings);
+    diagnostics.push(...dependencies.diagnostics);
+  }
   const bytes = ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0);
   const result: ScanResult = {
     target: ws.provenance.source,
@@ -106,12 +122,37 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     complete: !diagnostics.some((d) => d.incomplete),
     findings,
     diagnostics,
-    stats: { files: ws.files.length, bytes, ms: Date.now() - started, rules: rules.length },
+    stats: { files: ws.files.length, bytes, ms: Date.now() - started, rules: rules.length, ...(dependencies ? { dependencies: dependencies.stats } : {}) },
     signatures: { version: signatures.version },
     tool: { name: 'lurescan', version: VERSION },
   };
   opts.onProgress({ phase: 'done' });
   return result;
+}
+
+/** `deps`: fetch and scan the target's npm dependencies with the package rules (src/deps/scan-dependencies.ts). */
+async function scanDeps(ws: Workspace, inventory: Inventory, signatures: Signatures, source: import('./registry/online.js').PackumentSource, options: ScanOptions, opts: ResolvedOptions) {
+  const [{ scanDependencies }, { acquireArchiveBuffer }] = await Promise.all([import('./deps/scan-dependencies.js'), import('./acquire/archive.js')]);
+  // A dependency is scanned as `lurescan package` scans it: the same rules and limits, no registry look-ups of its own.
+  const packageOptions: ScanOptions = { rules: options.rules, excludeRules: options.excludeRules, extraRules: options.extraRules, limits: options.limits, signatureCacheDir: options.signatureCacheDir };
+  return scanDependencies(ws, inventory, signatures, {
+    source,
+    registry: source.opts.registry,
+    deep: !!options.deep,
+    limits: { ...DEFAULT_DEPS_LIMITS, ...options.depsLimits },
+    maxTarballBytes: opts.limits.maxTarballBytes,
+    cacheDir: options.cacheDir ? path.join(options.cacheDir, 'tarballs') : undefined,
+    only: options.depsOnly,
+    onProgress: opts.onProgress,
+    scanTarball: async (data, label) => {
+      const tarball = await acquireArchiveBuffer(data, label, opts.limits);
+      try {
+        return await scanWorkspace(tarball, packageOptions, signatures);
+      } finally {
+        await tarball.dispose();
+      }
+    },
+  });
 }
 
 function expandable(ws: Workspace): ws is BaseWorkspace {
@@ -185,7 +226,7 @@ export async function scan(target: ScanTarget, options: ScanOptions = {}): Promi
   const opts = resolveOptions(options);
   const started = Date.now();
   opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? (await import('./acquire/git.js')).redactUrl(describeTarget(target)) : describeTarget(target) });
-  const ws = await acquire(target, opts, options.registry);
+  const ws = await acquire(target, opts, options.registry, options.signatureCacheDir);
   try {
     const result = await scanWorkspace(ws, options);
     result.stats.ms = Date.now() - started;

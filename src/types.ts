@@ -110,6 +110,11 @@ export interface Location {
    * annotations, diff mode) points at instead. Set by the engine from {@link WorkspaceFile.container}.
    */
   container?: string;
+  /**
+   * The line of `container` that brought the file in, where there is one: for a file of an npm dependency scanned with
+   * `--deps` (`node_modules/x/index.js`, container `package.json`), the manifest or lockfile line that names the package.
+   */
+  containerLine?: number;
 }
 
 /** One piece of evidence: a decoded string, a matched indicator, a step of a chain. */
@@ -224,6 +229,30 @@ export interface ScanStats {
   bytes: number;
   ms: number;
   rules: number;
+  /** With `deps`: what happened to the dependencies the target would install. */
+  dependencies?: DependencyStats;
+}
+
+/** The dependencies a `deps` scan considered: scanned, skipped (by reason), failed, and what it cost. */
+export interface DependencyStats {
+  /** Distinct packages (name and version) the target would install: direct ones; every lockfile entry with `deep`. */
+  considered: number;
+  /** Tarballs fetched (or read from the cache) and scanned. */
+  scanned: number;
+  /**
+   * Not downloaded, by reason: `established-popular` (a popular package's version published long enough ago),
+   * `not-from-registry` (git, file, workspace specs), `unserved` (the registry no longer serves it: see the registry
+   * rules), `not-changed` (diff mode: the change does not add or change it), `budget` (a bytes or time cap was reached).
+   */
+  skipped: Record<string, number>;
+  /** Could not be fetched or read (each has a diagnostic). */
+  failed: number;
+  /** Tarball bytes downloaded. */
+  bytesFetched: number;
+  /** Tarball bytes read from the cache instead of downloaded. */
+  bytesCached: number;
+  /** Time spent choosing, fetching and scanning dependencies, ms. */
+  ms: number;
 }
 
 export interface ScanResult {

@@ -27,6 +27,8 @@ export interface ActionInputs {
   headRef?: string;
   /** Most annotations to emit. */
   annotations: number;
+  /** Fetch and scan the npm dependencies the tree would install (in diff mode: those the change adds or changes). */
+  deps: boolean;
 }
 
 export const ACTION_DEFAULTS = {
@@ -37,6 +39,8 @@ export const ACTION_DEFAULTS = {
   sarifFile: 'lurescan.sarif',
   reportJson: 'lurescan-report.json',
   annotations: 50,
+  /** Dependencies are fetched only when asked: it tells the registry what the repository uses. */
+  deps: false,
   /** GitHub shows at most this many characters in a comment. */
   commentMaxLength: 60_000,
   /** The job summary is limited to 1 MiB per step. */
@@ -79,5 +83,13 @@ export function parseInputs(env: NodeJS.ProcessEnv, get: InputReader = (name) =>
     baseRef: input('base-ref') || undefined,
     headRef: input('head-ref') || undefined,
     annotations,
+    deps: booleanInput('deps', input('deps'), ACTION_DEFAULTS.deps),
   };
+}
+
+function booleanInput(name: string, value: string, fallback: boolean): boolean {
+  if (value === '') return fallback;
+  if (/^(?:true|yes|on|1)$/i.test(value)) return true;
+  if (/^(?:false|no|off|0)$/i.test(value)) return false;
+  throw new InputError(`input '${name}' must be true or false (got '${value}')`);
 }

@@ -2,7 +2,8 @@
  * The Action: inputs → scan → annotations, job summary, PR comment, outputs, exit status. run() never throws;
  * a failure is reported through core.setFailed. Nothing from the scanned code is executed.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { scanWorkspace } from '../scan.js';
@@ -28,8 +29,24 @@ import { changedFilesFor, type DiffPlan } from './changes.js';
 import { selectForDiff } from './diff.js';
 import { reachedFrom } from './reach.js';
 import { publishComment } from './comment.js';
-import type { ScanResult } from '../types.js';
-import type { FailOn } from '../options.js';
+import type { Package, ScanResult } from '../types.js';
+import type { FailOn, ScanOptions } from '../options.js';
+import type { RegistryConfigInput } from '../registry/config.js';
+
+/**
+ * Registry settings for `deps`: the runner user's .npmrc (actions/setup-node writes one and points
+ * NPM_CONFIG_USERCONFIG at it) and npm_config_* variables; never an .npmrc inside the checked-out tree.
+ */
+function registrySettings(env: NodeJS.ProcessEnv): RegistryConfigInput {
+  const file = env.npm_config_userconfig ?? env.NPM_CONFIG_USERCONFIG ?? path.join(env.HOME || os.homedir(), '.npmrc');
+  let text: string | undefined;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = undefined;
+  }
+  return { npmrcTexts: text === undefined ? [] : [text], env };
+}
 
 /**
  * Every credential the job holds — the token input and credential-named or URL-borne environment variables — in one
@@ -79,7 +96,18 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   // 3. Scan the whole tree; diff mode narrows the findings afterwards.
   core.info(`lurescan: scanning ${escapeControl(inputs.path)} (${plan.mode} mode${plan.mode === 'diff' ? `, ${plan.changed.size} changed file(s)` : ''})`);
   // Rules the config turns off still run: applyConfig removes their findings and counts them in the report.
-  const options = {};
+  // deps: in diff mode only the dependencies the change adds or changes are fetched (by name, in any changed manifest or lockfile).
+  const dependencyFiles = plan.mode === 'diff' ? await plan.dependencyFiles(inputs.path) : undefined;
+  const addedNames = new Set([...(dependencyFiles?.values() ?? [])].flatMap((d) => d.added.map((p) => p.name)));
+  const options: ScanOptions = inputs.deps
+    ? {
+        deps: true,
+        online: true,
+        registry: registrySettings(env),
+        cacheDir: path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'lurescan', 'registry'),
+        ...(dependencyFiles ? { depsOnly: (p: Package) => addedNames.has(p.name) } : {}),
+      }
+    : {};
   const signatures = loadSignatures();
   const ws = await acquireLocal(inputs.path, resolveOptions(options).limits);
   let result: ScanResult;
@@ -93,7 +121,7 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   if (configSource) result = applyConfig(result, config, { today: todayUtc(), source: configSource });
   const total = result.findings.length;
   if (plan.mode === 'diff') {
-    const findings = selectForDiff(result.findings, { changed: plan.changed, reached, dependencyFiles: await plan.dependencyFiles(inputs.path) });
+    const findings = selectForDiff(result.findings, { changed: plan.changed, reached, dependencyFiles: dependencyFiles ?? (await plan.dependencyFiles(inputs.path)) });
     result = { ...result, findings, verdict: verdictOf(findings) };
     flushWarnings();
   }

@@ -58,9 +58,13 @@ function progressPrinter(io: MainIo): (e: ProgressEvent) => void {
       io.stderr('\r\x1b[K');
       return;
     }
-    if (now - last < 100 && e.phase === 'rules') return;
+    if (now - last < 100 && (e.phase === 'rules' || e.phase === 'dependencies')) return;
     last = now;
-    const msg = e.phase === 'acquire' ? `fetching ${escapeControl(e.message ?? '')}` : e.phase === 'inventory' ? `reading ${e.total} files` : `rules ${e.done}/${e.total} ${e.message ?? ''}`;
+    const msg =
+      e.phase === 'acquire' ? `fetching ${escapeControl(e.message ?? '')}` :
+      e.phase === 'inventory' ? (e.total !== undefined ? `reading ${e.total} files` : escapeControl(e.message ?? '')) :
+      e.phase === 'dependencies' ? `dependencies ${e.done}/${e.total} ${escapeControl(e.message ?? '')}` :
+      `rules ${e.done}/${e.total} ${e.message ?? ''}`;
     io.stderr(`\r\x1b[Klurescan: ${msg.slice(0, 100)}`);
   };
 }
@@ -105,9 +109,10 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
     .option('--exclude-rule <id...>', 'skip these rules')
     .option('--config <file>', 'a .lurescan.yml/.json: rules on/off, severities, ignored paths, suppressions (never read unless named here)')
     .option('--online', "ask the npm registry about the repository's dependencies (off by default: it tells the registry what the repo uses)", false)
-    .option('--deep', 'with --online: transitive lockfile entries too, not only direct dependencies', false)
+    .option('--deep', 'with --online or --deps: transitive lockfile entries too, not only direct dependencies', false)
+    .option('--deps', "fetch and scan the code of every npm dependency the target would install (implies --online; nothing is installed or run)", false)
     .option('--registry <url>', 'npm registry for --online and npm targets (default: from your ~/.npmrc, else registry.npmjs.org)')
-    .option('--cache-dir <dir>', 'where --online keeps registry answers (default: the user cache folder)')
+    .option('--cache-dir <dir>', 'where --online keeps registry answers and --deps keeps tarballs (default: the user cache folder)')
     .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .option('--no-color', 'never use colours')
@@ -139,8 +144,9 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
         onProgress: showProgress ? progressPrinter(io) : undefined,
         // A repository scan never reads the scanned tree's .npmrc, nor the one where the command runs (often the same tree).
         registry: registryInput(io.env, opts.registry, false),
-        online: opts.online,
+        online: opts.online || opts.deps,
         deep: opts.deep,
+        deps: opts.deps,
         cacheDir: opts.cacheDir ?? defaultCacheDir(io.env),
       });
       let result = scanned;

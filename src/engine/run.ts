@@ -106,13 +106,7 @@ export async function runRules(
     done++;
   }
   onRule?.(done, rules.length, '');
-  findings.sort(
-    (a, b) =>
-      rank(b.severity) - rank(a.severity) ||
-      a.location.file.localeCompare(b.location.file) ||
-      (a.location.line ?? 0) - (b.location.line ?? 0) ||
-      a.ruleId.localeCompare(b.ruleId),
-  );
+  findings.sort(compareFindings);
   return findings;
 }
 
@@ -142,4 +136,12 @@ function dropEchoes(findings: Finding[], from: number, aliases: Map<string, Work
     const via = aliases.get(findings[i].location.file);
     if (via?.some((a) => own.has(`${a.of}\0${what(findings[i])}`))) findings.splice(i, 1);
   }
+/** Report order: most severe first, then by file, line and rule. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    rank(b.severity) - rank(a.severity) ||
+    a.location.file.localeCompare(b.location.file) ||
+    (a.location.line ?? 0) - (b.location.line ?? 0) ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
 }

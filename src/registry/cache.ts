@@ -9,8 +9,10 @@ import type { Packument } from './client.js';
 
 export interface CacheEntry {
   fetchedAt: number;
-  /** Undefined when the registry answered 404. */
+  /** Undefined when the registry did not serve the package. */
   packument?: Packument;
+  /** What the registry answered instead (`HTTP 404`, `HTTP 403: "…"`); absent in entries written before it was kept. */
+  unserved?: string;
 }
 
 const KEEP_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare', 'preprepare', 'postprepare'];

@@ -32,6 +32,16 @@ export interface PackageFacts {
   previousProvenance?: boolean;
   /** npm replaced the package with a security holding version (removed for malware). */
   securityHolding?: boolean;
+  /**
+   * The registry does not serve the package (404, or a 401/403 with no credentials sent) although the scanned tree
+   * shows versions of it were published: a lockfile entry with integrity, or a range whose lower bound is above 0.
+   * Registries remove malware, so this is not the unclaimed name of dependency confusion.
+   */
+  removed?: boolean;
+  /** Why the tree says versions were published (for `removed`). */
+  publishedEvidence?: string;
+  /** What the registry answered, in its own words (`HTTP 404: "not found"`). */
+  registryAnswer?: string;
   /** Where the facts came from: the registry URL. */
   registry?: string;
   /** Where the package is referenced in the scanned tree (for repository scans). */

@@ -41,58 +41,108 @@ function isRegistrySpec(spec: string | undefined): boolean {
   return !/^(?:file:|link:|workspace:|portal:|patch:|git\+|git:|github:|gitlab:|bitbucket:|https?:|npm:)|^[^@/]+\/[^@/]+$/.test(spec);
 }
 
-export async function lookupPackages(packages: Package[], opts: OnlineOptions, diagnostics: Diagnostic[]): Promise<RegistryFacts> {
-  const registry = opts.registry.registry;
-  // What reports and facts show: the registry without credentials in its URL.
-  const shown = redactCredentialShapes(registry);
+/**
+ * A packument comes back, `undefined` for a name the registry does not serve (404, or a 401/403 with no credentials
+ * sent: then `unserved` says what it answered), or the error that kept the registry from being asked.
+ */
+export type PackumentAnswer = { packument?: Packument; unserved?: string } | RegistryError;
+
+/** Packuments asked for once per name, through the cache, with bounded concurrency; shared by look-ups and --deps. */
+export class PackumentSource {
+  readonly registry: string;
+  private readonly cache?: PackumentCache;
+  private readonly answers = new Map<string, Promise<PackumentAnswer>>();
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(readonly opts: OnlineOptions) {
+    this.registry = opts.registry.registry;
+    this.cache = opts.cacheDir ? new PackumentCache(opts.cacheDir, opts.ttlMs ?? 24 * 3_600_000, opts.now) : undefined;
+    this.limit = pLimit(opts.concurrency ?? 8);
+  }
+
+  get(name: string): Promise<PackumentAnswer> {
+    let p = this.answers.get(name);
+    if (!p) {
+      p = this.limit(() => this.ask(name));
+      this.answers.set(name, p);
+    }
+    return p;
+  }
+
+  private async ask(name: string): Promise<PackumentAnswer> {
+    const { cache, registry } = this;
+    const now = (this.opts.now ?? Date.now)();
+    const cached = await cache?.get(registry, name);
+    if (cached) return { packument: cached.packument, unserved: cached.packument ? undefined : (cached.unserved ?? 'HTTP 404') };
+    try {
+      const doc = reducePackument(await fetchPackument(name, this.opts.registry, this.opts.maxPackumentBytes));
+      await cache?.put(registry, name, { fetchedAt: now, packument: doc });
+      return { packument: doc };
+    } catch (err) {
+      if (err instanceof RegistryError && (err.code === 'not-found' || err.code === 'refused')) {
+        const status = /HTTP (\d{3})/.exec(err.message)?.[1] ?? (err.code === 'not-found' ? '404' : '403');
+        const unserved = `HTTP ${status}${err.registryMessage ? `: "${err.registryMessage}"` : ''}`;
+        await cache?.put(registry, name, { fetchedAt: now, unserved });
+        return { unserved };
+      }
+      const stale = await cache?.get(registry, name, true);
+      if (stale) return { packument: stale.packument, unserved: stale.packument ? undefined : (stale.unserved ?? 'HTTP 404') };
+      return err instanceof RegistryError ? err : new RegistryError('unreachable', redactCredentialShapes(`${name}: ${(err as Error).message}`));
+    }
+  }
+}
+
+/**
+ * Why the tree says versions of a package were published, or undefined: a lockfile entry with integrity, or a range
+ * whose lowest admitted version is above 0.0.0. A scoped name with only a range is left out: private scopes are where
+ * dependency confusion lives, and a range there says nothing about the public registry.
+ */
+export function publishedEvidence(pkg: Package): string | undefined {
+  if (pkg.integrity && pkg.version) return `${pkg.where.file} locks ${pkg.version} with integrity ${pkg.integrity.slice(0, 16)}…`;
+  if (pkg.name.startsWith('@') || !pkg.spec) return undefined;
+  const range = semver.validRange(pkg.spec);
+  const min = range ? semver.minVersion(range) : null;
+  if (min && semver.gt(min, '0.0.0')) return `${pkg.where.file} asks for "${pkg.spec}", so version ${min.version} or later was published`;
+  return undefined;
+}
+
+/** The npm packages a scan looks up: direct ones (every lockfile entry too when deep), from the registry only. */
+export function registryPackages(packages: Package[], deep: boolean | undefined): Package[] {
   const wanted = new Map<string, Package>();
   for (const p of packages) {
-    if (p.ecosystem !== 'npm' || (!opts.deep && !p.direct) || !isRegistrySpec(p.spec)) continue;
+    if (p.ecosystem !== 'npm' || (!deep && !p.direct) || !isRegistrySpec(p.spec)) continue;
     const key = `${p.name}@${p.version ?? p.spec ?? ''}`;
     if (!wanted.has(key)) wanted.set(key, p);
   }
-  const cache = opts.cacheDir ? new PackumentCache(opts.cacheDir, opts.ttlMs ?? 24 * 3_600_000, opts.now) : undefined;
-  const packuments = new Map<string, Promise<Packument | undefined | RegistryError>>();
-  const limit = pLimit(opts.concurrency ?? 8);
+  return [...wanted.values()];
+}
 
-  const packumentOf = (name: string) => {
-    let p = packuments.get(name);
-    if (!p) {
-      p = limit(async () => {
-        const cached = await cache?.get(registry, name);
-        if (cached) return cached.packument;
-        try {
-          const doc = reducePackument(await fetchPackument(name, opts.registry, opts.maxPackumentBytes));
-          await cache?.put(registry, name, { fetchedAt: (opts.now ?? Date.now)(), packument: doc });
-          return doc;
-        } catch (err) {
-          if (err instanceof RegistryError && err.code === 'not-found') {
-            await cache?.put(registry, name, { fetchedAt: (opts.now ?? Date.now)() });
-            return undefined;
-          }
-          const stale = await cache?.get(registry, name, true);
-          if (stale) return stale.packument;
-          return err instanceof RegistryError ? err : new RegistryError('unreachable', redactCredentialShapes(`${name}: ${(err as Error).message}`));
-        }
-      });
-      packuments.set(name, p);
-    }
-    return p;
-  };
-
+export async function lookupPackages(packages: Package[], opts: OnlineOptions, diagnostics: Diagnostic[], source = new PackumentSource(opts)): Promise<RegistryFacts> {
+  const registry = opts.registry.registry;
+  // What reports and facts show: the registry without credentials in its URL.
+  const shown = redactCredentialShapes(registry);
+  const wanted = registryPackages(packages, opts.deep);
   const facts: PackageFacts[] = [];
   let failures = 0;
   await Promise.all(
-    [...wanted.values()].map(async (pkg) => {
-      const doc = await packumentOf(pkg.name);
+    wanted.map(async (pkg) => {
+      const answer = await source.get(pkg.name);
       const where = { file: pkg.where.file, line: pkg.where.line };
-      if (doc instanceof RegistryError) {
+      if (answer instanceof RegistryError) {
         failures++;
-        facts.push({ name: pkg.name, exists: true, error: doc.message, registry: shown, where });
+        facts.push({ name: pkg.name, exists: true, error: answer.message, registry: shown, where });
         return;
       }
+      const doc = answer.packument;
       if (!doc) {
-        facts.push({ ...missingPackageFacts(pkg.name, shown), where });
+        const evidence = publishedEvidence(pkg);
+        // A 403 for a name nobody shows was published is a refusal we cannot read: a failed look-up, not a fact.
+        if (!evidence && !answer.unserved?.startsWith('HTTP 404')) {
+          failures++;
+          facts.push({ name: pkg.name, exists: true, error: `${pkg.name}: ${shown} refused to serve it (${answer.unserved})`, registry: shown, where });
+          return;
+        }
+        facts.push({ ...missingPackageFacts(pkg.name, shown), ...(evidence ? { removed: true, publishedEvidence: evidence } : {}), registryAnswer: answer.unserved, version: pkg.version ?? pkg.spec, where });
         return;
       }
       let version = pkg.version && semver.valid(pkg.version) ? pkg.version : undefined;
@@ -110,7 +160,7 @@ export async function lookupPackages(packages: Package[], opts: OnlineOptions, d
     const firstError = facts.filter((f) => f.error).sort((a, b) => a.name.localeCompare(b.name))[0]?.error;
     diagnostics.push({
       code: 'registry-lookup-failed',
-      message: `${failures} of ${wanted.size} registry look-ups failed (${firstError}${failures > 1 ? '; the others in the packages\' facts' : ''}); registry signals for them are missing`,
+      message: `${failures} of ${wanted.length} registry look-ups failed (${firstError}${failures > 1 ? '; the others in the packages\' facts' : ''}); registry signals for them are missing`,
       incomplete: true,
     });
   }

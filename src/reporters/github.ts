@@ -50,6 +50,8 @@ export function annotationCommand(f: Finding, opts: AnnotationOptions = {}): str
   const file = [opts.pathPrefix, f.location.container ?? f.location.file].filter((p) => p && p !== '.').join('/');
   const props = [`file=${escapeProperty(file)}`];
   if (f.location.line && !nested) props.push(`line=${f.location.line}`);
+  // A dependency's file (--deps): annotate the manifest or lockfile line that brings the package in.
+  else if (nested && f.location.containerLine) props.push(`line=${f.location.containerLine}`);
   if (f.location.column && !nested) props.push(`col=${f.location.column}`);
   props.push(`title=${escapeProperty(`lurescan ${f.ruleId} (${f.severity})`)}`);
   const where = nested ? [`In ${f.location.file}${f.location.line ? `:${f.location.line}` : ''}:`] : [];

@@ -82,7 +82,10 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
         ...(f.location.column && f.location.column >= 1 ? { startColumn: f.location.column } : {}),
         ...(f.location.snippet ? { snippet: { text: f.location.snippet } } : {}),
       }
-    : { startLine: 1 };
+    : nested && f.location.containerLine && f.location.containerLine >= 1
+      ? // A dependency's file (--deps): the manifest or lockfile line that brings the package in.
+        { startLine: f.location.containerLine }
+      : { startLine: 1 };
   const r: Result = {
     ruleId: f.ruleId,
     level: sarifLevel(f.severity),
@@ -114,7 +117,7 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
         message: { text: l.container !== undefined ? `${e.kind} (in ${nestedWhere(l)}): ${e.value}` : `${e.kind}: ${e.value}` },
         physicalLocation: {
           artifactLocation: { uri: artifactUri(l.container ?? l.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
-          region: { startLine: l.line && l.line >= 1 && l.container === undefined ? l.line : 1 },
+          region: { startLine: l.container === undefined ? (l.line && l.line >= 1 ? l.line : 1) : l.containerLine && l.containerLine >= 1 ? l.containerLine : 1 },
         },
       };
     });

@@ -3,7 +3,7 @@
  * file:line, its evidence and what to do. Colours only when asked (the CLI asks on a TTY).
  */
 import pc from 'picocolors';
-import type { Finding, ScanResult, Severity } from '../types.js';
+import type { DependencyStats, Finding, ScanResult, Severity } from '../types.js';
 import { escapeControl } from './escape.js';
 
 export interface TextOptions {
@@ -32,6 +32,8 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   out.push(verdictColor(VERDICT_TEXT[result.verdict]));
   const where = result.provenance.commit ? `${escapeControl(result.target)} @ ${result.provenance.commit.slice(0, 12)}` : escapeControl(result.target);
   out.push(c.dim(`${where} · ${result.stats.files} files · ${result.findings.length} findings · ${result.stats.ms} ms`));
+  const deps = result.stats.dependencies;
+  if (deps) out.push(c.dim(`dependencies: ${dependencyLine(deps)}`));
   if (!result.complete) {
     out.push(c.yellow('INCOMPLETE — part of the content could not be read or analysed; a pass here is not a clean bill (see diagnostics below)'));
   }
@@ -63,4 +65,12 @@ function renderFinding(f: Finding, sevColor: Record<Severity, (s: string) => str
   }
   if (f.remediation) lines.push(`  ${c.green('→')} ${escapeControl(f.remediation)}`);
   return lines;
+}
+
+/** `12 scanned · 30 skipped (28 established-popular, 2 not-from-registry) · 0 failed · 1.2 MB fetched, 0 B from cache`. */
+export function dependencyLine(d: DependencyStats): string {
+  const skipped = Object.values(d.skipped).reduce((a, b) => a + b, 0);
+  const why = Object.entries(d.skipped).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
+  const mb = (n: number) => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(0)} kB` : `${n} B`);
+  return `${d.scanned} scanned · ${skipped} skipped${why ? ` (${why})` : ''} · ${d.failed} failed · ${mb(d.bytesFetched)} fetched, ${mb(d.bytesCached)} from cache`;
 }

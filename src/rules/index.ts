@@ -28,6 +28,7 @@ import registryNewPackage from './registry-new-package.js';
 import registryInstallScriptAdded from './registry-install-script-added.js';
 import registryMaintainerChange from './registry-maintainer-change.js';
 import registryMissingPackage from './registry-missing-package.js';
+import registryRemovedPackage from './registry-removed-package.js';
 import registryDeprecated from './registry-deprecated.js';
 import registryRepositoryChanged from './registry-repository-changed.js';
 import registryProvenanceDropped from './registry-provenance-dropped.js';
@@ -60,6 +61,7 @@ export const RULES: readonly Rule[] = [
   registryInstallScriptAdded,
   registryMaintainerChange,
   registryMissingPackage,
+  registryRemovedPackage,
   registryDeprecated,
   registryRepositoryChanged,
   registryProvenanceDropped,

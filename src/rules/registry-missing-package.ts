@@ -15,7 +15,8 @@ export default defineRule({
   },
   check(ctx) {
     for (const f of ctx.registry?.packages ?? []) {
-      if (f.exists) continue;
+      // A package the tree shows was published and the registry removed is registry-removed-package's.
+      if (f.exists || f.removed) continue;
       ctx.report({
         message: `${f.name}: not found on ${f.registry ?? ctx.registry?.registry} — anyone can publish this name and the next install would fetch it`,
         location: factLocation(f),

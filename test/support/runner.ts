@@ -60,6 +60,8 @@ export interface RunnerOptions {
   node?: string;
   /** The bundle to run; default dist/index.js in this tree. */
   entry?: string;
+  /** More environment, as a workflow's `env:` would set (e.g. npm_config_registry). */
+  env?: Record<string, string>;
 }
 
 export async function runAction(o: RunnerOptions): Promise<RunnerRun> {
@@ -86,6 +88,7 @@ export async function runAction(o: RunnerOptions): Promise<RunnerRun> {
       GITHUB_SERVER_URL: 'https://github.invalid',
       RUNNER_TEMP: temp,
       RUNNER_OS: 'Linux',
+      ...o.env,
     };
     for (const [k, v] of Object.entries(o.inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
     const child = spawn(o.node ?? process.execPath, [o.entry ?? DIST], { cwd: o.workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
