@@ -9,7 +9,8 @@ import type { Signatures, SourcePatterns } from '../signatures/types.js';
 import { parseJs } from './js/parse.js';
 import { JsAnalyzer, decodeLiterals, DEC, ENV, type JsFacts, type DecodedString } from './js/facts.js';
 import { PyAnalyzer, type PyFacts } from './python/facts.js';
-import { bundleInfo, type BundleInfo } from './bundle.js';
+import { bundleInfo, inNodeModules, type BundleInfo } from './bundle.js';
+import { BudgetExceeded, clipboardFacts, mayWriteClipboard, type ScriptFacts } from './web/clipboard.js';
 import { envEntries, type EnvEntry } from './env-config.js';
 import { checkFileType, claimedFormat } from './filetype.js';
 import { localSyncReaders } from '../acquire/local.js';
@@ -30,6 +31,12 @@ export interface SourceFile {
   literalDecodes: DecodedString[];
   /** Set when parsing failed or hit a limit: rules fall back to text-level checks. */
   fallback?: string;
+  /**
+   * What the script copies to the clipboard and shows, analysed on its own (clickfix-page's view of a script no page
+   * loads), from the same parse; `limit` when that analysis ran out of time. Only for JS files outside installed
+   * packages that could write to the clipboard at all.
+   */
+  clipboard?: ScriptFacts | { limit: string };
 }
 
 export interface SourceIndex {
@@ -145,6 +152,16 @@ function markFallback(file: SourceFile, why: string, diagnostics: Diagnostic[]):
   return file;
 }
 
+/** clickfix-page's analysis of one script on its own, on the tree the index already parsed. */
+function scriptClipboard(program: Parameters<typeof clipboardFacts>[0][number]['program'], path: string, limits: Limits): SourceFile['clipboard'] {
+  try {
+    return clipboardFacts([{ program, file: path, lineOffset: 0 }], undefined, limits.maxAnalysisMsPerFile);
+  } catch (err) {
+    // Anything else: no shared answer, and clickfix-page analyses the script itself as it always did.
+    return err instanceof BudgetExceeded ? { limit: err.message } : undefined;
+  }
+}
+
 export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false, as?: SourceLang): SourceFile | undefined {
   const lang = as ?? sourceLang(path);
   if (!lang) return undefined;
@@ -159,6 +176,7 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
       // Bundles get one pass: their own runtime is not what a loader hides in, and they are large.
       file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(file.bundle.bundle ? 1 : 3);
       if (!file.bundle.bundle) file.literalDecodes = decodeLiterals(file.js.literals);
+      if (!as && !inNodeModules(path) && mayWriteClipboard(text)) file.clipboard = scriptClipboard(parsed.program, path, limits);
     } else {
       file.py = new PyAnalyzer(text, sigs.source.pythonHiddenPaths, limits.maxAnalysisMsPerFile).run();
       file.literalDecodes = decodeLiterals(file.py.literals);

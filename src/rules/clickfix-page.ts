@@ -5,6 +5,7 @@ import { blocksSelection, collapse, pageFacts, type PageFacts } from '../analysi
 import { BudgetExceeded, clipboardFacts, mayWriteClipboard, quotedStrings, type ClipboardWrite, type CopiedValue, type ScriptSource } from '../analysis/web/clipboard.js';
 import { rank } from '../analysis/urls.js';
 import { inNodeModules } from '../analysis/bundle.js';
+import { indexFor } from '../analysis/source-index.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 import type { Confidence, Evidence, Severity } from '../types.js';
 import type { ClickFixPatterns } from '../signatures/types.js';
@@ -239,8 +240,22 @@ export default defineRule({
     parsed.clear();
 
     // Scripts no page of the repository loads: components and modules, each on its own (not installed packages').
+    // The source index has parsed most of them already and ran this same analysis on its tree (in a worker for a
+    // large tree, or from the result cache): those are not parsed again here.
+    const shared = copyScripts.length ? new Map((await indexFor(ctx)).files.filter((sf) => sf.clipboard).map((sf) => [sf.path, sf.clipboard!])) : new Map<string, never>();
     for (const path of copyScripts) {
       if (loadedByPage.has(path) || units.length >= MAX_UNITS || inNodeModules(path)) continue;
+      const facts = shared.get(path);
+      if (facts) {
+        const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: (await ctx.text(path)) ?? '' }] };
+        if ('limit' in facts) ctx.diagnostic({ code: 'analysis-limit', message: `${path}: ${facts.limit}; its clipboard writes were not all analysed`, file: path, incomplete: true });
+        else {
+          unit.writes.push(...facts.writes);
+          displayed.push(...facts.displayed);
+        }
+        if (unit.writes.length) units.push(unit);
+        continue;
+      }
       const js = await parseFile(path, false);
       if (!js) continue;
       const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: js.text }] };
