@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Diagnostic, ScanResult, ScanTarget, Workspace } from './types.js';
-import { DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
+import { ANALYSIS_CACHE_DEFAULTS, DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ScanOptions } from './options.js';
 import pLimit from 'p-limit';
 import type { Rule } from './rules/define-rule.js';
 import type { RegistryFacts } from './registry/facts.js';
@@ -17,6 +17,8 @@ import { verdictOf } from './engine/verdict.js';
 import { loadSignatures } from './signatures/load.js';
 import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
+import { useResultCache } from './analysis/source-index.js';
+import { ResultCache } from './analysis/result-cache.js';
 import { describeTarget, UsageError } from './target.js';
 import type { Signatures } from './signatures/types.js';
 import { VERSION } from './version.js';
@@ -82,6 +84,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
       diagnostics,
     );
   }
+  if (options.analysisCacheDir) useResultCache(ws, new ResultCache(options.analysisCacheDir, options.analysisCacheMaxBytes ?? ANALYSIS_CACHE_DEFAULTS.maxBytes));
   const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
   const findings = await runRules(
     rules,

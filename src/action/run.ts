@@ -4,9 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import * as core from '@actions/core';
 import { scanWorkspace } from '../scan.js';
-import { resolveOptions } from '../options.js';
+import { resolveOptions, type ScanOptions } from '../options.js';
 import { acquireLocal } from '../acquire/local.js';
 import { loadSignatures } from '../signatures/load.js';
 import { verdictOf, verdictRank } from '../engine/verdict.js';
@@ -68,7 +69,10 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   // 3. Scan the whole tree; diff mode narrows the findings afterwards.
   core.info(`lurescan: scanning ${escapeControl(inputs.path)} (${plan.mode} mode${plan.mode === 'diff' ? `, ${plan.changed.size} changed file(s)` : ''})`);
   // Rules the config turns off still run: applyConfig removes their findings and counts them in the report.
-  const options = {};
+  // Each file's analysis is kept by content in the runner's user cache; `actions/cache` on that folder carries it
+  // from run to run (docs/action.md). Entries are keyed by content and by the code that made them, so a restored
+  // cache from another version or another repository is never misread.
+  const options: ScanOptions = { analysisCacheDir: path.join(env.XDG_CACHE_HOME ?? path.join(env.HOME ?? os.homedir(), '.cache'), 'lurescan', 'analysis') };
   const signatures = loadSignatures();
   const ws = await acquireLocal(inputs.path, resolveOptions(options).limits);
   let result: ScanResult;

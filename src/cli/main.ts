@@ -16,7 +16,7 @@ import type { Config } from '../config/schema.js';
 import type { FailOn, ProgressEvent } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
-import { addReportOptions, defaultCacheDir, emitResult, EXIT_CODES, registryInput } from './emit.js';
+import { addReportOptions, cacheDirs, emitResult, EXIT_CODES, registryInput } from './emit.js';
 import { registerPackageCommand } from './package.js';
 import { registerOrgCommand } from './org.js';
 
@@ -87,7 +87,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     .option('--online', "ask the npm registry about the repository's dependencies (off by default: it tells the registry what the repo uses)", false)
     .option('--deep', 'with --online: transitive lockfile entries too, not only direct dependencies', false)
     .option('--registry <url>', 'npm registry for --online and npm targets (default: from your ~/.npmrc, else registry.npmjs.org)')
-    .option('--cache-dir <dir>', 'where --online keeps registry answers (default: the user cache folder)')
+    .option('--cache-dir <dir>', "lurescan's cache folder: registry answers of --online, and each source file's analysis by content so that unchanged files are not parsed again (default: $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan)")
+    .option('--no-cache', 'neither read nor write the cache folder: every file is analysed afresh and --online asks the registry every time')
     .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .option('--no-color', 'never use colours')
@@ -121,7 +122,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
         registry: registryInput(io.env, opts.registry, false),
         online: opts.online,
         deep: opts.deep,
-        cacheDir: opts.cacheDir ?? defaultCacheDir(io.env),
+        ...cacheDirs(opts.cacheDir, opts.cache !== false, io.env),
       });
       let result = scanned;
       if (configFile) {
