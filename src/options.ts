@@ -107,7 +107,7 @@ export interface ScanOptions {
    * `~/.cache/lurescan/analysis` unless `--no-cache`.
    */
   analysisCacheDir?: string;
-  /** Largest size of that folder, bytes (default ANALYSIS_CACHE_DEFAULTS.maxBytes); least recently used entries go first. */
+  /** Largest size of that folder, bytes (default 512 MiB); past it, the least recently used entries are deleted. */
   analysisCacheMaxBytes?: number;
 }
 
