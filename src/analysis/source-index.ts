@@ -273,6 +273,12 @@ const POOL_MIN_CHARS = 4 * 1024 * 1024;
 /** … and this many files: three huge files (node_modules/typescript) are not worth starting workers for. */
 const POOL_MIN_FILES = 8;
 
+/**
+ * A tree whose source candidates add up to this much starts its workers with the first file to analyse, so that
+ * loading the parser in them overlaps the reading and prefiltering instead of following 4 MiB of it.
+ */
+const POOL_AT_ONCE_BYTES = 16 * 1024 * 1024;
+
 /** Reads in flight at once: file reads are latency-bound (open, stat, read, close), so overlap them. */
 const READ_CONCURRENCY = 32;
 
@@ -291,6 +297,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     if (lang) candidates.push({ f, lang, disguised });
   }
   index.stats.considered = candidates.length;
+  const candidateBytes = candidates.reduce((n, c) => n + c.f.size, 0);
   const skipped: { f: WorkspaceFile; lang: SourceLang }[] = [];
   const syncRead = localSyncReaders.get(ws);
   const reread = new Map<SourceFile, string>();
@@ -312,6 +319,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   let passingChars = 0;
   let pool: AnalysisPool | undefined;
   let poolTried = false;
+  const large = candidateBytes >= POOL_AT_ONCE_BYTES && candidates.length >= POOL_MIN_FILES;
   const inflight = new Set<Promise<void>>();
   let parseCap: Diagnostic | undefined;
   try {
@@ -346,7 +354,8 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           if (key && cacheable(file)) cache!.put('source', key, toCached(file, diagnostics));
         };
         passingChars += text.length;
-        if (!poolTried && passingChars >= POOL_MIN_CHARS && seq - index.stats.cached >= POOL_MIN_FILES) {
+        // On a large tree, the first file the cache does not hold starts the workers; a warm scan never starts them.
+        if (!poolTried && (large || (passingChars >= POOL_MIN_CHARS && seq - index.stats.cached >= POOL_MIN_FILES))) {
           poolTried = true;
           pool = AnalysisPool.start(sigs.source, limits);
           index.stats.workers = pool?.workers ?? 0;
