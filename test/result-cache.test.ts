@@ -58,6 +58,26 @@ describe('analysis result cache', function () {
     }
   });
 
+  it('clickfix-page: pages, standalone scripts and unparsable scripts report the same from the cache', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      for (const kind of ['positive', 'negative']) {
+        const base = path.join(FIXTURES, 'rules', 'clickfix-page', kind);
+        for (const name of readdirSync(base)) {
+          const dir = path.join(base, name);
+          const options = { rules: ['clickfix-page'] };
+          const plain = await scanFolder(dir, options);
+          assert.equal(comparable(await scanFolder(dir, { ...options, analysisCacheDir: cacheDir })), comparable(plain), `${kind}/${name}: cold`);
+          assert.equal(comparable(await scanFolder(dir, { ...options, analysisCacheDir: cacheDir })), comparable(plain), `${kind}/${name}: warm`);
+        }
+      }
+      assert.ok(entries(cacheDir).length > 0);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('never reads an entry made by other code, and changed content is a miss', async () => {
     const tmp = tempDir();
     try {

@@ -119,6 +119,11 @@ export function useResultCache(ws: Workspace, cache: ResultCache): void {
   caches.set(ws, cache);
 }
 
+/** The result cache a workspace's scan uses, if any (rules that analyse files of their own share it). */
+export function resultCacheOf(ws: Workspace): ResultCache | undefined {
+  return caches.get(ws);
+}
+
 const patternHashes = new WeakMap<SourcePatterns, string>();
 function patternHash(p: SourcePatterns): string {
   let h = patternHashes.get(p);
