@@ -11,7 +11,8 @@
 // empty result cache) and warm (the cache the cold run filled) apart, each next to ripgrep in the same run: CPU
 // (user + system, via /usr/bin/time), wall, peak RSS, complete or not. `--verdaccio <dir>` names an installed
 // node_modules; without it the bench installs verdaccio@6.8.0 with --ignore-scripts into .cache/bench/ (data only:
-// nothing of it is run). `--skip-inprocess` skips the in-process phase figures, `--skip-verdaccio` that tree.
+// nothing of it is run). `--skip-inprocess` skips the in-process phase figures, `--skip-verdaccio` that tree;
+// `--baseline <checkout>` times another build's CLI on the same trees in the same rounds (before/after a change).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, copyFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -242,6 +243,9 @@ function cliFigures(label, tree, runs) {
   const rgs = [];
   const cold = [];
   const warm = [];
+  const base = [];
+  // --baseline <checkout>: another build's CLI (before a change), timed in the same interleaved rounds.
+  const baseline = opt('baseline');
   let complete;
   let verdict;
   let incomplete = [];
@@ -257,6 +261,7 @@ function cliFigures(label, tree, runs) {
       verdict = r.verdict;
       incomplete = r.diagnostics.filter((d) => d.incomplete).map((d) => `${d.code}: ${d.message}`);
       warm.push(runTimed(scanArgs(dir)));
+      if (baseline) base.push(runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), tree, '--format', 'json', '--output', os.devNull, '--fail-on', 'never']));
     }
     const rw = JSON.parse(readFileSync(report, 'utf8'));
     const med = (xs, k) => median(xs.map((x) => x[k]));
@@ -272,6 +277,7 @@ function cliFigures(label, tree, runs) {
     console.log(`  ${'ripgrep -l -F (same tokens)'.padEnd(30)}${rg ? `${fmt(rg.ms).padStart(9)} wall ${fmt(rg.cpu).padStart(9)} CPU` : 'not installed'}`);
     console.log(line('lurescan, cold cache', cold));
     console.log(line('lurescan, warm cache', warm));
+    if (baseline) console.log(line(`baseline ${path.basename(path.resolve(baseline))}`, base));
     console.log(`  verdict ${verdict}, ${complete ? 'complete' : `INCOMPLETE (${incomplete.slice(0, 3).join('; ')})`}; warm run ${rw.verdict}, ${rw.complete ? 'complete' : 'incomplete'}\n`);
   } finally {
     rmSync(cacheRoot, { recursive: true, force: true });
