@@ -7,8 +7,14 @@
 //   full scan  every rule, as `lurescan scan` runs them (inventory, all rules, verdict)
 //   rg         ripgrep -l -F with the same tokens over the same file types
 // Node start-up (node -e 0) and lurescan's import time are measured separately.
+// Then whole CLI runs (fresh processes) on verdaccio@6.8.0's node_modules and the take-home repository, cold (an
+// empty result cache) and warm (the cache the cold run filled) apart, each next to ripgrep in the same run: CPU
+// (user + system, via /usr/bin/time), wall, peak RSS, complete or not. `--verdaccio <dir>` names an installed
+// node_modules; without it the bench installs verdaccio@6.8.0 with --ignore-scripts into .cache/bench/ (data only:
+// nothing of it is run). `--skip-inprocess` skips the in-process phase figures, `--skip-verdaccio` that tree;
+// `--baseline <checkout>` times another build's CLI on the same trees in the same rounds (before/after a change).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, copyFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, copyFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,7 +198,100 @@ console.log(`lurescan bench — ${new Date().toISOString()} — commit ${commit}
 console.log(`node start-up (node -e 0): median ${fmt(median(nodeStart))}; importing lurescan: ${fmt(importMs)}; loading signatures: ${fmt(sigsMs)}`);
 console.log(`runs per figure: ${RUNS} (median); page cache warm (one untimed warm-up pass per tree); load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
 
-for (const tree of [...trees, takeHome]) {
+// ── Whole CLI runs, cold and warm result cache apart, next to ripgrep ─────────────────────────────────────────────
+const CLI = path.join(ROOT, 'bin', 'lurescan.js');
+const TIME = ['/usr/bin/time', '/bin/time'].find((t) => spawnSync(t, ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0);
+
+/** One fresh process: wall, CPU (user + system of it and its threads) and peak RSS, from GNU time when present. */
+function runTimed(argv, env = process.env) {
+  const t = performance.now();
+  if (TIME) {
+    const r = spawnSync(TIME, ['-f', '@@%U %S %M', ...argv], { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 });
+    const ms = performance.now() - t;
+    const m = /@@([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+    return { ms, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rss: m ? Number(m[3]) / 1024 : NaN, status: r.status };
+  }
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='@@%U %S'; time ${argv.map(q).join(' ')} >/dev/null`], { encoding: 'utf8', env });
+  const ms = performance.now() - t;
+  const m = /@@([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { ms, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rss: NaN, status: r.status };
+}
+
+function verdaccioTree() {
+  const given = opt('verdaccio');
+  if (given) return path.resolve(given);
+  const prefix = path.join(ROOT, '.cache', 'bench', 'verdaccio');
+  const nm = path.join(prefix, 'node_modules');
+  try {
+    if (statSync(path.join(nm, 'verdaccio', 'package.json')).isFile()) return nm;
+  } catch {
+    // not installed yet
+  }
+  mkdirSync(prefix, { recursive: true });
+  writeFileSync(path.join(prefix, 'package.json'), '{"private":true}\n');
+  console.log(`installing verdaccio@6.8.0 into ${prefix} (--ignore-scripts: benchmark data, never run) …`);
+  const r = spawnSync('npm', ['install', 'verdaccio@6.8.0', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix], { stdio: 'inherit' });
+  return r.status === 0 ? nm : undefined;
+}
+
+/** lurescan through the CLI, cold (an empty cache folder each run) and warm (the folder a cold run filled). */
+function cliFigures(label, tree, runs) {
+  const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'lurescan-bench-cache-'));
+  const report = path.join(cacheRoot, 'report.json');
+  const scanArgs = (cacheDir) => [process.execPath, CLI, tree, '--format', 'json', '--output', report, '--fail-on', 'never', '--cache-dir', cacheDir];
+  const node0 = [];
+  const rgs = [];
+  const cold = [];
+  const warm = [];
+  const base = [];
+  // --baseline <checkout>: another build's CLI (before a change), timed in the same interleaved rounds.
+  const baseline = opt('baseline');
+  let complete;
+  let verdict;
+  let incomplete = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      // Interleaved, so load from other processes falls on every figure alike.
+      node0.push(runTimed([process.execPath, '-e', '0']));
+      if (RG) rgs.push(timeRg(tree));
+      const dir = path.join(cacheRoot, `c${i}`);
+      cold.push(runTimed(scanArgs(dir)));
+      const r = JSON.parse(readFileSync(report, 'utf8'));
+      complete = r.complete;
+      verdict = r.verdict;
+      incomplete = r.diagnostics.filter((d) => d.incomplete).map((d) => `${d.code}: ${d.message}`);
+      warm.push(runTimed(scanArgs(dir)));
+      if (baseline) base.push(runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), tree, '--format', 'json', '--output', os.devNull, '--fail-on', 'never']));
+    }
+    const rw = JSON.parse(readFileSync(report, 'utf8'));
+    const med = (xs, k) => median(xs.map((x) => x[k]));
+    const rg = RG ? { ms: med(rgs, 'ms'), cpu: med(rgs, 'cpu') } : undefined;
+    const n = { ms: med(node0, 'ms'), cpu: med(node0, 'cpu') };
+    const line = (name, xs) => {
+      const x = { ms: med(xs, 'ms'), cpu: med(xs, 'cpu'), rss: Math.max(...xs.map((y) => y.rss)) };
+      const vsRg = rg ? `   ×rg CPU ${(x.cpu / rg.cpu).toFixed(0)}` : '';
+      return `  ${name.padEnd(30)}${fmt(x.ms).padStart(9)} wall ${fmt(x.cpu).padStart(9)} CPU (${fmt(x.cpu - n.cpu)} beyond node's start-up)  peak RSS ${x.rss.toFixed(0)} MiB${vsRg}`;
+    };
+    console.log(`${label}: whole CLI runs, median of ${runs}, interleaved; result cache cold (empty) and warm (filled by the cold run)`);
+    console.log(`  ${'node -e 0'.padEnd(30)}${fmt(n.ms).padStart(9)} wall ${fmt(n.cpu).padStart(9)} CPU`);
+    console.log(`  ${'ripgrep -l -F (same tokens)'.padEnd(30)}${rg ? `${fmt(rg.ms).padStart(9)} wall ${fmt(rg.cpu).padStart(9)} CPU` : 'not installed'}`);
+    console.log(line('lurescan, cold cache', cold));
+    console.log(line('lurescan, warm cache', warm));
+    if (baseline) console.log(line(`baseline ${path.basename(path.resolve(baseline))}`, base));
+    console.log(`  verdict ${verdict}, ${complete ? 'complete' : `INCOMPLETE (${incomplete.slice(0, 3).join('; ')})`}; warm run ${rw.verdict}, ${rw.complete ? 'complete' : 'incomplete'}\n`);
+  } finally {
+    rmSync(cacheRoot, { recursive: true, force: true });
+  }
+}
+
+if (!args.includes('--skip-verdaccio')) {
+  const v = verdaccioTree();
+  if (v) cliFigures(`verdaccio@6.8.0 node_modules (${v})`, v, RUNS);
+  else console.log('verdaccio@6.8.0: not installed and could not be installed; skipped\n');
+}
+cliFigures(`take-home repo (${takeHome})`, takeHome, RUNS);
+
+for (const tree of args.includes('--skip-inprocess') ? [] : [...trees, takeHome]) {
   const label = tree === takeHome ? `take-home repo (${tree})` : path.relative(ROOT, tree) || tree;
   if (RG) timeRg(tree);
   await timePrefilter(tree); // warm-up
@@ -213,7 +312,6 @@ for (const tree of [...trees, takeHome]) {
 // The take-home repository through the real CLI, each run a fresh process (cold JIT, as a user runs it), next to
 // the CLI's own start-up (`lurescan --version`) and node's: what the scan adds beyond start-up.
 {
-  const CLI = path.join(ROOT, 'bin', 'lurescan.js');
   const wall = (argv) => {
     const t = performance.now();
     spawnSync(process.execPath, argv, { stdio: 'ignore' });
@@ -222,8 +320,8 @@ for (const tree of [...trees, takeHome]) {
   const n = Math.max(RUNS, 5);
   const nodeMs = median(Array.from({ length: n }, () => wall(['-e', '0'])));
   const versionMs = median(Array.from({ length: n }, () => wall([CLI, '--version'])));
-  const scanMs = median(Array.from({ length: n }, () => wall([CLI, takeHome, '--format', 'json', '--output', os.devNull])));
-  console.log(`take-home repo through the CLI (fresh process per run, median of ${n}):`);
+  const scanMs = median(Array.from({ length: n }, () => wall([CLI, takeHome, '--format', 'json', '--output', os.devNull, '--no-cache'])));
+  console.log(`take-home repo through the CLI (fresh process per run, --no-cache, median of ${n}):`);
   console.log(`  node -e 0 ${fmt(nodeMs)}; lurescan --version ${fmt(versionMs)}; lurescan <take-home> ${fmt(scanMs)}`);
   console.log(`  scan beyond the CLI's start-up: ${fmt(scanMs - versionMs)} (target 0.5 s); beyond node's: ${fmt(scanMs - nodeMs)}\n`);
 
@@ -239,12 +337,23 @@ for (const tree of [...trees, takeHome]) {
   const countFiles = (d) => readdirSync(d, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).length;
   const sized = repos.map((d) => ({ d, files: countFiles(d) })).filter((r) => r.files >= 300 && r.files <= 2000);
   if (sized.length) {
-    const timed = sized.map((r) => ({ ...r, ms: wall([CLI, r.d, '--format', 'json', '--output', os.devNull]) - versionMs }));
-    timed.sort((a, b) => b.ms - a.ms);
-    const within = timed.filter((r) => r.ms <= 500).length;
-    console.log(`real repositories of take-home size from .cache/corpus (${timed.length} with 300–2,000 files, one fresh CLI process each):`);
-    console.log(`  beyond the CLI's start-up: median ${fmt(median(timed.map((r) => r.ms)))}, ${within} of ${timed.length} within 0.5 s; slowest:`);
-    for (const r of timed.slice(0, 3)) console.log(`    ${path.basename(r.d)} (${r.files} files): ${fmt(r.ms)}`);
+    // CPU (user + system) of each scan beyond node's own start-up, cold (an empty cache folder) and warm (the same
+    // folder again), next to ripgrep on the same repository.
+    const node0 = median(Array.from({ length: n }, () => runTimed([process.execPath, '-e', '0']).cpu));
+    const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'lurescan-bench-corpus-'));
+    const timed = sized.map((r, i) => {
+      const argv = [process.execPath, CLI, r.d, '--format', 'json', '--output', os.devNull, '--fail-on', 'never', '--cache-dir', path.join(cacheRoot, String(i))];
+      const cold = runTimed(argv);
+      const warm = runTimed(argv);
+      return { ...r, cold: cold.cpu - node0, warm: warm.cpu - node0, rss: Math.max(cold.rss, warm.rss), rg: RG ? timeRg(r.d).cpu : NaN };
+    });
+    rmSync(cacheRoot, { recursive: true, force: true });
+    timed.sort((a, b) => b.cold - a.cold);
+    const within = timed.filter((r) => r.cold <= 500).length;
+    console.log(`real repositories of take-home size from .cache/corpus (${timed.length} with 300–2,000 files, fresh CLI processes; node -e 0: ${fmt(node0)} CPU):`);
+    console.log(`  CPU beyond node's start-up, cold cache: median ${fmt(median(timed.map((r) => r.cold)))}, ${within} of ${timed.length} within 0.5 s, ${timed.filter((r) => r.cold > 2000).length} above 2 s; warm cache: median ${fmt(median(timed.map((r) => r.warm)))}`);
+    console.log(`  ripgrep CPU on the same repositories: median ${fmt(median(timed.map((r) => r.rg)))}; lurescan peak RSS at most ${Math.max(...timed.map((r) => r.rss)).toFixed(0)} MiB; slowest cold:`);
+    for (const r of timed.slice(0, 3)) console.log(`    ${path.basename(r.d)} (${r.files} files): ${fmt(r.cold)} cold, ${fmt(r.warm)} warm, rg ${fmt(r.rg)}`);
     console.log('');
   }
 }
@@ -272,9 +381,9 @@ if (!args.includes('--skip-rss') && process.platform === 'linux') {
     };
     walk(big);
     const { spawn } = await import('node:child_process');
-    const { readFileSync } = await import('node:fs');
     const t = performance.now();
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'lurescan.js'), big, '--format', 'json', '--output', os.devNull], { stdio: 'ignore' });
+    // A cold scan: an empty result cache folder, filled by this run (so its writes are in the figure).
+    const child = spawn(process.execPath, [CLI, big, '--format', 'json', '--output', os.devNull, '--cache-dir', `${big}-cache`], { stdio: 'ignore' });
     let hwm = 0;
     const sample = () => {
       try {
@@ -291,5 +400,6 @@ if (!args.includes('--skip-rss') && process.platform === 'linux') {
     console.log(`  peak RSS ${(hwm / 1024).toFixed(0)} MiB (target 300 MB); ${fmt(performance.now() - t)} wall; exit code ${code}\n`);
   } finally {
     rmSync(big, { recursive: true, force: true });
+    rmSync(`${big}-cache`, { recursive: true, force: true });
   }
 }

@@ -111,6 +111,14 @@ export interface ScanOptions {
   /** Registry facts recorded earlier (a snapshot), used instead of asking the registry. */
   registryFacts?: RegistryFacts;
   /**
+   * Folder where the analysis of each source file is kept by content (see docs/architecture.md, "Result cache"), so
+   * that a later scan of the same bytes on this machine does not parse them again; unset = no cache. The CLI passes
+   * `~/.cache/lurescan/analysis` unless `--no-cache`.
+   */
+  analysisCacheDir?: string;
+  /** Largest size of that folder, bytes (default 512 MiB); past it, the least recently used entries are deleted. */
+  analysisCacheMaxBytes?: number;
+  /**
    * Fetch and scan the tarball of every npm dependency the target would install (direct ones; with `deep`, every
    * lockfile entry too) and report their findings with the target's. Implies `online`. Off by default.
    */
@@ -142,6 +150,9 @@ export const DEFAULT_DEPS_LIMITS: Readonly<DepsLimits> = Object.freeze({
   maxMs: 5 * 60_000,
   establishedDays: 30,
 });
+
+/** The analysis result cache: its default size bound. */
+export const ANALYSIS_CACHE_DEFAULTS = Object.freeze({ maxBytes: 512 * 1024 * 1024 });
 
 /** Online look-ups: parallel requests, and how long a cached packument is trusted. */
 export const REGISTRY_DEFAULTS = Object.freeze({ concurrency: 8, cacheTtlMs: 24 * 3_600_000, newPackageDays: 30, fewVersions: 2 });

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import semver from 'semver';
 import type { Diagnostic, Inventory, Package, ScanResult, ScanTarget, Workspace } from './types.js';
-import { DEFAULT_DEPS_LIMITS, DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ResolvedOptions, type ScanOptions } from './options.js';
+import { ANALYSIS_CACHE_DEFAULTS, DEFAULT_DEPS_LIMITS, DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ResolvedOptions, type ScanOptions } from './options.js';
 import pLimit from 'p-limit';
 import type { Rule } from './rules/define-rule.js';
 import type { RegistryFacts } from './registry/facts.js';
@@ -19,6 +19,8 @@ import { isRolePath } from './engine/role-paths.js';
 import { loadSignatures } from './signatures/load.js';
 import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
+import { useResultCache } from './analysis/source-index.js';
+import { ResultCache } from './analysis/result-cache.js';
 import { describeTarget, UsageError } from './target.js';
 import type { Signatures } from './signatures/types.js';
 import { VERSION } from './version.js';
@@ -97,6 +99,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
       registry = await lookupPackages(inventory.packages, online, diagnostics, source);
     }
   }
+  if (options.analysisCacheDir) useResultCache(ws, new ResultCache(options.analysisCacheDir, options.analysisCacheMaxBytes ?? ANALYSIS_CACHE_DEFAULTS.maxBytes));
   const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
   const findings = await runRules(
     rules,
@@ -134,7 +137,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
 async function scanDeps(ws: Workspace, inventory: Inventory, signatures: Signatures, source: import('./registry/online.js').PackumentSource, options: ScanOptions, opts: ResolvedOptions) {
   const [{ scanDependencies }, { acquireArchiveBuffer }] = await Promise.all([import('./deps/scan-dependencies.js'), import('./acquire/archive.js')]);
   // A dependency is scanned as `lurescan package` scans it: the same rules and limits, no registry look-ups of its own.
-  const packageOptions: ScanOptions = { rules: options.rules, excludeRules: options.excludeRules, extraRules: options.extraRules, limits: options.limits, signatureCacheDir: options.signatureCacheDir };
+  const packageOptions: ScanOptions = { rules: options.rules, excludeRules: options.excludeRules, extraRules: options.extraRules, limits: options.limits, signatureCacheDir: options.signatureCacheDir, analysisCacheDir: options.analysisCacheDir, analysisCacheMaxBytes: options.analysisCacheMaxBytes };
   return scanDependencies(ws, inventory, signatures, {
     source,
     registry: source.opts.registry,

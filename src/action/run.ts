@@ -5,9 +5,10 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import os from 'node:os';
 import * as core from '@actions/core';
 import { scanWorkspace } from '../scan.js';
-import { resolveOptions } from '../options.js';
+import { resolveOptions, type ScanOptions } from '../options.js';
 import { acquireLocal } from '../acquire/local.js';
 import { loadSignatures } from '../signatures/load.js';
 import { verdictOf, verdictRank } from '../engine/verdict.js';
@@ -99,7 +100,12 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   // deps: in diff mode only the dependencies the change adds or changes are fetched (by name, in any changed manifest or lockfile).
   const dependencyFiles = plan.mode === 'diff' ? await plan.dependencyFiles(inputs.path) : undefined;
   const addedNames = new Set([...(dependencyFiles?.values() ?? [])].flatMap((d) => d.added.map((p) => p.name)));
-  const options: ScanOptions = inputs.deps
+  const options: ScanOptions = {
+    // Each file's analysis is kept by content in the runner's user cache; `actions/cache` on that folder carries it
+    // from run to run (docs/action.md). Entries are keyed by content and by the code that made them, so a restored
+    // cache from another version or another repository is never misread.
+    analysisCacheDir: path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'lurescan', 'analysis'),
+    ...(inputs.deps
     ? {
         deps: true,
         online: true,
@@ -107,7 +113,8 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
         cacheDir: path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'lurescan', 'registry'),
         ...(dependencyFiles ? { depsOnly: (p: Package) => addedNames.has(p.name) } : {}),
       }
-    : {};
+    : {}),
+  };
   const signatures = loadSignatures();
   const ws = await acquireLocal(inputs.path, resolveOptions(options).limits);
   let result: ScanResult;

@@ -9,13 +9,15 @@ import type { Signatures, SourcePatterns } from '../signatures/types.js';
 import { parseJs } from './js/parse.js';
 import { JsAnalyzer, decodeLiterals, DEC, ENV, type JsFacts, type DecodedString } from './js/facts.js';
 import { PyAnalyzer, type PyFacts } from './python/facts.js';
-import { bundleInfo, type BundleInfo } from './bundle.js';
+import { bundleInfo, inNodeModules, type BundleInfo } from './bundle.js';
+import { BudgetExceeded, clipboardFacts, mayWriteClipboard, type ScriptFacts } from './web/clipboard.js';
 import { envEntries, type EnvEntry } from './env-config.js';
 import { checkFileType, claimedFormat } from './filetype.js';
 import { bytesOf } from '../acquire/bytes.js';
 import { localSyncReaders } from '../acquire/local.js';
 import { decodeText } from '../acquire/workspace.js';
 import { AnalysisPool } from './source-pool.js';
+import { contentHash, type ResultCache } from './result-cache.js';
 
 export type SourceLang = 'js' | 'py';
 
@@ -31,6 +33,12 @@ export interface SourceFile {
   literalDecodes: DecodedString[];
   /** Set when parsing failed or hit a limit: rules fall back to text-level checks. */
   fallback?: string;
+  /**
+   * What the script copies to the clipboard and shows, analysed on its own (clickfix-page's view of a script no page
+   * loads), from the same parse; `limit` when that analysis ran out of time. Only for JS files outside installed
+   * packages that could write to the clipboard at all.
+   */
+  clipboard?: ScriptFacts | { limit: string };
 }
 
 export interface SourceIndex {
@@ -39,8 +47,8 @@ export interface SourceIndex {
   /** Decoded values of .env files and config/*.{js,json} values. */
   env: EnvEntry[];
   /** Files the prefilter looked at, and how many it let through. */
-  /** `workers`: analysis threads used (0: all in this thread). */
-  stats: { considered: number; passed: number; parsed: number; ms: number; workers: number };
+  /** `workers`: analysis threads used (0: all in this thread); `cached`: files whose analysis came from the result cache. */
+  stats: { considered: number; passed: number; parsed: number; ms: number; workers: number; cached: number };
   diagnostics: Diagnostic[];
 }
 
@@ -105,6 +113,58 @@ function hasToken(re: RegExp, s: string): boolean {
 }
 
 const indexes = new WeakMap<Workspace, Promise<SourceIndex>>();
+const caches = new WeakMap<Workspace, ResultCache>();
+
+/** Analyses of this workspace's files are read from and written to `cache` (scanWorkspace sets it from ScanOptions). */
+export function useResultCache(ws: Workspace, cache: ResultCache): void {
+  caches.set(ws, cache);
+}
+
+/** The result cache a workspace's scan uses, if any (rules that analyse files of their own share it). */
+export function resultCacheOf(ws: Workspace): ResultCache | undefined {
+  return caches.get(ws);
+}
+
+const patternHashes = new WeakMap<SourcePatterns, string>();
+function patternHash(p: SourcePatterns): string {
+  let h = patternHashes.get(p);
+  if (!h) patternHashes.set(p, (h = contentHash(JSON.stringify(p))));
+  return h;
+}
+
+/** What a cached analysis is stored as: the file without its path and text, and its diagnostics without the path. */
+interface CachedAnalysis {
+  file?: Omit<SourceFile, 'path' | 'text'>;
+  diagnostics: Omit<Diagnostic, 'file'>[];
+}
+
+/**
+ * The key of one file's analysis: its bytes, and what analyseFile reads besides them — language, how it is treated
+ * (a disguised font), extension (the parser's TypeScript/JSX choice), the bundle decision and whether it is an
+ * installed package's (both depend on the path), the parse limit and the source patterns.
+ */
+function analysisKey(bytes: Buffer, path: string, lang: SourceLang, as: SourceLang | undefined, bundle: BundleInfo, sigs: Signatures, limits: Limits): string[] {
+  const ext = /\.[^./]*$/.exec(path)?.[0].toLowerCase() ?? '';
+  return [contentHash(bytes), lang, as ?? '', ext, JSON.stringify(bundle), inNodeModules(path) ? 'nm' : '', String(limits.maxParseChars), patternHash(sigs.source)];
+}
+
+/** Results that depend on the clock (a time limit hit on a busy machine) are not kept: the next scan may finish. */
+function cacheable(file: SourceFile | undefined): boolean {
+  if (file?.clipboard && 'limit' in file.clipboard) return false;
+  return !file?.fallback || file.fallback.startsWith('syntax error') || file.fallback.includes('parse limit');
+}
+
+function toCached(file: SourceFile | undefined, diagnostics: Diagnostic[]): CachedAnalysis {
+  if (!file) return { diagnostics: diagnostics.map(({ file: _f, ...d }) => d) };
+  const { path: _p, text: _t, ...rest } = file;
+  return { file: rest, diagnostics: diagnostics.map(({ file: _f, ...d }) => d) };
+}
+
+function fromCached(c: CachedAnalysis, path: string, text: string): { file?: SourceFile; diagnostics: Diagnostic[] } {
+  const file = c.file ? ({ ...c.file, path, text } as SourceFile) : undefined;
+  if (file?.clipboard && !('limit' in file.clipboard)) for (const w of file.clipboard.writes) w.file = path;
+  return { file, diagnostics: c.diagnostics.map((d) => ({ ...d, file: path })) };
+}
 
 /** The shared index of a workspace; computed by the first rule that asks, then reused. */
 export function sourceIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
@@ -135,15 +195,29 @@ export function passesPrefilter(lang: SourceLang, bytes: Buffer | string, sigs: 
   return false;
 }
 
-function newSourceFile(path: string, text: string, sigs: Signatures, lang: SourceLang, as?: SourceLang): SourceFile {
+function bundleOf(path: string, text: string, sigs: Signatures, as?: SourceLang): BundleInfo {
   // JavaScript inside a font or image is never a legitimate bundle, however minified it looks.
-  return { path, lang, text, bundle: as && !sourceLang(path) ? { bundle: false } : bundleInfo(path, text, sigs.source), literalDecodes: [] };
+  return as && !sourceLang(path) ? { bundle: false } : bundleInfo(path, text, sigs.source);
+}
+
+function newSourceFile(path: string, text: string, sigs: Signatures, lang: SourceLang, as?: SourceLang): SourceFile {
+  return { path, lang, text, bundle: bundleOf(path, text, sigs, as), literalDecodes: [] };
 }
 
 function markFallback(file: SourceFile, why: string, diagnostics: Diagnostic[]): SourceFile {
   file.fallback = why;
   diagnostics.push({ code: 'parse-fallback', message: `not parsed (${why}); text-level checks only`, file: file.path, incomplete: false });
   return file;
+}
+
+/** clickfix-page's analysis of one script on its own, on the tree the index already parsed. */
+function scriptClipboard(program: Parameters<typeof clipboardFacts>[0][number]['program'], path: string, limits: Limits): SourceFile['clipboard'] {
+  try {
+    return clipboardFacts([{ program, file: path, lineOffset: 0 }], undefined, limits.maxAnalysisMsPerFile);
+  } catch (err) {
+    // Anything else: no shared answer, and clickfix-page analyses the script itself as it always did.
+    return err instanceof BudgetExceeded ? { limit: err.message } : undefined;
+  }
 }
 
 export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false, as?: SourceLang): SourceFile | undefined {
@@ -160,6 +234,7 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
       // Bundles get one pass: their own runtime is not what a loader hides in, and they are large.
       file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(file.bundle.bundle ? 1 : 3);
       if (!file.bundle.bundle) file.literalDecodes = decodeLiterals(file.js.literals);
+      if (!as && !inNodeModules(path) && mayWriteClipboard(text)) file.clipboard = scriptClipboard(parsed.program, path, limits);
     } else {
       file.py = new PyAnalyzer(text, sigs.source.pythonHiddenPaths, limits.maxAnalysisMsPerFile).run();
       file.literalDecodes = decodeLiterals(file.py.literals);
@@ -204,12 +279,19 @@ const POOL_MIN_CHARS = 4 * 1024 * 1024;
 /** … and this many files: three huge files (node_modules/typescript) are not worth starting workers for. */
 const POOL_MIN_FILES = 8;
 
+/**
+ * A tree whose source candidates add up to this much starts its workers with the first file to analyse, so that
+ * loading the parser in them overlaps the reading and prefiltering instead of following 4 MiB of it.
+ */
+const POOL_AT_ONCE_BYTES = 16 * 1024 * 1024;
+
 /** Reads in flight at once: file reads are latency-bound (open, stat, read, close), so overlap them. */
 const READ_CONCURRENCY = 32;
 
 async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
   const started = Date.now();
-  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0, workers: 0 }, diagnostics: [] };
+  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0, workers: 0, cached: 0 }, diagnostics: [] };
+  const cache = caches.get(ws);
   const envFiles: WorkspaceFile[] = [];
   const candidates: { f: WorkspaceFile; lang: SourceLang; disguised: boolean }[] = [];
   for (const f of ws.files) {
@@ -221,6 +303,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     if (lang) candidates.push({ f, lang, disguised });
   }
   index.stats.considered = candidates.length;
+  const candidateBytes = candidates.reduce((n, c) => n + c.f.size, 0);
   const skipped: { f: WorkspaceFile; lang: SourceLang }[] = [];
   const syncRead = localSyncReaders.get(ws);
   const reread = new Map<SourceFile, string>();
@@ -242,6 +325,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   let passingChars = 0;
   let pool: AnalysisPool | undefined;
   let poolTried = false;
+  const large = candidateBytes >= POOL_AT_ONCE_BYTES && candidates.length >= POOL_MIN_FILES;
   const inflight = new Set<Promise<void>>();
   let parseCap: Diagnostic | undefined;
   try {
@@ -264,15 +348,29 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         const text = decodeText(bytes);
         const as = disguised ? ('js' as const) : undefined;
         const n = seq++;
+        const key = cache ? analysisKey(bytes, f.path, lang, as, bundleOf(f.path, text, sigs, as), sigs, limits) : undefined;
+        const hit = key && cache!.get<CachedAnalysis>('source', key);
+        if (hit) {
+          const r = fromCached(hit, f.path, text);
+          index.stats.cached++;
+          record(n, r.file, r.diagnostics);
+          continue;
+        }
+        const store = (file: SourceFile | undefined, diagnostics: Diagnostic[]): void => {
+          if (key && cacheable(file)) cache!.put('source', key, toCached(file, diagnostics));
+        };
         passingChars += text.length;
-        if (!poolTried && passingChars >= POOL_MIN_CHARS && seq >= POOL_MIN_FILES) {
+        // On a large tree, the first file the cache does not hold starts the workers; a warm scan never starts them.
+        if (!poolTried && (large || (passingChars >= POOL_MIN_CHARS && seq - index.stats.cached >= POOL_MIN_FILES))) {
           poolTried = true;
           pool = AnalysisPool.start(sigs.source, limits);
           index.stats.workers = pool?.workers ?? 0;
         }
         if (!pool) {
           const diagnostics: Diagnostic[] = [];
-          record(n, analyseFile(f.path, text, sigs, limits, diagnostics, true, as), diagnostics);
+          const file = analyseFile(f.path, text, sigs, limits, diagnostics, true, as);
+          store(file, diagnostics);
+          record(n, file, diagnostics);
           continue;
         }
         const job = pool.run({ path: f.path, text, as }).then((r) => {
@@ -280,6 +378,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
             const diagnostics: Diagnostic[] = [];
             record(n, markFallback(newSourceFile(f.path, text, sigs, lang, as), r.crashed, diagnostics), diagnostics);
           } else {
+            store(r.file, r.diagnostics);
             if (r.file) r.file.text = text;
             record(n, r.file, r.diagnostics);
           }
@@ -315,7 +414,20 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
       const bytes = await bytesOf(f);
       const text = bytes && decodeText(bytes);
       if (text === undefined || !names.some((n) => text.includes(`${n}(`))) continue;
-      const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, lang);
+      const key = cache && bytes ? analysisKey(bytes, f.path, lang, undefined, bundleOf(f.path, text, sigs), sigs, limits) : undefined;
+      const hit = key && cache!.get<CachedAnalysis>('source', key);
+      let sf: SourceFile | undefined;
+      if (hit) {
+        const r = fromCached(hit, f.path, text);
+        index.stats.cached++;
+        index.diagnostics.push(...r.diagnostics);
+        sf = r.file;
+      } else {
+        const diagnostics: Diagnostic[] = [];
+        sf = analyseFile(f.path, text, sigs, limits, diagnostics, true, lang);
+        if (key && cacheable(sf)) cache!.put('source', key, toCached(sf, diagnostics));
+        index.diagnostics.push(...diagnostics);
+      }
       if (!sf) continue;
       keep(sf);
       index.files.push(sf);
@@ -325,6 +437,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     const text = await f.text();
     if (text !== undefined) index.env.push(...envEntries(f.path, text));
   }
+  cache?.trim();
   index.stats.ms = Date.now() - started;
   return index;
 }

@@ -90,7 +90,19 @@ export function registryInput(env: NodeJS.ProcessEnv, registry: string | undefin
   return { npmrcTexts: texts.filter((t): t is string => t !== undefined), env, registry };
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+/** lurescan's cache folder: $XDG_CACHE_HOME/lurescan, else ~/.cache/lurescan. */
+export function defaultCacheRoot(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_CACHE_HOME ?? path.join(env.HOME ?? os.homedir(), '.cache');
-  return path.join(base, 'lurescan', 'registry');
+  return path.join(base, 'lurescan');
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  return path.join(defaultCacheRoot(env), 'registry');
+}
+
+/** Where registry answers and analysis results go under a cache folder (`--cache-dir`), or nowhere (`--no-cache`). */
+export function cacheDirs(root: string | undefined, enabled: boolean, env: NodeJS.ProcessEnv): { cacheDir?: string; analysisCacheDir?: string } {
+  if (!enabled) return {};
+  const r = path.resolve(root ?? defaultCacheRoot(env));
+  return { cacheDir: path.join(r, 'registry'), analysisCacheDir: path.join(r, 'analysis') };
 }

@@ -16,7 +16,7 @@ import type { Config } from '../config/schema.js';
 import type { FailOn, ProgressEvent } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { defaultSignatureCacheDir, registerSignaturesCommand } from './signatures.js';
-import { addReportOptions, defaultCacheDir, emitResult, EXIT_CODES, registryInput } from './emit.js';
+import { addReportOptions, cacheDirs, emitResult, EXIT_CODES, registryInput } from './emit.js';
 import { registerPackageCommand } from './package.js';
 import { registerOrgCommand } from './org.js';
 
@@ -112,7 +112,8 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
     .option('--deep', 'with --online or --deps: transitive lockfile entries too, not only direct dependencies', false)
     .option('--deps', "fetch and scan the code of every npm dependency the target would install (implies --online; nothing is installed or run)", false)
     .option('--registry <url>', 'npm registry for --online and npm targets (default: from your ~/.npmrc, else registry.npmjs.org)')
-    .option('--cache-dir <dir>', 'where --online keeps registry answers and --deps keeps tarballs (default: the user cache folder)')
+    .option('--cache-dir <dir>', "lurescan's cache folder: registry answers of --online, tarballs of --deps, and each source file's analysis by content so that unchanged files are not parsed again (default: $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan)")
+    .option('--no-cache', 'neither read nor write the cache folder: every file is analysed afresh and --online asks the registry every time')
     .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
     .option('--no-color', 'never use colours')
@@ -147,7 +148,7 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
         online: opts.online || opts.deps,
         deep: opts.deep,
         deps: opts.deps,
-        cacheDir: opts.cacheDir ?? defaultCacheDir(io.env),
+        ...cacheDirs(opts.cacheDir, opts.cache !== false, io.env),
       });
       let result = scanned;
       if (configFile) {

@@ -11,6 +11,7 @@ import { DEFAULT_ORG_LIMITS } from '../options.js';
 import { escapeControl } from '../reporters/escape.js';
 import { UsageError } from '../usage-error.js';
 import { defaultSignatureCacheDir } from './signatures.js';
+import { cacheDirs } from './emit.js';
 
 export interface OrgIo {
   stdout: (s: string) => void;
@@ -142,6 +143,8 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
     .option('--include-archived', 'scan archived repositories too', false)
     .option('--state-dir <dir>', 'where finished repositories are remembered (default: the user cache directory)')
     .option('--no-state', 'neither read nor write the state directory: scan everything')
+    .option('--cache-dir <dir>', "lurescan's cache folder, where each source file's analysis is kept by content (default: $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan)")
+    .option('--no-cache', 'neither read nor write the analysis cache')
     .option('--shard <i/n>', 'scan only shard i of n (stable by repository name); combine with `org merge`')
     .addOption(new Option('--format <format>', 'report format').choices([...FORMATS]).default('text'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
@@ -199,7 +202,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
           state,
           token,
           limits: { concurrency: opts.concurrency, attempts: opts.attempts, retryBaseMs: opts.retryBaseMs },
-          scanOptions: { signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env) },
+          scanOptions: { signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env), analysisCacheDir: cacheDirs(opts.cacheDir, opts.cache !== false, io.env).analysisCacheDir },
           onEvent: (e) => p.event(e, quiet),
         });
       } catch (err) {

@@ -2,9 +2,11 @@ import { defineRule, type FindingInput, type RuleContext } from './define-rule.j
 import { analyseCommand, notableTraits, type CommandAnalysis } from '../analysis/command.js';
 import { parseJs, type Node } from '../analysis/js/parse.js';
 import { blocksSelection, collapse, pageFacts, type PageFacts } from '../analysis/web/page.js';
-import { BudgetExceeded, clipboardFacts, mayWriteClipboard, quotedStrings, type ClipboardWrite, type CopiedValue, type ScriptSource } from '../analysis/web/clipboard.js';
+import { BudgetExceeded, clipboardFacts, mayWriteClipboard, quotedStrings, type ClipboardWrite, type CopiedValue, type ScriptFacts, type ScriptSource } from '../analysis/web/clipboard.js';
 import { rank } from '../analysis/urls.js';
 import { inNodeModules } from '../analysis/bundle.js';
+import { indexFor, resultCacheOf } from '../analysis/source-index.js';
+import { contentHash, type ResultCache } from '../analysis/result-cache.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 import type { Confidence, Evidence, Severity } from '../types.js';
 import type { ClickFixPatterns } from '../signatures/types.js';
@@ -118,6 +120,35 @@ function resolveScript(page: string, src: string, has: (p: string) => boolean): 
     if (has(p)) return p;
   }
   return undefined;
+}
+
+/** One script's clipboard analysis on its own: its facts, the time limit it reached, or why it did not parse. */
+type Standalone = ScriptFacts | { limit: string } | { unparsed: string };
+
+/**
+ * A script no page loads, analysed on its own; kept in the result cache by content like the source index's files, so
+ * a script that parsed once is not parsed again. A time limit reached depends on the machine's load: not kept.
+ */
+function standalone(path: string, text: string, maxChars: number, maxMs: number, cache: ResultCache | undefined): Standalone {
+  const key = cache ? [contentHash(text), /\.[^./]*$/.exec(path)?.[0].toLowerCase() ?? '', String(maxChars)] : undefined;
+  const hit = key && cache!.get<Standalone>('clipboard', key);
+  if (hit) {
+    if ('writes' in hit) for (const w of hit.writes) w.file = path;
+    return hit;
+  }
+  let r: Standalone;
+  const parsed = parseJs(text, path, maxChars);
+  if (!parsed.ok) r = { unparsed: parsed.error.slice(0, 200) };
+  else {
+    try {
+      r = clipboardFacts([{ program: parsed.program, file: path, lineOffset: 0 }], undefined, maxMs);
+    } catch (err) {
+      if (!(err instanceof BudgetExceeded)) throw err;
+      return { limit: err.message };
+    }
+  }
+  if (key) cache!.put('clipboard', key, r);
+  return r;
 }
 
 export default defineRule({
@@ -239,13 +270,24 @@ export default defineRule({
     parsed.clear();
 
     // Scripts no page of the repository loads: components and modules, each on its own (not installed packages').
+    // The source index has parsed most of them already and ran this same analysis on its tree (in a worker for a
+    // large tree, or from the result cache); the others are analysed here, through the same cache.
+    const shared = copyScripts.length ? new Map((await indexFor(ctx)).files.filter((sf) => sf.clipboard).map((sf) => [sf.path, sf.clipboard!])) : new Map<string, never>();
+    const cache = resultCacheOf(ctx.workspace);
     for (const path of copyScripts) {
       if (loadedByPage.has(path) || units.length >= MAX_UNITS || inNodeModules(path)) continue;
-      const js = await parseFile(path, false);
-      if (!js) continue;
-      const unit: Unit = { file: path, writes: [], texts: [{ file: path, text: js.text }] };
-      if (js.program) analyse(unit, [{ program: js.program, file: path, lineOffset: 0 }]);
-      else unit.writes.push(...textLevelWrite(path, js.text, 0));
+      const text = await ctx.text(path);
+      if (text === undefined) continue;
+      const r = shared.get(path) ?? standalone(path, text, maxChars, ctx.limits.maxAnalysisMsPerFile, cache);
+      const unit: Unit = { file: path, writes: [], texts: [{ file: path, text }] };
+      if ('unparsed' in r) {
+        ctx.diagnostic({ code: 'parse-fallback', message: `${path} not parsed (${r.unparsed}); its clipboard writes are checked at text level only`, file: path, incomplete: false });
+        unit.writes.push(...textLevelWrite(path, text, 0));
+      } else if ('limit' in r) ctx.diagnostic({ code: 'analysis-limit', message: `${path}: ${r.limit}; its clipboard writes were not all analysed`, file: path, incomplete: true });
+      else {
+        unit.writes.push(...r.writes);
+        displayed.push(...r.displayed);
+      }
       if (unit.writes.length) units.push(unit);
     }
 

@@ -74,6 +74,8 @@ interface Fn {
   end: number;
   params: string[];
   returns: Ref[];
+  /** The function around this one (set once every function of the script is known). */
+  outer?: Fn;
 }
 
 interface Res {
@@ -166,8 +168,10 @@ class Resolver {
   private declared = new Set<string>();
   private bindings = new Map<string, Ref[]>();
   private appends = new Map<string, Ref[]>();
-  /** `obj.key = value` and object literals bound to a name, by `scopeKey.key`. */
-  private memberBindings = new Map<string, Ref[]>();
+  /** `obj.key = value` and object literals bound to a name: scope key of the name → key → values. */
+  private memberBindings = new Map<string, Map<string, Ref[]>>();
+  /** Per script, its functions sorted by start (outer first on a tie): the scope chain of a position in O(log n). */
+  private byStart: Fn[][] = [];
   /** `.value` / `.textContent` assignments (what a hidden textarea holds before `execCommand('copy')`). */
   private textAssigns: { ref: Ref; fn?: Fn }[] = [];
   /** Elements selected before a copy: `el.select()`, `range.selectNodeContents(el)`. */
@@ -186,6 +190,7 @@ class Resolver {
 
   run(): ScriptFacts {
     this.sources.forEach((s, i) => this.declare(s.program, i));
+    this.sources.forEach((_, i) => this.nest(i));
     this.sources.forEach((s, i) => this.collect(s.program, i));
     const writes: ClipboardWrite[] = [];
     for (const s of this.sinks) {
@@ -229,13 +234,13 @@ class Resolver {
 
   // ── pass 1: functions and declarations ─────────────────────────────────────────────────────────────────────
   /** Every node in source order with its innermost enclosing function; iterative, so depth cannot overflow. */
-  private walk(root: Node, visit: (n: Node, fn: Fn | undefined) => void): void {
+  private walk(root: Node, prog: number, visit: (n: Node, fn: Fn | undefined) => void): void {
     const stack: { n: Node; fn: Fn | undefined }[] = [{ n: root, fn: undefined }];
     while (stack.length) {
       const { n, fn } = stack.pop()!;
       this.clock();
       visit(n, fn);
-      const inner = isFn(n) ? this.fnByNode.get(n) : fn;
+      const inner = isFn(n) ? this.fnOf(n, prog) : fn;
       const kids = children(n);
       for (let i = kids.length - 1; i >= 0; i--) stack.push({ n: kids[i], fn: inner });
     }
@@ -245,34 +250,66 @@ class Resolver {
     return fn ? `${prog}:${fn.start}` : 'g';
   }
 
-  /** The scope key a name refers to from inside `fn`: the nearest enclosing function that declares it, else global. */
+  /**
+   * Functions nest (they are AST nodes), so sorting them by start and keeping a stack of the open ones gives each its
+   * enclosing function; a position's innermost function is then found by binary search instead of a scan of all.
+   */
+  private nest(prog: number): void {
+    const sorted = [...(this.fns[prog] ?? [])].sort((a, b) => a.start - b.start || b.end - a.end);
+    const open: Fn[] = [];
+    for (const f of sorted) {
+      while (open.length && open[open.length - 1].end <= f.start) open.pop();
+      f.outer = open[open.length - 1];
+      open.push(f);
+    }
+    this.byStart[prog] = sorted;
+  }
+
+  /** The innermost function of a script whose range holds `pos`. */
+  private innermost(prog: number, pos: number): Fn | undefined {
+    const fns = this.byStart[prog] ?? [];
+    let lo = 0;
+    let hi = fns.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (fns[mid].start <= pos) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    let f: Fn | undefined = at >= 0 ? fns[at] : undefined;
+    while (f && !(pos < f.end)) f = f.outer;
+    return f;
+  }
+
+  /** The scope key a name refers to from `pos`: the nearest enclosing function that declares it, else global. */
   private keyOf(prog: number, pos: number, name: string): string {
-    const chain = (this.fns[prog] ?? []).filter((f) => f.start <= pos && pos < f.end).sort((a, b) => b.start - a.start);
-    for (const f of chain) if (this.declared.has(`${prog}:${f.start}:${name}`)) return `${prog}:${f.start}:${name}`;
+    for (let f = this.innermost(prog, pos); f; f = f.outer) if (this.declared.has(`${prog}:${f.start}:${name}`)) return `${prog}:${f.start}:${name}`;
     return `g:${name}`;
+  }
+
+  /** Values bound to `obj.prop` for the object named by scope key `obj`; every key's values when prop is undefined. */
+  private members(obj: string, prop: string | undefined): Ref[] | undefined {
+    const props = this.memberBindings.get(obj);
+    if (!props) return undefined;
+    return prop !== undefined ? props.get(prop) : [...props.values()].flat();
+  }
+
+  private pushMember(obj: string, prop: string, ref: Ref): void {
+    let props = this.memberBindings.get(obj);
+    if (!props) this.memberBindings.set(obj, (props = new Map()));
+    this.push(props, prop, ref);
   }
 
   private declare(program: Node, prog: number): void {
     this.fns[prog] = [];
-    // Functions first, so that declarations inside them land in their scope.
-    const stack: Node[] = [program];
-    while (stack.length) {
-      const n = stack.pop()!;
-      this.clock();
-      if (isFn(n)) {
-        const params = (n.params ?? []).map((p: Node) => (p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' && p.left.type === 'Identifier' ? p.left.name : ''));
-        const f: Fn = { prog, node: n, start: n.start, end: n.end, params, returns: [] };
-        this.fns[prog].push(f);
-        this.fnByNode.set(n, f);
-        if (n.body && n.body.type !== 'BlockStatement') f.returns.push({ node: n.body, prog });
-      }
-      stack.push(...children(n));
-    }
     this.walk(
       program,
+      prog,
       (n, fn) => {
         if (isFn(n)) {
-          const f = this.fnByNode.get(n)!;
+          const f = this.fnOf(n, prog);
           for (const p of f.params) if (p) this.declared.add(`${prog}:${f.start}:${p}`);
           const name = n.id?.name ?? (n.key ? keyName(n) : undefined);
           // A function declaration's name belongs to the scope around it.
@@ -280,20 +317,36 @@ class Resolver {
           if (n.type === 'FunctionDeclaration' && n.id && fn) this.declared.add(`${prog}:${fn.start}:${n.id.name}`);
         } else if (n.type === 'VariableDeclarator' && n.id.type === 'Identifier') {
           if (fn) this.declared.add(`${prog}:${fn.start}:${n.id.name}`);
-          if (n.init && isFn(n.init)) this.addFnName(n.id.name, this.fnByNode.get(n.init)!);
+          if (n.init && isFn(n.init)) this.addFnName(n.id.name, this.fnOf(n.init, prog));
           const init = n.init ? unwrap(n.init) : undefined;
           if (init?.type === 'CallExpression' && init.callee.type === 'Identifier' && init.callee.name === 'require' && COPY_LIBRARIES.has(init.arguments[0]?.value)) this.copyLibs.add(n.id.name);
         } else if (n.type === 'AssignmentExpression' && n.right && isFn(n.right)) {
           const name = n.left.type === 'Identifier' ? n.left.name : propName(n.left);
-          if (name) this.addFnName(name, this.fnByNode.get(n.right)!);
+          if (name) this.addFnName(name, this.fnOf(n.right, prog));
         } else if (n.type === 'ObjectProperty' && n.value && isFn(n.value)) {
           const name = keyName(n);
-          if (name) this.addFnName(name, this.fnByNode.get(n.value)!);
+          if (name) this.addFnName(name, this.fnOf(n.value, prog));
         } else if (n.type === 'ImportDeclaration' && COPY_LIBRARIES.has(n.source.value)) {
           for (const s of n.specifiers) this.copyLibs.add(s.local.name);
         }
       },
     );
+  }
+
+  /**
+   * The record of a function node, made the first time the walk (or a declaration naming it, before the walk
+   * reaches it) needs it: one traversal finds functions and declarations together.
+   */
+  private fnOf(n: Node, prog: number): Fn {
+    let f = this.fnByNode.get(n);
+    if (!f) {
+      const params = (n.params ?? []).map((p: Node) => (p.type === 'Identifier' ? p.name : p.type === 'AssignmentPattern' && p.left.type === 'Identifier' ? p.left.name : ''));
+      f = { prog, node: n, start: n.start, end: n.end, params, returns: [] };
+      this.fns[prog].push(f);
+      this.fnByNode.set(n, f);
+      if (n.body && n.body.type !== 'BlockStatement') f.returns.push({ node: n.body, prog });
+    }
+    return f;
   }
 
   private addFnName(name: string, f: Fn): void {
@@ -312,6 +365,7 @@ class Resolver {
   private collect(program: Node, prog: number): void {
     this.walk(
       program,
+      prog,
       (n, fn) => {
         switch (n.type) {
           case 'VariableDeclarator':
@@ -332,7 +386,7 @@ class Resolver {
               if (prop && ELEMENT_TEXT.has(prop)) this.textAssigns.push({ ref: { node: n.right, prog }, fn });
               if (prop && DISPLAY_PROPS.has(prop)) this.displayRefs.push({ ref: { node: n.right, prog }, html: prop.endsWith('HTML') });
               const base = unwrap(left.object);
-              if (prop && base.type === 'Identifier') this.push(this.memberBindings, `${this.keyOf(prog, n.start, base.name)}.${prop}`, { node: n.right, prog });
+              if (prop && base.type === 'Identifier') this.pushMember(this.keyOf(prog, n.start, base.name), prop, { node: n.right, prog });
             }
             return;
           }
@@ -368,7 +422,7 @@ class Resolver {
   private bindObject(key: string, obj: Node, prog: number): void {
     for (const p of obj.properties) {
       const k = p.type === 'ObjectProperty' ? keyName(p) : undefined;
-      if (k !== undefined) this.push(this.memberBindings, `${key}.${k}`, { node: p.value, prog });
+      if (k !== undefined) this.pushMember(key, k, { node: p.value, prog });
     }
   }
 
@@ -546,7 +600,7 @@ class Resolver {
       const el = this.elementOf(at(obj), prop);
       if (!el.dynamic) return el;
       // Some element's text or value: whatever the page shows there (a code block's copy button).
-      const bound = obj.type === 'Identifier' ? this.memberBindings.get(`${this.keyOf(ref.prog, obj.start, obj.name)}.${prop}`) : undefined;
+      const bound = obj.type === 'Identifier' ? this.members(this.keyOf(ref.prog, obj.start, obj.name), prop) : undefined;
       if (!bound?.length) return pageText();
     }
     if (prop === 'length') return dyn();
@@ -554,11 +608,11 @@ class Resolver {
     if (obj.type === 'Identifier') {
       const key = this.keyOf(ref.prog, obj.start, obj.name);
       if (prop !== undefined) {
-        const bound = this.memberBindings.get(`${key}.${prop}`);
+        const bound = this.members(key, prop);
         if (bound?.length) return merge(...bound.map((b) => this.eval(b, depth + 1, new Set(seen).add(n))));
       } else {
         // obj[os]: any of its keys.
-        const all = [...this.memberBindings.entries()].filter(([k]) => k.startsWith(`${key}.`)).flatMap(([, v]) => v);
+        const all = this.members(key, undefined) ?? [];
         if (all.length) return merge(...all.slice(0, MAX_VALUES).map((b) => this.eval(b, depth + 1, new Set(seen).add(n))));
       }
     }
@@ -712,10 +766,34 @@ class Resolver {
     return dyn();
   }
 
+  /** arrays() per node and depth: the bindings are fixed by then, so an answer never changes. */
+  private arrayMemo = new Map<Node, Ref[][]>();
+
   /** The array literals an expression can denote: `parts`, `parts.w`, `mac ? parts.m : parts.w`. */
   private arrays(ref: Ref, depth: number): Ref[] {
     const n = unwrap(ref.node);
     if (!n || depth > 6) return [];
+    let byDepth = this.arrayMemo.get(n);
+    if (!byDepth) this.arrayMemo.set(n, (byDepth = []));
+    const hit = byDepth[depth];
+    if (hit) return hit;
+    this.clock();
+    const r = this.arraysUncached(ref, n, depth);
+    byDepth[depth] = r;
+    return r;
+  }
+
+  /** The first MAX_VALUES arrays the bindings denote, in order, without resolving the rest. */
+  private firstArrays(refs: Ref[], depth: number): Ref[] {
+    const out: Ref[] = [];
+    for (const b of refs) {
+      if (out.length >= MAX_VALUES) break;
+      out.push(...this.arrays(b, depth));
+    }
+    return out.slice(0, MAX_VALUES);
+  }
+
+  private arraysUncached(ref: Ref, n: Node, depth: number): Ref[] {
     const at = (node: Node): Ref => ({ node, prog: ref.prog });
     switch (n.type) {
       case 'ArrayExpression':
@@ -725,14 +803,14 @@ class Resolver {
       case 'LogicalExpression':
         return [...this.arrays(at(n.left), depth + 1), ...this.arrays(at(n.right), depth + 1)];
       case 'Identifier':
-        return (this.bindings.get(this.keyOf(ref.prog, n.start, n.name)) ?? []).flatMap((b) => this.arrays(b, depth + 1)).slice(0, MAX_VALUES);
+        return this.firstArrays(this.bindings.get(this.keyOf(ref.prog, n.start, n.name)) ?? [], depth + 1);
       case 'MemberExpression': {
         const obj = unwrap(n.object);
         const prop = propName(n);
         if (obj.type === 'Identifier') {
           const key = this.keyOf(ref.prog, obj.start, obj.name);
-          const refs = prop !== undefined ? (this.memberBindings.get(`${key}.${prop}`) ?? []) : [...this.memberBindings.entries()].filter(([k]) => k.startsWith(`${key}.`)).flatMap(([, v]) => v);
-          return refs.flatMap((b) => this.arrays(b, depth + 1)).slice(0, MAX_VALUES);
+          const refs = this.members(key, prop) ?? [];
+          return this.firstArrays(refs, depth + 1);
         }
         if (obj.type === 'ObjectExpression' && prop !== undefined) {
           const p = obj.properties.find((x: Node) => x.type === 'ObjectProperty' && keyName(x) === prop);

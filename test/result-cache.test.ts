@@ -1,0 +1,157 @@
+/**
+ * The analysis result cache (src/analysis/result-cache.ts): a second scan reads it and reports exactly what the
+ * first did, an entry made by other code is never read, a damaged entry is a miss, changed content is a miss, and the
+ * folder stays under its bound with the least recently used entries going first.
+ */
+import assert from 'node:assert/strict';
+import { cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ResultCache } from '../src/analysis/result-cache.js';
+import { sourceIndex, useResultCache } from '../src/analysis/source-index.js';
+import { acquireLocal } from '../src/acquire/local.js';
+import { loadSignatures } from '../src/signatures/load.js';
+import { DEFAULT_LIMITS } from '../src/options.js';
+import type { ScanResult } from '../src/types.js';
+import { FIXTURES, scanFolder, tempDir } from './helpers.js';
+
+const sigs = loadSignatures();
+const LURES = ['lure-env-base64-c2', 'lure-obfuscated-middleware', 'lure-clickfix-meeting', 'lure-stealer', 'lure-python-test', 'benign-webpack-bundle'];
+
+/** A scan result without what differs between two runs (timing). */
+const comparable = (r: ScanResult) => JSON.stringify({ ...r, stats: { ...r.stats, ms: 0 } });
+
+function entries(dir: string): string[] {
+  const out: string[] = [];
+  for (const shard of readdirSync(dir)) for (const f of readdirSync(path.join(dir, shard))) out.push(path.join(dir, shard, f));
+  return out;
+}
+
+async function indexStats(dir: string, cache: ResultCache) {
+  const ws = await acquireLocal(dir, DEFAULT_LIMITS);
+  useResultCache(ws, cache);
+  const idx = await sourceIndex(ws, sigs, DEFAULT_LIMITS);
+  await ws.dispose();
+  return idx;
+}
+
+describe('analysis result cache', function () {
+  this.timeout(120_000);
+
+  it('a second scan reads every analysis from the cache and reports exactly what a scan without it reports', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      for (const name of LURES) {
+        const dir = path.join(FIXTURES, 'repos', name);
+        const plain = await scanFolder(dir);
+        const cold = await scanFolder(dir, { analysisCacheDir: cacheDir });
+        const warm = await scanFolder(dir, { analysisCacheDir: cacheDir });
+        assert.equal(comparable(cold), comparable(plain), `${name}: cold scan with the cache differs`);
+        assert.equal(comparable(warm), comparable(plain), `${name}: warm scan differs`);
+        const idx = await indexStats(dir, new ResultCache(cacheDir, 64 * 1024 * 1024));
+        assert.ok(idx.stats.passed > 0, `${name}: nothing analysed`);
+        assert.equal(idx.stats.cached, idx.stats.passed, `${name}: every analysed file comes from the cache`);
+      }
+      assert.ok(entries(cacheDir).length > 0);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('clickfix-page: pages, standalone scripts and unparsable scripts report the same from the cache', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      for (const kind of ['positive', 'negative']) {
+        const base = path.join(FIXTURES, 'rules', 'clickfix-page', kind);
+        for (const name of readdirSync(base)) {
+          const dir = path.join(base, name);
+          const options = { rules: ['clickfix-page'] };
+          const plain = await scanFolder(dir, options);
+          assert.equal(comparable(await scanFolder(dir, { ...options, analysisCacheDir: cacheDir })), comparable(plain), `${kind}/${name}: cold`);
+          assert.equal(comparable(await scanFolder(dir, { ...options, analysisCacheDir: cacheDir })), comparable(plain), `${kind}/${name}: warm`);
+        }
+      }
+      assert.ok(entries(cacheDir).length > 0);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('never reads an entry made by other code, and changed content is a miss', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const repo = path.join(tmp.dir, 'repo');
+      cpSync(path.join(FIXTURES, 'repos', 'lure-env-base64-c2'), repo, { recursive: true });
+      const v1 = await indexStats(repo, new ResultCache(cacheDir, 1 << 26, () => 'v1'));
+      assert.equal(v1.stats.cached, 0);
+      assert.equal((await indexStats(repo, new ResultCache(cacheDir, 1 << 26, () => 'v1'))).stats.cached, v1.stats.passed);
+      // Another analyser version (or lurescan version: both are in codeStamp) reads nothing of v1's.
+      const v2 = new ResultCache(cacheDir, 1 << 26, () => 'v2');
+      assert.equal((await indexStats(repo, v2)).stats.cached, 0);
+      assert.equal(v2.stats.hits, 0);
+      // One file changed: only that file is analysed again.
+      const file = readdirSync(repo, { recursive: true, encoding: 'utf8' }).find((f) => /\.js$/.test(f) && !f.includes('node_modules'))!;
+      writeFileSync(path.join(repo, file), `${readFileSync(path.join(repo, file), 'utf8')}\n// changed\n`);
+      const again = await indexStats(repo, new ResultCache(cacheDir, 1 << 26, () => 'v1'));
+      assert.equal(again.stats.cached, again.stats.passed - 1);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('a torn or edited entry is a miss, and the scan is the same', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const dir = path.join(FIXTURES, 'repos', 'lure-obfuscated-middleware');
+      const plain = await scanFolder(dir);
+      await scanFolder(dir, { analysisCacheDir: cacheDir });
+      const files = entries(cacheDir);
+      files.forEach((f, i) => {
+        const b = readFileSync(f);
+        if (i % 2) writeFileSync(f, b.subarray(0, b.length >> 1));
+        else {
+          b[b.length - 1] ^= 0xff;
+          writeFileSync(f, b);
+        }
+      });
+      const cache = new ResultCache(cacheDir, 1 << 26);
+      const idx = await indexStats(dir, cache);
+      assert.equal(idx.stats.cached, 0);
+      assert.equal(cache.stats.corrupt, files.length);
+      assert.equal(comparable(await scanFolder(dir, { analysisCacheDir: cacheDir })), comparable(plain));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('stays under its size bound, dropping the least recently used entries first', () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const max = 256 * 1024;
+      const cache = new ResultCache(cacheDir, max, () => 'v');
+      const value = (i: number) => ({ i, data: 'x'.repeat(8 * 1024) });
+      for (let i = 0; i < 20; i++) cache.put('t', [String(i)], value(i));
+      // Entries 0..19 from oldest to newest; then 0 and 1 are read (a hit refreshes an entry's time).
+      const t0 = Date.now() / 1000 - 10_000;
+      for (let i = 0; i < 20; i++) utimesSync(cache.pathOf('t', [String(i)]), t0 + i, t0 + i);
+      assert.equal(cache.get<{ i: number }>('t', ['0'])?.i, 0);
+      assert.equal(cache.get<{ i: number }>('t', ['1'])?.i, 1);
+      // 34 entries of ~8 KiB: over the bound, trimmed to 80 % of it.
+      for (let i = 20; i < 34; i++) cache.put('t', [String(i)], value(i));
+      cache.trim();
+      const total = entries(cacheDir).reduce((n, f) => n + statSync(f).size, 0);
+      assert.ok(total <= max, `${total} bytes over the ${max}-byte bound`);
+      assert.ok(cache.stats.evicted > 0);
+      assert.equal(cache.get<{ i: number }>('t', ['33'])?.i, 33, 'the newest entry is kept');
+      assert.equal(cache.get('t', ['2']), undefined, 'an old entry nobody read is dropped');
+      assert.equal(cache.get<{ i: number }>('t', ['0'])?.i, 0, 'an old entry read recently is kept');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
