@@ -5,10 +5,9 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import os from 'node:os';
 import * as core from '@actions/core';
 import { scanWorkspace } from '../scan.js';
-import { resolveOptions, type ScanOptions } from '../options.js';
+import { resolveOptions } from '../options.js';
 import { acquireLocal } from '../acquire/local.js';
 import { loadSignatures } from '../signatures/load.js';
 import { verdictOf, verdictRank } from '../engine/verdict.js';

@@ -136,6 +136,8 @@ function dropEchoes(findings: Finding[], from: number, aliases: Map<string, Work
     const via = aliases.get(findings[i].location.file);
     if (via?.some((a) => own.has(`${a.of}\0${what(findings[i])}`))) findings.splice(i, 1);
   }
+}
+
 /** Report order: most severe first, then by file, line and rule. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (
