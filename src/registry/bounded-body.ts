@@ -5,7 +5,8 @@
  * process down. Two guards, both per request:
  *
  *  - at the HTTP layer, before npm-registry-fetch sees the answer: a declared content-length over the cap, any body
- *    that grows past it, and the body of an error answer (only its status is ever used) end the response at once.
+ *    that grows past it, and an error answer's body past 16 KiB (only its status and message are used) end the
+ *    response at once.
  *    Requests are recognised through the `http.client.request.start` diagnostics channel and an AsyncLocalStorage
  *    entered around the fetch, so concurrent fetches keep their own budgets and other HTTP clients are untouched;
  *  - while the success body is read here: bytes after decompression are counted (a small gzip can expand to a
@@ -33,6 +34,9 @@ interface Budget {
   stopped?: BodyTooLarge;
 }
 
+/** An error answer's body is read for the registry's message only: this much of it at most. */
+const ERROR_BODY_BYTES = 16 * 1024;
+
 const budgets = new AsyncLocalStorage<Budget>();
 const watched = new WeakMap<ClientRequest, Budget>();
 let subscribed = false;
@@ -48,11 +52,22 @@ function onResponse(message: unknown): void {
   const budget = watched.get(request);
   if (!budget) return;
   const status = response.statusCode ?? 0;
-  // An error answer becomes an error carrying its status: its body is never needed. Ending it with an error (not a
-  // bare destroy) makes the client settle at once instead of waiting for a timeout. (A redirect's body is left to the
-  // byte count below: the client has no error listener on it yet.)
+  // An error answer keeps its status whatever happens to its body: npm-registry-fetch reads the body only for the
+  // registry's own words ("This package version is not available.") and settles without it when the read fails. So
+  // a short error body is let through and a long one is ended, with an error (not a bare destroy) so that the client
+  // settles at once instead of waiting for a timeout. (A redirect's body is left to the byte count below: the client
+  // has no error listener on it yet.)
   if (status >= 400) {
-    response.destroy(new Error(`HTTP ${status}: body not read`));
+    const declaredError = Number(response.headers['content-length']);
+    if (Number.isFinite(declaredError) && declaredError > ERROR_BODY_BYTES) {
+      response.destroy(new Error(`HTTP ${status}: body not read`));
+      return;
+    }
+    let seenError = 0;
+    response.on('data', (chunk: Buffer) => {
+      seenError += chunk.length;
+      if (seenError > ERROR_BODY_BYTES) response.destroy(new Error(`HTTP ${status}: body not read past ${ERROR_BODY_BYTES} bytes`));
+    });
     return;
   }
   const declared = Number(response.headers['content-length']);
