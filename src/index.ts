@@ -30,7 +30,7 @@ export type { RegistryFacts, PackageFacts } from './registry/facts.js';
 export type { RegistryConfigInput } from './registry/config.js';
 
 // Reporters: pure ScanResult → string
-export { renderJson } from './reporters/json.js';
+export { renderJson, REPORT_SCHEMA_VERSION } from './reporters/json.js';
 export { renderText } from './reporters/text.js';
 export type { TextOptions } from './reporters/text.js';
 export { renderSarif, buildSarif } from './reporters/sarif.js';

@@ -64,8 +64,11 @@ export interface WorkspaceFile {
    * (`.VSCode/Tasks.json` on macOS and Windows, `.vscode./tasks.json` on Windows). Its bytes are that entry's.
    */
   readonly alias?: WorkspaceAlias;
-  /** The file's bytes, or undefined when the file is over the size limit or unreadable (a diagnostic says why). */
-  bytes(): Promise<Buffer | undefined>;
+  /**
+   * The file's bytes, or undefined when the file is over the size limit or unreadable (a diagnostic says why).
+   * Typed `Uint8Array` so that the published types need no `@types/node`; at run time it is a Node `Buffer`.
+   */
+  bytes(): Promise<Uint8Array | undefined>;
   /** The file decoded as UTF-8 (BOM removed, UTF-16 with BOM decoded), or undefined when bytes() is. */
   text(): Promise<string | undefined>;
 }
@@ -137,6 +140,11 @@ export interface Diagnostic {
   file?: string;
   /** True when content was left unread or unanalysed: the scan is then incomplete. */
   incomplete: boolean;
+  /**
+   * What to do about it, in lurescan's own words: never text from the scanned content (which goes in `message`), so
+   * that reporters can render its `code` spans as code.
+   */
+  remediation?: string;
 }
 
 export type PackageEcosystem = 'npm' | 'PyPI';

@@ -328,12 +328,12 @@ describe('nested archives', function () {
       r = await scanTree({ ...INNOCENT, 'assets/setup.zip': await setupZip() });
     });
 
-    it('SARIF points at the archive file, without a region, and names the inner path and line', () => {
+    it('SARIF points at the archive file (its first line), and names the inner path and line', () => {
       const f = r.findings.find((x) => x.ruleId === 'remote-code-execution')!;
       const res = buildSarif(r).runs[0].results!.find((x) => x.ruleId === 'remote-code-execution')!;
       const loc = res.locations![0].physicalLocation!;
       assert.equal(loc.artifactLocation!.uri, 'assets/setup.zip');
-      assert.equal(loc.region, undefined);
+      assert.deepEqual(loc.region, { startLine: 1 }, 'the lines are the inner file\'s, not the archive\'s');
       assert.ok(res.message.text!.startsWith(`In assets/setup.zip!/setup/install.js:${f.location.line}: `), res.message.text);
       assert.equal(res.properties!.nestedPath, 'assets/setup.zip!/setup/install.js');
     });

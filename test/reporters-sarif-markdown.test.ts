@@ -1,10 +1,10 @@
 /** SARIF and Markdown reporters: golden files, schema validation, and escaping of attacker-written text. */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURES, scanFolder } from './helpers.js';
 import { buildSarif, renderSarif, artifactUri, FINGERPRINT_KEY } from '../src/reporters/sarif.js';
-import { renderMarkdown, escapeMarkdown, inlineCode } from '../src/reporters/markdown.js';
+import { renderMarkdown, escapeMarkdown, escapeProse, inlineCode } from '../src/reporters/markdown.js';
 import { RULES } from '../src/rules/index.js';
 import type { RuleMeta } from '../src/rules/define-rule.js';
 import type { ScanResult } from '../src/types.js';
@@ -61,6 +61,19 @@ describe('SARIF reporter', () => {
     assert.ok(log.runs[0].results!.length > 0);
   });
 
+  it('every result has a region with startLine (what GitHub code scanning places a result by): whole-file binaries too', async () => {
+    const dir = path.join(FIXTURES, 'rules', 'prebuilt-binary', 'positive');
+    for (const name of readdirSync(dir)) {
+      const log = buildSarif(await scanFolder(path.join(dir, name), { rules: ['prebuilt-binary'] }));
+      const results = log.runs[0].results!;
+      assert.ok(results.length > 0, name);
+      for (const r of results) {
+        for (const l of [...r.locations!, ...(r.relatedLocations ?? [])]) assert.ok((l.physicalLocation!.region?.startLine ?? 0) >= 1, `${name}: ${JSON.stringify(l)}`);
+      }
+      assert.deepEqual(validateSarif(log), [], name);
+    }
+  });
+
   it('the validator does reject invalid SARIF', () => {
     const log = buildSarif(result, { rules: META }) as unknown as { runs: { results: { level: string }[] }[] };
     log.runs[0].results[0].level = 'fatal';
@@ -86,7 +99,7 @@ describe('SARIF reporter', () => {
     assert.equal(first.partialFingerprints![FINGERPRINT_KEY], '3f2a9c1d4e5b6a70');
     assert.equal(first.ruleIndex, 0);
     assert.equal(second.ruleIndex, 1);
-    assert.equal(third.locations![0].physicalLocation!.region, undefined, 'no line, no region');
+    assert.deepEqual(third.locations![0].physicalLocation!.region, { startLine: 1 }, 'a whole-file finding points at the first line');
     assert.deepEqual(buildSarif(result, { rules: META }), buildSarif(result, { rules: META }));
   });
 
@@ -141,6 +154,30 @@ describe('Markdown reporter', () => {
     assert.equal(inlineCode('a|b'), '`a|b`');
     assert.equal(inlineCode('a|b', 300, true), '`a\\|b`');
   });
+
+  it("renders lurescan's own prose with its code spans, and keeps scanned text escaped beside it", () => {
+    const f = result.findings[0];
+    const md = renderMarkdown({
+      ...result,
+      findings: [{ ...f, message: 'scanned `x` [link](https://evil.invalid/a)', remediation: 'Run `npm ci --ignore-scripts` instead.' }],
+      diagnostics: [{ code: 'lockfile-binary', message: 'dir`/bun.lockb is binary', file: 'dir`/bun.lockb', incomplete: true, remediation: 'Ask for a text lockfile (`bun install --save-text-lockfile`).' }],
+    });
+    assert.ok(md.includes('**What to do:** Run `npm ci --ignore-scripts` instead.'), md);
+    assert.ok(md.includes('— Ask for a text lockfile (`bun install --save-text-lockfile`).'), md);
+    assert.ok(!md.includes('\\`bun install'), 'no escaped backtick in our own guidance');
+    assert.ok(md.includes('scanned \\`x\\` \\[link\\](hxxps://evil.invalid/a)'), 'the scanned message stays escaped');
+    assert.ok(md.includes('dir\\`/bun.lockb is binary'), 'the scanned part of a diagnostic stays escaped');
+  });
+
+  const prose: [string, string][] = [
+    ['Run `npm ci`.', 'Run `npm ci`.'],
+    ['a ` lone backtick', 'a \\` lone backtick'],
+    ['`<img src=x>` <b>x</b> @team #1', '`<img src=x>` &lt;b&gt;x&lt;/b&gt; @<!-- -->team #<!-- -->1'],
+    ['`a|b` [x](https://evil.invalid)', '`a|b` \\[x\\](hxxps://evil.invalid)'],
+  ];
+  for (const [input, want] of prose) {
+    it(`escapeProse(${JSON.stringify(input)}): code spans stay code, the rest is escaped`, () => assert.equal(escapeProse(input), want));
+  }
 
   it('truncates to the size limit without leaving a <details> open', () => {
     const many: ScanResult = { ...result, findings: Array.from({ length: 400 }, (_, i) => ({ ...result.findings[0], fingerprint: `f${i}`, message: `finding ${i} ${'x'.repeat(200)}` })) };

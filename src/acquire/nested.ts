@@ -10,6 +10,7 @@
 import type { WorkspaceFile } from '../types.js';
 import type { NestedFormat } from './archive.js';
 import { tarChecksumOk } from './tar-header.js';
+import { bytesOf } from './bytes.js';
 import type { BaseWorkspace } from './workspace.js';
 
 /** Formats recognised by their magic that lurescan cannot read (no reader in Node's standard library). */
@@ -75,7 +76,7 @@ export async function expandNestedArchives(ws: BaseWorkspace): Promise<void> {
         note('archive-not-expanded', `the archive caps of this scan are used up (maxArchiveEntries ${limits.maxArchiveEntries}, maxArchiveBytes ${limits.maxArchiveBytes}); not expanded, its content was not scanned`, f.path);
         continue;
       }
-      const bytes = await f.bytes();
+      const bytes = await bytesOf(f);
       if (!bytes) continue; // the read budget or a read error: bytes() recorded why
       // The archive reader (yauzl, tar-stream) loads with the first archive found, not with every scan.
       const { gzipHoldsTar, readArchive } = await import('./archive.js');

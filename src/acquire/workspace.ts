@@ -4,6 +4,7 @@
  */
 import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceAlias, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
+import { bytesOf } from './bytes.js';
 import { resolveLinks, rootOf } from './links.js';
 import { lexicalPath, platformKey, rolePathOf, windowsPath } from './role-path.js';
 
@@ -281,7 +282,7 @@ export class BaseWorkspace implements Workspace {
         return undefined;
       }
     }
-    return (await f.bytes())?.subarray(0, n);
+    return (await bytesOf(f))?.subarray(0, n);
   }
 
   /**

@@ -50,7 +50,10 @@ async function runWith(inputs: ActionInputs, ctx: RunContext, env: NodeJS.Proces
   const prefix = path.relative(workspace, inputs.path).split(path.sep).join('/');
   if (prefix.startsWith('..')) core.warning(`input 'path' is outside GITHUB_WORKSPACE; annotation and SARIF paths are relative to the scanned folder`);
   const pathPrefix = prefix.startsWith('..') ? '' : prefix;
-  const gh: GitHubClient | undefined = inputs.token && ctx.repo ? createClient({ token: inputs.token, baseUrl: ctx.apiUrl, userAgent: 'lurescan-action', log: { debug: () => {}, info: () => {}, warn: (m) => core.warning(redact(m, inputs.token)), error: (m) => core.warning(redact(m, inputs.token)) } }) : undefined;
+  // Octokit's error log is its request log's line for every failed request (`POST /repos/…/comments - 403 …`): the
+  // Action catches each of those and explains it in a warning of its own, so the raw line goes to the debug log only.
+  const octokitLog = { debug: () => {}, info: () => {}, warn: (m: string) => core.warning(redact(m, inputs.token)), error: (m: string) => core.debug(redact(m, inputs.token)) };
+  const gh: GitHubClient | undefined = inputs.token && ctx.repo ? createClient({ token: inputs.token, baseUrl: ctx.apiUrl, userAgent: 'lurescan-action', log: octokitLog }) : undefined;
 
   // 1. What changed (diff mode, and to know whether a pull request touched the config file).
   const plan: DiffPlan = await changedFilesFor(inputs, ctx, gh, pathPrefix);

@@ -9,6 +9,7 @@ import type { Inventory, Workspace } from '../types.js';
 import type { Signatures } from '../signatures/types.js';
 import { analyseCommand, type CommandAnalysis, type Trait } from './command.js';
 import { checkFileType } from './filetype.js';
+import { bytesOf } from '../acquire/bytes.js';
 import type { UrlVerdict } from './urls.js';
 
 export interface FollowContext {
@@ -114,7 +115,7 @@ export async function followCommand(command: string, baseDir: string, ctx: Follo
       result.files.push(found);
       const step = [...chain, `runs ${found}`];
       const entry = ctx.workspace.get(found)!;
-      const bytes = await entry.bytes();
+      const bytes = await bytesOf(entry);
       if (!bytes) continue;
       const mismatch = checkFileType(found, bytes, ctx.signatures);
       if (mismatch) {

@@ -12,6 +12,7 @@ import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, type BundleInfo } from './bundle.js';
 import { envEntries, type EnvEntry } from './env-config.js';
 import { checkFileType, claimedFormat } from './filetype.js';
+import { bytesOf } from '../acquire/bytes.js';
 import { localSyncReaders } from '../acquire/local.js';
 import { decodeText } from '../acquire/workspace.js';
 import { AnalysisPool } from './source-pool.js';
@@ -246,7 +247,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   try {
     outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
       const chunk = candidates.slice(i, i + READ_CONCURRENCY);
-      const read = await Promise.all(chunk.map((c) => c.f.bytes()));
+      const read = await Promise.all(chunk.map((c) => bytesOf(c.f)));
       for (let j = 0; j < chunk.length; j++) {
         const { f, lang, disguised } = chunk[j];
         const bytes = read[j];
@@ -311,7 +312,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     const names = [...suspicious];
     for (const { f, lang } of skipped) {
       if (index.stats.passed >= limits.maxParsedFiles) break;
-      const bytes = await f.bytes();
+      const bytes = await bytesOf(f);
       const text = bytes && decodeText(bytes);
       if (text === undefined || !names.some((n) => text.includes(`${n}(`))) continue;
       const sf = analyseFile(f.path, text, sigs, limits, index.diagnostics, true, lang);

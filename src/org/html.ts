@@ -150,7 +150,7 @@ function detailsHtml(e: OrgEntry, id: string): string {
   parts.push(...findings.slice(0, MAX_FINDINGS_SHOWN).map(findingHtml));
   if (findings.length > MAX_FINDINGS_SHOWN) parts.push(`<p class="muted">… ${findings.length - MAX_FINDINGS_SHOWN} more findings in the JSON report</p>`);
   const diags = e.diagnostics.filter((d) => d.incomplete).slice(0, 30);
-  if (diags.length) parts.push(`<p><b>Not fully read:</b></p><ul>${diags.map((d) => `<li>${d.file ? `<code>${esc(d.file, 200)}</code>: ` : ''}${esc(d.message)} <span class="muted">[${esc(d.code, 60)}]</span></li>`).join('')}</ul>`);
+  if (diags.length) parts.push(`<p><b>Not fully read:</b></p><ul>${diags.map((d) => `<li>${d.file ? `<code>${esc(d.file, 200)}</code>: ` : ''}${esc(d.message)}${d.remediation ? `. ${esc(d.remediation)}` : ''} <span class="muted">[${esc(d.code, 60)}]</span></li>`).join('')}</ul>`);
   return `<details class="repo" id="${id}"${e.verdict === 'block' ? ' open' : ''}><summary><span class="badge ${e.verdict}">${e.verdict}</span> ${esc(e.full_name)} <span class="muted">(${e.findings.length} findings)</span></summary>${parts.join('\n')}</details>`;
 }
 

@@ -20,20 +20,22 @@ export interface AnnotationOptions {
   max?: number;
   /** Folder of the scanned root relative to the repository root, so file= is repository-relative. */
   pathPrefix?: string;
-  /** Verdict at or above which findings become ::error (the fail-on gate); below it, ::warning. */
+  /**
+   * The fail-on gate. A finding that blocks is an ::error whatever the gate, 'never' included (the job does not fail,
+   * the finding is as serious); with 'warn', a finding that warns is an ::error too, because it fails the job.
+   */
   errorAt?: Verdict | 'never';
 }
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
 /**
- * The level of one finding: a finding that alone would block is an error, one that would warn is a warning,
- * the rest are notices. A finding is never an error when the gate is 'never' (the job will not fail).
+ * The level of one finding, by its severity: a finding that alone would block is an error, one that would warn is a
+ * warning, the rest are notices. The gate only raises: with fail-on 'warn' the warnings that fail the job are errors.
  */
 export function annotationLevel(f: Finding, errorAt: Verdict | 'never' = 'block'): AnnotationLevel {
   const blocking = (f.severity === 'critical' || f.severity === 'high') && f.confidence !== 'low';
   const warning = f.severity === 'critical' || f.severity === 'high' || f.severity === 'medium';
-  if (errorAt === 'never') return warning ? 'warning' : 'notice';
   if (blocking || (errorAt === 'warn' && warning)) return 'error';
   return warning ? 'warning' : 'notice';
 }

@@ -53,6 +53,19 @@ export function escapeMarkdown(s: string, max = 500): string {
     .replace(/([@#])(?=[\w-])/g, '$1<!-- -->');
 }
 
+/**
+ * lurescan's own prose (a rule's remediation, a diagnostic's guidance): its `code` spans are rendered as code, every
+ * other character is escaped as {@link escapeMarkdown} escapes scanned text. Safe on any input all the same: a code
+ * span holds no backtick and goes through {@link inlineCode}, a lone backtick is escaped.
+ */
+export function escapeProse(s: string, max = 1000): string {
+  const t = s.length > max ? `${s.slice(0, max)}…` : s;
+  return t
+    .split(/(`[^`\r\n]+`)/)
+    .map((part) => (part.length > 2 && part.startsWith('`') && part.endsWith('`') ? inlineCode(part.slice(1, -1)) : part ? escapeMarkdown(part, Infinity) : ''))
+    .join('');
+}
+
 /** Escape text for an HTML element (the <summary> line, where Markdown is not processed). */
 export function escapeHtml(s: string, max = 300): string {
   let t = s.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\r\n?|\n/g, ' ');
@@ -93,7 +106,7 @@ function details(f: Finding, prefix: string): string {
     lines.push(`- ${e.kind}: ${inlineCode(e.value)}${at}`);
   }
   if (f.evidence.length > 10) lines.push(`- … ${f.evidence.length - 10} more evidence items (see the JSON report)`);
-  if (f.remediation) lines.push('', `**What to do:** ${escapeMarkdown(f.remediation, 1000)}`);
+  if (f.remediation) lines.push('', `**What to do:** ${escapeProse(f.remediation)}`);
   lines.push('', `[Rule documentation](${ruleDocUrl(f.ruleId)}) · confidence ${f.confidence}${f.techniques?.length ? ` · ${f.techniques.join(', ')}` : ''}`, '', '</details>', '');
   return lines.join('\n');
 }
@@ -124,7 +137,7 @@ export function renderMarkdown(result: ScanResult, opts: MarkdownOptions = {}): 
   const diags = result.diagnostics.filter((d) => d.incomplete || opts.verbose || d.code.startsWith('suppression-'));
   if (diags.length) {
     body.push('', `<details><summary>Diagnostics (${diags.length})</summary>`, '');
-    for (const d of diags.slice(0, 50)) body.push(`- ${d.incomplete ? '**incomplete** ' : ''}${d.file ? `${inlineCode(prefix ? `${prefix}/${d.file}` : d.file, 200)}: ` : ''}${escapeMarkdown(d.message, 300)} (${escapeMarkdown(d.code, 60)})`);
+    for (const d of diags.slice(0, 50)) body.push(`- ${d.incomplete ? '**incomplete** ' : ''}${d.file ? `${inlineCode(prefix ? `${prefix}/${d.file}` : d.file, 200)}: ` : ''}${escapeMarkdown(d.message, 300)} (${escapeMarkdown(d.code, 60)})${d.remediation ? ` — ${escapeProse(d.remediation, 500)}` : ''}`);
     if (diags.length > 50) body.push(`- … ${diags.length - 50} more (see the JSON report)`);
     body.push('', '</details>');
   }

@@ -72,16 +72,17 @@ function nestedWhere(l: Location): string {
 
 function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
   // Inside an archive of the tree (Location.container): code scanning can only point at the archive file itself, so
-  // the result does, without a region (the lines are the inner file's), and the message names the inner path.
+  // the result does, at its first line (the lines are the inner file's), and the message names the inner path.
   const nested = f.location.container !== undefined;
-  // SARIF needs a line for a region; a finding about a whole file (a binary, a symlink) has none.
+  // GitHub code scanning places a result only through region.startLine: a finding about a whole file (a binary, a
+  // symlink) or inside a nested archive points at the file's first line.
   const region = !nested && f.location.line && f.location.line >= 1
     ? {
         startLine: f.location.line,
         ...(f.location.column && f.location.column >= 1 ? { startColumn: f.location.column } : {}),
         ...(f.location.snippet ? { snippet: { text: f.location.snippet } } : {}),
       }
-    : undefined;
+    : { startLine: 1 };
   const r: Result = {
     ruleId: f.ruleId,
     level: sarifLevel(f.severity),
@@ -90,7 +91,7 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
       {
         physicalLocation: {
           artifactLocation: { uri: artifactUri(f.location.container ?? f.location.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
-          ...(region ? { region } : {}),
+          region,
         },
       },
     ],
@@ -113,7 +114,7 @@ function result(f: Finding, ruleIndex: number, opts: SarifOptions): Result {
         message: { text: l.container !== undefined ? `${e.kind} (in ${nestedWhere(l)}): ${e.value}` : `${e.kind}: ${e.value}` },
         physicalLocation: {
           artifactLocation: { uri: artifactUri(l.container ?? l.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' },
-          ...(l.line && l.container === undefined ? { region: { startLine: l.line } } : {}),
+          region: { startLine: l.line && l.line >= 1 && l.container === undefined ? l.line : 1 },
         },
       };
     });
@@ -140,7 +141,7 @@ export function buildSarif(scan: ScanResult, opts: SarifOptions = {}): Log {
   const index = new Map(metas.map((m, i) => [m.id, i]));
   const notifications: Notification[] = scan.diagnostics.map((d) => ({
     level: d.incomplete ? 'warning' : 'note',
-    message: { text: d.message },
+    message: { text: d.remediation ? `${d.message}. ${d.remediation}` : d.message },
     descriptor: { id: d.code },
     ...(d.file ? { locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(d.file, opts.pathPrefix), uriBaseId: '%SRCROOT%' } } }] } : {}),
   }));

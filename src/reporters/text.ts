@@ -42,7 +42,10 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   const diags = result.diagnostics.filter((d) => d.incomplete || opts.verbose);
   if (diags.length) {
     out.push('', c.bold('Diagnostics'));
-    for (const d of diags.slice(0, 50)) out.push(`  ${d.incomplete ? c.yellow('!') : '-'} ${d.file ? `${escapeControl(d.file)}: ` : ''}${escapeControl(d.message)} [${escapeControl(d.code)}]`);
+    for (const d of diags.slice(0, 50)) {
+      out.push(`  ${d.incomplete ? c.yellow('!') : '-'} ${d.file ? `${escapeControl(d.file)}: ` : ''}${escapeControl(d.message)} [${escapeControl(d.code)}]`);
+      if (d.remediation) out.push(`    → ${escapeControl(d.remediation)}`);
+    }
     if (diags.length > 50) out.push(c.dim(`  … ${diags.length - 50} more (see --format json)`));
   }
   const notes = result.diagnostics.length - diags.length;

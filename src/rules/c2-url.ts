@@ -1,6 +1,7 @@
 import { defineRule } from './define-rule.js';
 import { classifyUrl, extractUrls, rank } from '../analysis/urls.js';
 import { looksLikeText, claimedFormat } from '../analysis/filetype.js';
+import { bytesOf } from '../acquire/bytes.js';
 import { LineIndex, snippetAround } from '../analysis/text.js';
 import type { Severity } from '../types.js';
 
@@ -25,7 +26,7 @@ export default defineRule({
   async check(ctx) {
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || file.size === 0 || claimedFormat(file.path, ctx.signatures)) continue;
-      const bytes = await file.bytes();
+      const bytes = await bytesOf(file);
       if (!bytes || !looksLikeText(bytes)) continue;
       const text = await file.text();
       if (!text || !/:\/\//.test(text)) continue;

@@ -1,5 +1,6 @@
 import { defineRule } from './define-rule.js';
 import { checkFileType, claimedFormat } from '../analysis/filetype.js';
+import { bytesOf } from '../acquire/bytes.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 
 export default defineRule({
@@ -18,7 +19,7 @@ export default defineRule({
     const commands = [...ctx.inventory.installScripts, ...ctx.inventory.autoRun].map((c) => c.command);
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || !claimedFormat(file.path, ctx.signatures)) continue;
-      const bytes = await file.bytes();
+      const bytes = await bytesOf(file);
       if (!bytes) continue;
       const m = checkFileType(file.path, bytes, ctx.signatures);
       if (!m || m.actual === 'unknown-binary' || m.actual === 'empty') continue;

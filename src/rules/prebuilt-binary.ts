@@ -1,4 +1,5 @@
 import { defineRule } from './define-rule.js';
+import { bytesOf } from '../acquire/bytes.js';
 
 function ext(path: string): string {
   const b = path.split('/').pop() ?? '';
@@ -35,7 +36,7 @@ export default defineRule({
       if (!byExt) {
         // Native executables hide under any name; only their header tells. Read headers of files without a text extension.
         if (/\.(?:[cm]?[jt]sx?|json|md|txt|css|scss|html?|ya?ml|lock|svg|map)$/i.test(file.path)) continue;
-        const bytes = await file.bytes();
+        const bytes = await bytesOf(file);
         if (!bytes) continue;
         const hit = magic.find((m) => bytes.subarray(0, m.buf.length).equals(m.buf) && !(m.hex === '4d5a' && bytes.length < 64));
         if (!hit) continue;

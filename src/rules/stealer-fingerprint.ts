@@ -1,5 +1,6 @@
 import { defineRule } from './define-rule.js';
 import { looksLikeText } from '../analysis/filetype.js';
+import { bytesOf } from '../acquire/bytes.js';
 import { bundleInfo } from '../analysis/bundle.js';
 import { isDocPath, isTestPath, locate } from '../analysis/source-evidence.js';
 import type { Evidence, Severity } from '../types.js';
@@ -25,7 +26,7 @@ export default defineRule({
     const p = ctx.signatures.source;
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || file.size < 32 || (!CANDIDATE.test(file.path) && !isDocPath(file.path))) continue;
-      const bytes = await file.bytes();
+      const bytes = await bytesOf(file);
       if (!bytes || !looksLikeText(bytes)) continue;
       const text = await file.text();
       if (!text) continue;

@@ -16,10 +16,15 @@ export const bunLockb: InventoryParser = {
       code: 'lockfile-binary',
       message: hasText
         ? `${file.path} is bun's binary lockfile and was not read; ${textLock} beside it was read instead`
-        : `${file.path} is bun's binary lockfile, which lurescan does not decode: its transitive dependencies were NOT checked. ` +
-          'Ask for a text lockfile (`bun install --save-text-lockfile`, bun ≥ 1.1.39; the default since bun 1.2) or run `bun bun.lockb > yarn.lock` on a machine you trust, then scan again.',
+        : `${file.path} is bun's binary lockfile, which lurescan does not decode: its transitive dependencies were NOT checked`,
       file: file.path,
       incomplete: !hasText,
+      ...(hasText
+        ? {}
+        : {
+            remediation:
+              'Ask for a text lockfile (`bun install --save-text-lockfile`, bun ≥ 1.1.39; the default since bun 1.2) or run `bun bun.lockb > yarn.lock` on a machine you trust, then scan again.',
+          }),
     });
   },
 };
