@@ -45,6 +45,12 @@ describe('role paths', () => {
     ['pipfile', 'Pipfile'],
     ['src//util.js', 'src/util.js'],
     ['Docs/Guide.md', undefined],
+    ['.GIT/Hooks/post-checkout', '.git/hooks/post-checkout'],
+    ['.VSCode. /Tasks.json ', '.vscode/tasks.json'],
+    ['sub\\.vscode\\tasks.json', 'sub/.vscode/tasks.json'],
+    ['.vscode/tasks.json', undefined],
+    ['.npmrc', undefined],
+    ['.NPMRC', '.npmrc'],
   ];
   for (const [stored, want] of table) {
     it(`${JSON.stringify(stored)} → ${want === undefined ? 'its own path' : JSON.stringify(want)}`, () => {

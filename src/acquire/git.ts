@@ -364,9 +364,16 @@ async function listTree(
     proc.on('close', (code) => finish(code === 0 || capped ? undefined : new Error(`git ls-tree failed: ${stderr.trim() || `exit ${code}`}`)));
   });
   if (capped) diagnostics.push({ code: 'file-count-limit', message: `more than ${limits.maxFiles} entries; the rest were not scanned`, incomplete: true });
-  for (const l of links) {
-    if (signal.aborted) throw new Error('reading link targets was stopped by the git deadline');
-    l.spec.linkTarget = l.size <= 4096 ? (await reader.read(l.sha)).toString('utf8') : '';
+  // The deadline stops a read that does not answer too: closing the reader ends git cat-file, and the read fails.
+  const stop = (): void => reader.close();
+  signal.addEventListener('abort', stop);
+  try {
+    for (const l of links) {
+      if (signal.aborted) throw new Error('reading link targets was stopped by the git deadline');
+      l.spec.linkTarget = l.size <= 4096 ? (await reader.read(l.sha)).toString('utf8') : '';
+    }
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
   return { entries, diagnostics };
 }

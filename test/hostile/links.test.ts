@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readFileSync, symlinkSync, linkSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../../src/types.js';
+import { validateReport } from '../support/report-schema.js';
 import { git, startGitDaemon, CLEAN_GIT_ENV, type Daemon } from '../git-daemon.js';
 import { assertIncomplete, sandbox, scanHostile, write, type Sandbox } from './harness.js';
 
@@ -35,6 +36,7 @@ function linkedLures(dir: string): void {
 /** The two lures were seen in the roles the links give them, with evidence that says so. */
 function assertBothRoles(result: ScanResult | undefined, origin = /config\/editor\/tasks\.json/, prefix = ''): void {
   assert.ok(result);
+  assert.deepEqual(validateReport(result), [], 'the report (with evidence of links and names) fits the shipped schema');
   assert.equal(result.verdict, 'block', JSON.stringify(result.findings.map((f) => [f.ruleId, f.location.file])));
   const tasks = result.findings.find((f) => f.location.file === `${prefix}.vscode/tasks.json`);
   assert.ok(tasks, `no finding at ${prefix}.vscode/tasks.json: ${JSON.stringify(result.findings.map((f) => f.location.file))}`);

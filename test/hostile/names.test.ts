@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ScanResult } from '../../src/types.js';
+import { validateReport } from '../support/report-schema.js';
 import { git, startGitDaemon, CLEAN_GIT_ENV, type Daemon } from '../git-daemon.js';
 import { sandbox, scanHostile, write, type Sandbox } from './harness.js';
 
@@ -51,6 +52,7 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
 
 function assertLureSeenAt(result: ScanResult | undefined, file: string, stored: string): void {
   assert.ok(result);
+  assert.deepEqual(validateReport(result), [], 'the report (with evidence of links and names) fits the shipped schema');
   assert.equal(result.verdict, 'block', JSON.stringify(result.findings.map((f) => [f.ruleId, f.location.file])));
   const f = result.findings.find((x) => x.location.file === file);
   assert.ok(f, `no finding at ${file}: ${JSON.stringify(result.findings.map((x) => x.location.file))}`);
