@@ -80,15 +80,15 @@ async function ruleDocPath(id: string): Promise<string> {
  * stdout, stderr and report files, whatever produced it — a report, an error, a server's echo.
  */
 async function guardedIo(argv: string[], io: MainIo): Promise<MainIo & { redact: (s: string) => string }> {
-  const [{ SecretSet }, { addArguments, addEnvironment, addNpmSettings }, { registryOptions }] = await Promise.all([
-    import('../secrets/secret-set.js'),
-    import('../secrets/collect.js'),
-    import('../registry/config.js'),
-  ]);
+  const [{ SecretSet }, { addArguments, addEnvironment, addNpmSettings }] = await Promise.all([import('../secrets/secret-set.js'), import('../secrets/collect.js')]);
   const secrets = addArguments(addEnvironment(new SecretSet(), io.env), argv);
-  // The .npmrc of the current folder only for `package`, the one command that uses it (elsewhere it may be the
-  // scanned tree's, and a lure must not choose which strings disappear from its report).
-  addNpmSettings(secrets, registryOptions(registryInput(io.env, undefined, argv[0] === 'package')));
+  // npm settings are read only by the commands that talk to a registry (the others never send them anywhere). The
+  // .npmrc of the current folder only for `package`, the one command that uses it (elsewhere it may be the scanned
+  // tree's, and a lure must not choose which strings disappear from its report).
+  if (argv[0] === 'package' || argv.includes('--online') || argv.some((a) => /^npm:/i.test(a))) {
+    const { registryOptions } = await import('../registry/config.js');
+    addNpmSettings(secrets, registryOptions(registryInput(io.env, undefined, argv[0] === 'package')));
+  }
   const redact = secrets.redactor;
   return { ...io, stdout: (s) => io.stdout(redact(s)), stderr: (s) => io.stderr(redact(s)), redact };
 }

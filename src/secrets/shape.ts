@@ -57,10 +57,11 @@ export function credentialsIn(text: string): string[] {
   };
   for (const m of text.matchAll(USERINFO)) {
     const userinfo = m[0].slice(m[1].length, -1);
-    add(userinfo);
     const colon = userinfo.indexOf(':');
-    if (colon >= 0) add(userinfo.slice(colon + 1));
-    else if (userinfo.length >= 8) add(userinfo);
+    if (colon >= 0) {
+      add(userinfo);
+      add(userinfo.slice(colon + 1));
+    } else if (userinfo.length >= 8) add(userinfo); // a token as the user; `git@` is only a user name
   }
   for (const m of text.matchAll(AUTH_QUERY)) add(m[0].slice(m[1].length));
   out.delete('');
