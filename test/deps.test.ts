@@ -91,6 +91,7 @@ describe('--deps (real Verdaccio)', function () {
     assert.ok(j.stats.dependencies.scanned >= 3, JSON.stringify(j.stats.dependencies));
     assert.equal(j.stats.dependencies.skipped['not-from-registry'], 1);
     assert.deepEqual(validateReport(j), [], 'the report matches schema/report.schema.json');
+    assert.ok(top.evidence.some((e: { location?: { file: string; line?: number } }) => e.location?.file === 'package-lock.json' && e.location.line), 'the lockfile entry that pins the version is evidence too');
     const without = cli([repo, '--registry', reg.url, '--format', 'json']);
     assert.equal(without.code, 0, without.stderr);
     assert.notEqual(JSON.parse(without.stdout).verdict, 'block');
