@@ -123,11 +123,17 @@ export async function scanDependencies(ws: Workspace, inventory: Inventory, sign
           stats.bytesCached += hit.length;
         } else {
           try {
-            const t = await fetchTarball(c.name, decision.version, decision.packument, opts.registry, opts.maxTarballBytes);
+            // No single tarball may take more than what is left of the budget (plus one byte, so going over is seen).
+            const room = Math.max(1, Math.min(opts.maxTarballBytes, opts.limits.maxBytes - bytes + 1));
+            const t = await fetchTarball(c.name, decision.version, decision.packument, opts.registry, room);
             got = t.data;
             stats.bytesFetched += got.length;
             await cache?.put(t.integrity, got);
           } catch (err) {
+            if (err instanceof RegistryError && err.code === 'too-large' && opts.limits.maxBytes - bytes < opts.maxTarballBytes) {
+              capped ??= `the ${opts.limits.maxBytes}-byte budget for dependency tarballs`;
+              return undefined;
+            }
             stats.failed++;
             failures.push((err as Error).message);
             return undefined;
