@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../scripts/lib/verdaccio.mjs';
 import { scan } from '../src/scan.js';
@@ -15,6 +15,8 @@ import { renderText } from '../src/reporters/text.js';
 import type { ScanOptions } from '../src/options.js';
 import { ROOT, tempDir } from './helpers.js';
 import { validateReport } from './support/report-schema.js';
+import { zipOf } from './support/archives.js';
+import { makeBareRepo, startGitDaemon } from './git-daemon.js';
 import { publishPackage } from './support/registry-publish.js';
 import { LOADER_INDEX } from './support/dependency-loader.js';
 
@@ -132,6 +134,26 @@ describe('--deps (real Verdaccio)', function () {
     const line = only.findings.find((f) => f.location.file.startsWith('node_modules/'))!.location.containerLine;
     const ann = renderAnnotations(only).find((a) => a.includes('node_modules/icon-fetch-utils/index.js'));
     assert.ok(ann?.startsWith(`::error file=package.json,line=${line},`), ann);
+  });
+
+  it('works the same for archive and git targets', async () => {
+    const files = ['package.json', 'package-lock.json', 'app/index.js'];
+    const zip = path.join(tmp.dir, 'take-home.zip');
+    writeFileSync(zip, await zipOf(files.map((f) => ({ name: `take-home/${f}`, data: readFileSync(path.join(repo, f)) }))));
+    const fromZip = await scan({ kind: 'archive', path: zip }, opts());
+    assert.equal(fromZip.verdict, 'block');
+    assert.ok(fromZip.findings.some((f) => f.location.file === 'node_modules/icon-fetch-utils/index.js' && f.location.container === 'package.json'), JSON.stringify(fromZip.findings.map((f) => f.location)));
+    const base = path.join(tmp.dir, 'git');
+    mkdirSync(base);
+    makeBareRepo(base, 'take-home', undefined, Object.fromEntries(files.map((f) => [f, readFileSync(path.join(repo, f), 'utf8')])));
+    const daemon = await startGitDaemon(base);
+    try {
+      const fromGit = await scan({ kind: 'git', url: daemon.url('take-home') }, opts());
+      assert.equal(fromGit.verdict, 'block');
+      assert.ok(fromGit.findings.some((f) => f.location.file === 'node_modules/icon-fetch-utils/index.js' && f.location.container === 'package.json'));
+    } finally {
+      await daemon.stop();
+    }
   });
 
   it('the same dependency unpublished: --online blocks with "removed from the registry" naming the prepare path', () => {
