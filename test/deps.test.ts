@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../scripts/lib/verdaccio.mjs';
 import { scan } from '../src/scan.js';
@@ -125,6 +125,19 @@ describe('--deps (real Verdaccio)', function () {
     assert.equal(capped.complete, false);
     assert.ok(capped.diagnostics.some((d) => d.code === 'dependency-budget' && d.incomplete));
     assert.ok(capped.stats.dependencies!.skipped.budget! >= 1);
+  });
+
+  it('a lockfile whose integrity differs from the registry\'s is said: the tarball scanned is not what npm would install', async () => {
+    const other = path.join(tmp.dir, 'tampered');
+    cpSync(repo, other, { recursive: true });
+    const lock = JSON.parse(readFileSync(path.join(other, 'package-lock.json'), 'utf8'));
+    lock.packages['node_modules/clean-helpers'].integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+    writeFileSync(path.join(other, 'package-lock.json'), JSON.stringify(lock, null, 2));
+    const r = await scan({ kind: 'path', path: other }, opts());
+    const d = r.diagnostics.find((x) => x.code === 'dependency-integrity-mismatch');
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.match(d.message, /clean-helpers@3\.0\.1: package-lock\.json records sha512-BwcH/);
+    assert.equal(r.complete, false);
   });
 
   it('only the dependencies a change adds are fetched in diff mode, and the annotation lands on the manifest line', async () => {

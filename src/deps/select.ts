@@ -20,6 +20,8 @@ export interface DependencyCandidate {
   locked?: string;
   /** Where that lockfile entry is (for a direct dependency, whose `via` is the manifest line). */
   lockedAt?: Location;
+  /** The integrity that lockfile entry records: what `npm ci` would accept. */
+  lockedIntegrity?: string;
   /** Otherwise the range or tag npm would resolve. */
   requested: string;
 }
@@ -53,12 +55,12 @@ export function dependencyCandidates(packages: readonly Package[], deep: boolean
       continue;
     }
     const lock = lockedFor(p);
-    add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: lock?.version, ...(lock ? { lockedAt: lock.where } : {}), requested: p.spec ?? 'latest' });
+    add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: lock?.version, ...(lock ? { lockedAt: lock.where, lockedIntegrity: lock.integrity } : {}), requested: p.spec ?? 'latest' });
   }
   if (deep) {
     for (const p of locks) {
       if ((p.resolved && !/^https?:\/\//.test(p.resolved)) || localNames.has(p.name)) continue;
-      add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: p.version, requested: p.version! });
+      add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: p.version, lockedIntegrity: p.integrity, requested: p.version! });
     }
   }
   return { candidates: [...out.values()], notFromRegistry };
