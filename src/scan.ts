@@ -42,7 +42,10 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
     case 'npm': {
       const [{ acquireNpm }, { registryOptions }] = await Promise.all([import('./acquire/npm.js'), import('./registry/config.js')]);
       const signatures = loadSignatures(undefined, { cacheDir: signatureCacheDir });
-      const known = (name: string, requested: string) => signatures.packages.match({ ecosystem: 'npm', name, ...(semver.valid(requested) ? { version: requested } : { spec: requested }) }).length > 0;
+      // Known means the record covers what was asked for: every version of the name, or this exact version. A range that
+      // merely admits a bad version keeps the registry's error.
+      const known = (name: string, requested: string) =>
+        signatures.packages.match({ ecosystem: 'npm', name, ...(semver.valid(requested) ? { version: requested } : { spec: requested }) }).some((m) => m.allVersions || m.how === 'version');
       const { workspace, facts, requested } = await acquireNpm(target.spec, registryOptions({ ...registry, registry: target.registry ?? registry?.registry }), options.limits, known);
       npmFacts.set(workspace, facts);
       if (requested) npmRequested.set(workspace, requested);

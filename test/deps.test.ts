@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startVerdaccio, type Verdaccio } from '../scripts/lib/verdaccio.mjs';
 import { scan } from '../src/scan.js';
@@ -15,6 +15,8 @@ import { renderText } from '../src/reporters/text.js';
 import type { ScanOptions } from '../src/options.js';
 import { ROOT, tempDir } from './helpers.js';
 import { validateReport } from './support/report-schema.js';
+import { zipOf } from './support/archives.js';
+import { makeBareRepo, startGitDaemon } from './git-daemon.js';
 import { publishPackage } from './support/registry-publish.js';
 import { LOADER_INDEX } from './support/dependency-loader.js';
 
@@ -91,6 +93,7 @@ describe('--deps (real Verdaccio)', function () {
     assert.ok(j.stats.dependencies.scanned >= 3, JSON.stringify(j.stats.dependencies));
     assert.equal(j.stats.dependencies.skipped['not-from-registry'], 1);
     assert.deepEqual(validateReport(j), [], 'the report matches schema/report.schema.json');
+    assert.ok(top.evidence.some((e: { location?: { file: string; line?: number } }) => e.location?.file === 'package-lock.json' && e.location.line), 'the lockfile entry that pins the version is evidence too');
     const without = cli([repo, '--registry', reg.url, '--format', 'json']);
     assert.equal(without.code, 0, without.stderr);
     assert.notEqual(JSON.parse(without.stdout).verdict, 'block');
@@ -124,6 +127,19 @@ describe('--deps (real Verdaccio)', function () {
     assert.ok(capped.stats.dependencies!.skipped.budget! >= 1);
   });
 
+  it('a lockfile whose integrity differs from the registry\'s is said: the tarball scanned is not what npm would install', async () => {
+    const other = path.join(tmp.dir, 'tampered');
+    cpSync(repo, other, { recursive: true });
+    const lock = JSON.parse(readFileSync(path.join(other, 'package-lock.json'), 'utf8'));
+    lock.packages['node_modules/clean-helpers'].integrity = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+    writeFileSync(path.join(other, 'package-lock.json'), JSON.stringify(lock, null, 2));
+    const r = await scan({ kind: 'path', path: other }, opts());
+    const d = r.diagnostics.find((x) => x.code === 'dependency-integrity-mismatch');
+    assert.ok(d, JSON.stringify(r.diagnostics));
+    assert.match(d.message, /clean-helpers@3\.0\.1: package-lock\.json records sha512-BwcH/);
+    assert.equal(r.complete, false);
+  });
+
   it('only the dependencies a change adds are fetched in diff mode, and the annotation lands on the manifest line', async () => {
     const only = await scan({ kind: 'path', path: repo }, opts({ depsOnly: (p) => p.name === 'icon-fetch-utils' }));
     assert.equal(only.stats.dependencies!.scanned, 1);
@@ -131,6 +147,26 @@ describe('--deps (real Verdaccio)', function () {
     const line = only.findings.find((f) => f.location.file.startsWith('node_modules/'))!.location.containerLine;
     const ann = renderAnnotations(only).find((a) => a.includes('node_modules/icon-fetch-utils/index.js'));
     assert.ok(ann?.startsWith(`::error file=package.json,line=${line},`), ann);
+  });
+
+  it('works the same for archive and git targets', async () => {
+    const files = ['package.json', 'package-lock.json', 'app/index.js'];
+    const zip = path.join(tmp.dir, 'take-home.zip');
+    writeFileSync(zip, await zipOf(files.map((f) => ({ name: `take-home/${f}`, data: readFileSync(path.join(repo, f)) }))));
+    const fromZip = await scan({ kind: 'archive', path: zip }, opts());
+    assert.equal(fromZip.verdict, 'block');
+    assert.ok(fromZip.findings.some((f) => f.location.file === 'node_modules/icon-fetch-utils/index.js' && f.location.container === 'package.json'), JSON.stringify(fromZip.findings.map((f) => f.location)));
+    const base = path.join(tmp.dir, 'git');
+    mkdirSync(base);
+    makeBareRepo(base, 'take-home', undefined, Object.fromEntries(files.map((f) => [f, readFileSync(path.join(repo, f), 'utf8')])));
+    const daemon = await startGitDaemon(base);
+    try {
+      const fromGit = await scan({ kind: 'git', url: daemon.url('take-home') }, opts());
+      assert.equal(fromGit.verdict, 'block');
+      assert.ok(fromGit.findings.some((f) => f.location.file === 'node_modules/icon-fetch-utils/index.js' && f.location.container === 'package.json'));
+    } finally {
+      await daemon.stop();
+    }
   });
 
   it('the same dependency unpublished: --online blocks with "removed from the registry" naming the prepare path', () => {

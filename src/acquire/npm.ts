@@ -67,7 +67,7 @@ function unserved(name: string, requested: string, err: RegistryError, registry:
     ecosystem: 'npm',
     name,
     ...(exact ? { version: requested } : { spec: requested === 'latest' ? undefined : requested }),
-    direct: true,
+    direct: false,
     where: { file: id, snippet: `lurescan package ${id}` },
     source: 'npm/requested',
   };

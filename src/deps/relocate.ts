@@ -38,6 +38,8 @@ export function chainOf(o: Origin, inner?: Location): string {
 export function relocateFinding(f: Finding, o: Origin): Finding {
   const label = `${o.candidate.name}@${o.version}`;
   const chain: Evidence = { kind: 'chain', value: chainOf(o, f.location), location: { ...o.candidate.via.where } };
+  // The lockfile line too: a change that only bumps the locked version changed that file, not the manifest (diff mode).
+  const locked: Evidence[] = o.candidate.lockedAt ? [{ kind: 'package', value: `${label} locked in ${o.candidate.lockedAt.file}`, location: { ...o.candidate.lockedAt } }] : [];
   const load: Evidence[] = o.startPath
     ? [{ kind: 'note', value: `loaded on the path that runs by itself (${o.startPath.chain[0]})`, location: { file: o.startPath.file, line: o.startPath.line, snippet: o.startPath.snippet } }]
     : o.site
@@ -47,7 +49,7 @@ export function relocateFinding(f: Finding, o: Origin): Finding {
     ...f,
     message: `In dependency ${label}: ${f.message}`,
     location: moved(f.location, o),
-    evidence: [chain, ...load, ...f.evidence.map((e) => (e.location ? { ...e, location: moved(e.location, o) } : e))],
+    evidence: [chain, ...locked, ...load, ...f.evidence.map((e) => (e.location ? { ...e, location: moved(e.location, o) } : e))],
     fingerprint: createHash('sha256').update(`${f.fingerprint}\0${o.candidate.name}\0${o.version}`).digest('hex').slice(0, 32),
   };
 }

@@ -11,6 +11,7 @@
  * rest unscanned with a diagnostic that makes the result incomplete, never silently partial.
  */
 import pLimit from 'p-limit';
+import ssri from 'ssri';
 import semver from 'semver';
 import type { Diagnostic, DependencyStats, Finding, Inventory, ScanResult, Workspace } from '../types.js';
 import type { DepsLimits, ProgressEvent } from '../options.js';
@@ -68,6 +69,15 @@ function decide(c: DependencyCandidate, answer: Awaited<ReturnType<PackumentSour
   return { kind: 'scan', version, packument: p };
 }
 
+/** Two SRI strings name the same bytes when they share an algorithm with the same digest (sha512 vs sha1: unknown, assume so). */
+function sameContent(a: string, b: string): boolean {
+  const pa = ssri.parse(a);
+  const pb = ssri.parse(b);
+  const common = Object.keys(pa).filter((alg) => alg in pb);
+  if (!common.length) return true;
+  return common.some((alg) => (pa as unknown as Record<string, { digest: string }[]>)[alg].some((h) => (pb as unknown as Record<string, { digest: string }[]>)[alg].some((k) => k.digest === h.digest)));
+}
+
 export async function scanDependencies(ws: Workspace, inventory: Inventory, signatures: Signatures, opts: DependencyScanOptions): Promise<DependencyScan> {
   const started = (opts.now ?? Date.now)();
   const deadline = Date.now() + opts.limits.maxMs;
@@ -89,6 +99,7 @@ export async function scanDependencies(ws: Workspace, inventory: Inventory, sign
   const findings: Finding[] = [];
   const diagnostics: Diagnostic[] = [];
   const failures: string[] = [];
+  const mismatches: string[] = [];
   let bytes = 0;
   let done = 0;
   let capped: string | undefined;
@@ -116,6 +127,10 @@ export async function scanDependencies(ws: Workspace, inventory: Inventory, sign
         }
         progress(label);
         const integrity = decision.packument.versions?.[decision.version]?.dist?.integrity;
+        // npm installs what the lockfile's integrity names; a registry tarball with another digest is not that file.
+        if (integrity && c.lockedIntegrity && !sameContent(integrity, c.lockedIntegrity)) {
+          mismatches.push(`${label}: ${c.lockedAt?.file ?? c.via.where.file} records ${c.lockedIntegrity.slice(0, 24)}…, the registry publishes ${integrity.slice(0, 24)}…`);
+        }
         const hit = integrity ? await cache?.get(integrity, opts.maxTarballBytes) : undefined;
         let got: Buffer;
         if (hit) {
@@ -123,11 +138,17 @@ export async function scanDependencies(ws: Workspace, inventory: Inventory, sign
           stats.bytesCached += hit.length;
         } else {
           try {
-            const t = await fetchTarball(c.name, decision.version, decision.packument, opts.registry, opts.maxTarballBytes);
+            // No single tarball may take more than what is left of the budget (plus one byte, so going over is seen).
+            const room = Math.max(1, Math.min(opts.maxTarballBytes, opts.limits.maxBytes - bytes + 1));
+            const t = await fetchTarball(c.name, decision.version, decision.packument, opts.registry, room);
             got = t.data;
             stats.bytesFetched += got.length;
             await cache?.put(t.integrity, got);
           } catch (err) {
+            if (err instanceof RegistryError && err.code === 'too-large' && opts.limits.maxBytes - bytes < opts.maxTarballBytes) {
+              capped ??= `the ${opts.limits.maxBytes}-byte budget for dependency tarballs`;
+              return undefined;
+            }
             stats.failed++;
             failures.push((err as Error).message);
             return undefined;
@@ -172,6 +193,13 @@ export async function scanDependencies(ws: Workspace, inventory: Inventory, sign
     diagnostics.push({
       code: 'dependency-scan-failed',
       message: `${failures.length} dependenc${failures.length === 1 ? 'y' : 'ies'} could not be fetched or read, so their code was not scanned: ${failures.slice(0, 5).join('; ')}${failures.length > 5 ? '; …' : ''}`,
+      incomplete: true,
+    });
+  }
+  if (mismatches.length) {
+    diagnostics.push({
+      code: 'dependency-integrity-mismatch',
+      message: `the lockfile's integrity differs from the registry's for ${mismatches.length} dependenc${mismatches.length === 1 ? 'y' : 'ies'}, so the tarball scanned is not the one npm would install: ${mismatches.slice(0, 3).join('; ')}${mismatches.length > 3 ? '; …' : ''}`,
       incomplete: true,
     });
   }

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import semver from 'semver';
-import type { Package } from '../types.js';
+import type { Location, Package } from '../types.js';
 import { inNodeModules } from '../analysis/bundle.js';
 
 const LOCK_SOURCES = new Set(['npm/package-lock', 'npm/yarn-lock', 'npm/pnpm-lock', 'npm/bun-lock']);
@@ -18,6 +18,10 @@ export interface DependencyCandidate {
   installName: string;
   /** The version a lockfile pins, when one does. */
   locked?: string;
+  /** Where that lockfile entry is (for a direct dependency, whose `via` is the manifest line). */
+  lockedAt?: Location;
+  /** The integrity that lockfile entry records: what `npm ci` would accept. */
+  lockedIntegrity?: string;
   /** Otherwise the range or tag npm would resolve. */
   requested: string;
 }
@@ -31,12 +35,12 @@ export function isRegistrySpec(spec: string | undefined): boolean {
 export function dependencyCandidates(packages: readonly Package[], deep: boolean, localNames: ReadonlySet<string>): { candidates: DependencyCandidate[]; notFromRegistry: number } {
   const npm = packages.filter((p) => p.ecosystem === 'npm' && !inNodeModules(p.where.file));
   const locks = npm.filter((p) => LOCK_SOURCES.has(p.source) && p.version && semver.valid(p.version));
-  const lockedFor = (p: Package): string | undefined => {
+  const lockedFor = (p: Package): Package | undefined => {
     const dir = path.posix.dirname(p.where.file);
     const same = locks.filter((l) => l.name === p.name && path.posix.dirname(l.where.file) === dir);
     const range = p.spec ? semver.validRange(p.spec) : null;
     const fits = same.filter((l) => !range || semver.satisfies(l.version!, range, { includePrerelease: true }));
-    return (fits.find((l) => l.direct) ?? fits.find((l) => !l.path || l.path.length <= 1) ?? fits[0])?.version;
+    return fits.find((l) => l.direct) ?? fits.find((l) => !l.path || l.path.length <= 1) ?? fits[0];
   };
   const out = new Map<string, DependencyCandidate>();
   let notFromRegistry = 0;
@@ -50,12 +54,13 @@ export function dependencyCandidates(packages: readonly Package[], deep: boolean
       notFromRegistry++;
       continue;
     }
-    add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: lockedFor(p), requested: p.spec ?? 'latest' });
+    const lock = lockedFor(p);
+    add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: lock?.version, ...(lock ? { lockedAt: lock.where, lockedIntegrity: lock.integrity } : {}), requested: p.spec ?? 'latest' });
   }
   if (deep) {
     for (const p of locks) {
       if ((p.resolved && !/^https?:\/\//.test(p.resolved)) || localNames.has(p.name)) continue;
-      add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: p.version, requested: p.version! });
+      add({ via: p, name: p.name, installName: p.alias ?? p.name, locked: p.version, lockedIntegrity: p.integrity, requested: p.version! });
     }
   }
   return { candidates: [...out.values()], notFromRegistry };
