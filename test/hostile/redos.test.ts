@@ -52,6 +52,8 @@ describe('ReDoS audit: every regex that runs on scanned content', function () {
         'src/analysis/web/clipboard.ts',
         'src/rules/clickfix-page.ts',
         'src/rules/config-injection.ts',
+        // Wallet ids and profile paths from the signature data, escaped: one alternation of literal text.
+        'src/rules/stealer-fingerprint.ts',
       ],
     );
   });
