@@ -32,7 +32,7 @@ export const gitHookFiles: InventoryParser = {
     const lines = text.split('\n');
     // A script that waits for its jobs (`wait`, `wait "$pid"`, `if wait "$pid"; then`) runs them concurrently; they do
     // not outlive the hook.
-    const waits = lines.some((l) => /^\s*(?:if\s+!?\s*)?wait(?:\s|;|$)/.test(l));
+    const waits = lines.some((l) => /^\s*(?:if\s+(?:!\s*)?)?wait(?:\s|;|$)/.test(l));
     for (let i = 0; i < lines.length && i < 2000; i++) {
       const l = lines[i].trim();
       if (!l || l.startsWith('#') || /^\.\s+"?\$\(dirname/.test(l) || /husky\.sh"?$/.test(l)) continue;
