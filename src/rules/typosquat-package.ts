@@ -87,10 +87,16 @@ export default defineRule({
     let idx: SquatIndex | undefined;
     const popular = ctx.signatures.popular;
     const seen = new Set<string>();
+    // Packages this tree defines itself as workspace members (the tree declares workspaces: a "workspaces" field or a
+    // pnpm-workspace.yaml): a dependency on one installs the local folder, not a registry package of that name.
+    const workspaces = ctx.inventory.manifests.some((m) => m.workspaces.length > 0) || ctx.workspace.files.some((f) => /(?:^|\/)pnpm-workspace\.yaml$/.test(f.path));
+    const ownPackages = new Set(workspaces ? ctx.inventory.manifests.filter((m) => m.name && !inNodeModules(m.file)).map((m) => m.name!) : []);
     for (const pkg of ctx.inventory.packages) {
       if (pkg.ecosystem !== 'npm') continue;
       // A manifest inside node_modules/ is an installed package: nobody installs its devDependencies.
       if (pkg.scope === 'dev' && pkg.source === 'npm/package-json' && inNodeModules(pkg.where.file)) continue;
+      // A local spec (workspace:, file:, link:, portal:) names a package of this tree, not one fetched by name.
+      if ((pkg.spec && /^(?:workspace|file|link|portal):/.test(pkg.spec)) || ownPackages.has(pkg.name)) continue;
       const name = installedName(pkg.resolved, pkg.name);
       const key = `${pkg.where.file}\0${name}`;
       if (seen.has(key)) continue;
