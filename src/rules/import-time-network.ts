@@ -57,6 +57,9 @@ export default defineRule({
       for (const c of sf.js.net) {
         const caller = viaImport.get(c);
         if (!c.importTime && !caller) continue;
+        // fetch(new URL('../assets/font.ttf', import.meta.url)): a file of the package itself, not the network.
+        const callText = sf.text.split('\n').slice(c.line - 1, c.line + 2).join(' ');
+        if (/new URL\(\s*['"`]\.{1,2}\/[^'"`]*['"`]\s*,\s*import\.meta\.url\s*\)/.test(callText)) continue;
         const hidden = !!(c.url.taint & (DEC | ENV));
         const inds = [...resolveEnv(index, c.url, ctx.signatures), ...(c.url.str ? indicatorsIn(c.url.str, 'request URL', ctx.signatures) : []), ...c.url.steps.flatMap((s) => indicatorsIn(s.text, `line ${s.line}`, ctx.signatures))];
         const c2 = worst(inds);
