@@ -72,6 +72,10 @@ export default defineRule({
         } else if (decodedUrl) {
           severity = 'high';
           confidence = 'high';
+        } else if (!hidden && /^(?:const|let|var)\s[^\n]{0,80}\bprocess\.argv\b/m.test(sf.text)) {
+          // A script that reads its command line at top level (a detached telemetry sender, a generator) runs when it
+          // is invoked with arguments, not when something imports it.
+          severity = 'low';
         } else if (!hidden && /\b(?:window|document|navigator)\./.test(sf.text)) {
           // Browser code that fetches when the page loads is how web pages work; the loaders we hunt run in Node.
           severity = 'low';
