@@ -13,7 +13,7 @@ export function isTestData(path: string): boolean {
     /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|testdata|test-data|__mocks__|mocks?|benchmarks?|bench|e2e)\//i.test(path) ||
     /(?:^|\/)[^/]*[-_.]tests?\//i.test(path) ||
     // Data tables named as tests (the WHATWG urltestdata.json, copied into many URL libraries).
-    /(?:^|\/)[^/]*test[^/]*\.(?:json|txt|csv|ya?ml|toml)$/i.test(path) ||
+    (/test/i.test(path.slice(path.lastIndexOf('/') + 1)) && /\.(?:json|txt|csv|ya?ml|toml)$/i.test(path)) ||
     /(?:^|\/)[^/]*[._-](?:test|spec)\.[cm]?[jt]sx?$/i.test(path) ||
     /(?:^|\/)(?:test_[^/]*|[^/]*_test)\.(?:py|go|rb)$/i.test(path)
   );

@@ -72,7 +72,7 @@ export default defineRule({
         } else if (decodedUrl) {
           severity = 'high';
           confidence = 'high';
-        } else if (!hidden && /^(?:const|let|var)\s[^\n]{0,80}\bprocess\.argv\b/m.test(sf.text)) {
+        } else if (!hidden && sf.text.includes('process.argv') && sf.text.split('\n').some((l) => /^(?:const|let|var)\s/.test(l) && l.includes('process.argv'))) {
           // A script that reads its command line at top level (a detached telemetry sender, a generator) runs when it
           // is invoked with arguments, not when something imports it.
           severity = 'low';
