@@ -110,8 +110,14 @@ export default defineRule({
       const parent = !pkg.direct && pkg.path && pkg.path.length > 1 ? pkg.path[pkg.path.length - 2] : undefined;
       if (parent && isEstablished(popular, parent)) continue;
       idx ??= indexFor(ctx.signatures);
-      const m = idx.check(name);
-      if (!m) continue;
+      const found = idx.check(name);
+      if (!found) continue;
+      // A flattened scope is only judged against the most downloaded names: many projects moved into a scope and kept
+      // their old unscoped packages (xterm-addon-webgl → @xterm/addon-webgl), which a high-impact list does not tell apart.
+      const m: SquatMatch =
+        found.kind === 'scope-confusion' && !found.targetDownloads && !found.otherWord
+          ? { ...found, otherWord: 'an unscoped name next to a scoped high-impact package (packages that moved into a scope keep their old names)' }
+          : found;
       const direct = pkg.direct;
       // A near name that reads as another word is a weak hint: low when direct, not worth a line when transitive.
       if (m.otherWord && !direct) continue;
