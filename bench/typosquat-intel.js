@@ -46,7 +46,9 @@ for (const [label, file] of [
   }
   for (const [config, idx, established] of configs) {
     const skipped = list.filter((n) => established(n));
-    const rows = list.filter((n) => !established(n)).map((n) => [n, idx.check(n)]).filter(([, m]) => m);
+    // As the rule does: a flattened scope of a name known only as high-impact (no download count) is low.
+    const judged = (m) => (m && m.kind === 'scope-confusion' && !m.targetDownloads && !m.otherWord ? { ...m, otherWord: 'unscoped name next to a scoped high-impact package' } : m);
+    const rows = list.filter((n) => !established(n)).map((n) => [n, judged(idx.check(n))]).filter(([, m]) => m);
     const medium = rows.filter(([, m]) => !m.otherWord);
     const low = rows.filter(([, m]) => m.otherWord);
     console.log(`${label} [${config}]: ${list.length} names, matched ${rows.length} (medium ${medium.length}, low ${low.length}); ${skipped.length} are themselves established${skipped.length ? ` (${skipped.join(', ')})` : ''}`);

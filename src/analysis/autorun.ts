@@ -29,7 +29,9 @@ function bump(s: Severity): Severity {
 export async function judgeAutoRun(cmd: AutoRunCommand, ctx: FollowContext, install = false): Promise<AutoRunJudgement> {
   const baseDir = typeof cmd.attributes?.baseDir === 'string' ? cmd.attributes.baseDir : '';
   const followed = await followCommand(cmd.command, baseDir, ctx);
-  const traits = followed.traits.filter((t) => t.kind !== 'benign');
+  // A job the same script waits for (`cmd &` … `wait`) is concurrency, not a process that outlives the trigger.
+  const waited = cmd.attributes?.waits === true;
+  const traits = followed.traits.filter((t) => t.kind !== 'benign' && !(waited && t.kind === 'background'));
   let severity = maxSeverity(traits.map((t) => t.severity));
   const notable = traits
     .filter((t) => rank(t.severity) >= rank('medium'))

@@ -399,7 +399,12 @@ export function analyseCommand(command: string, sigs: Signatures, opts: AnalyseO
         } else {
           const net = NET_CUES.test(code);
           const exec = EXEC_CUES.test(code);
-          const sev: Severity = net && exec ? 'critical' : net || exec ? 'high' : 'medium';
+          // Inline code that loads a local file runs that file: follow it like `node <file>`.
+          const local = [...code.matchAll(/\b(?:require|import)\(\s*['"](\.{1,2}\/[^'"]{1,200})['"]\s*\)/g)].map((x) => x[1]);
+          result.runsFiles.push(...local);
+          // With no network or execution cue (`fs.rmSync` of stale shims, an import of a local script that is followed
+          // on its own) inline code is worth a line, not a warning.
+          const sev: Severity = net && exec ? 'critical' : net || exec ? 'high' : 'low';
           add('inline-code', sev, `${prog} ${argv[idx]} runs inline code${net ? ' that uses the network' : ''}${exec ? `${net ? ' and' : ' that'} executes or writes code` : ''}: ${code.slice(0, 200)}`);
         }
         continue;

@@ -14,15 +14,10 @@ export function isTestData(path: string): boolean {
     /(?:^|\/)(?:tests?|__tests__|spec|specs|fixtures?|__fixtures__|testdata|test-data|__mocks__|mocks?|benchmarks?|bench|e2e)\//i.test(path) ||
     /(?:^|\/)[^/]*[-_.]tests?\//i.test(path) ||
     // Data tables named as tests (the WHATWG urltestdata.json, copied into many URL libraries).
-    isTestTable(path.slice(path.lastIndexOf('/') + 1)) ||
+    (/test/i.test(path.slice(path.lastIndexOf('/') + 1)) && /\.(?:json|txt|csv|ya?ml|toml)$/i.test(path)) ||
     /(?:^|\/)[^/]*[._-](?:test|spec)\.[cm]?[jt]sx?$/i.test(path) ||
     /(?:^|\/)(?:test_[^/]*|[^/]*_test)\.(?:py|go|rb)$/i.test(path)
   );
-}
-
-/** A data file whose own name says test (`urltestdata.json`), checked on the base name: linear whatever the path. */
-function isTestTable(base: string): boolean {
-  return /test/i.test(base) && /\.(?:json|txt|csv|ya?ml|toml)$/i.test(base);
 }
 
 /** Prose about attacks quotes indicators; it does not run them. */

@@ -2,6 +2,7 @@ import { defineRule } from './define-rule.js';
 import { checkFileType, claimedFormat } from '../analysis/filetype.js';
 import { bytesOf } from '../acquire/bytes.js';
 import { LineIndex, snippet } from '../analysis/text.js';
+import { isTestPath } from '../analysis/source-evidence.js';
 
 export default defineRule({
   meta: {
@@ -25,8 +26,12 @@ export default defineRule({
       if (!m || m.actual === 'unknown-binary' || m.actual === 'empty') continue;
       const base = file.path.split('/').pop()!;
       const runBy = commands.find((c) => c.includes(base));
-      const severity = m.actual === 'javascript' ? (runBy ? 'critical' : 'high') : 'medium';
       const text = bytes.subarray(0, 4096).toString('utf8');
+      // Text that is not code: a test fixture that is deliberately not an image or archive, or an SVG saved under a
+      // raster extension (browsers sniff it), is a mislabelled file, not a hidden program.
+      const svg = /^\s*(?:<\?xml[^>]{0,200}\?>\s*)?(?:<!--[\s\S]{0,2000}?-->\s*)?<svg[\s>]/i.test(text);
+      const harmlessText = m.actual !== 'javascript' && !runBy && (isTestPath(file.path) || svg);
+      const severity = m.actual === 'javascript' ? (runBy ? 'critical' : 'high') : harmlessText ? 'low' : 'medium';
       const first = new LineIndex(text).line(1);
       ctx.report({
         severity,

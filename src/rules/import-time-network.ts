@@ -57,6 +57,9 @@ export default defineRule({
       for (const c of sf.js.net) {
         const caller = viaImport.get(c);
         if (!c.importTime && !caller) continue;
+        // fetch(new URL('../assets/font.ttf', import.meta.url)): a file of the package itself, not the network.
+        const callText = sf.text.split('\n').slice(c.line - 1, c.line + 2).join(' ');
+        if (/new URL\(\s*['"`]\.{1,2}\/[^'"`]*['"`]\s*,\s*import\.meta\.url\s*\)/.test(callText)) continue;
         const hidden = !!(c.url.taint & (DEC | ENV));
         const inds = [...resolveEnv(index, c.url, ctx.signatures), ...(c.url.str ? indicatorsIn(c.url.str, 'request URL', ctx.signatures) : []), ...c.url.steps.flatMap((s) => indicatorsIn(s.text, `line ${s.line}`, ctx.signatures))];
         const c2 = worst(inds);
@@ -69,6 +72,10 @@ export default defineRule({
         } else if (decodedUrl) {
           severity = 'high';
           confidence = 'high';
+        } else if (!hidden && sf.text.includes('process.argv') && sf.text.split('\n').some((l) => /^(?:const|let|var)\s/.test(l) && l.includes('process.argv'))) {
+          // A script that reads its command line at top level (a detached telemetry sender, a generator) runs when it
+          // is invoked with arguments, not when something imports it.
+          severity = 'low';
         } else if (!hidden && /\b(?:window|document|navigator)\./.test(sf.text)) {
           // Browser code that fetches when the page loads is how web pages work; the loaders we hunt run in Node.
           severity = 'low';

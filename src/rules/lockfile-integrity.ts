@@ -184,10 +184,13 @@ function askedBy(m: PackageManifest, p: Package): Package | undefined {
  * test themselves against deliberately odd locks), or a second lock of another package manager beside the one in use.
  * Its disagreements with a manifest are drift, not tampering: low. Its download URLs are still judged in full.
  */
-export function sideLock(file: string, lockFiles: ReadonlySet<string>): string | undefined {
+export function sideLock(file: string, lockFiles: ReadonlySet<string>, workspaceRoots: readonly string[] = []): string | undefined {
   if (/(?:^|\/)(?:tests?|__tests__|spec|e2e|fixtures?|__fixtures__|testdata|examples?|templates?|benchmarks?|bench)\//i.test(file) || /(?:^|\/)[^/]*-tests?\//i.test(file))
     return 'a lockfile of test data, an example or a template, which no install of this project reads';
   const dir = path.posix.dirname(file);
+  // A lock inside a member of a workspace whose root has its own lock: the workspace installs from the root's.
+  const root = workspaceRoots.find((r) => r !== dir && (r === '.' || dir.startsWith(`${r}/`)) && [...lockFiles].some((l) => path.posix.dirname(l) === r));
+  if (root !== undefined) return `a lock inside a member of the workspace at ${root === '.' ? 'the repository root' : root}, which installs from its own lock`;
   const others = ['pnpm-lock.yaml', 'yarn.lock', 'package-lock.json', 'bun.lock'].map((f) => (dir === '.' ? f : `${dir}/${f}`)).filter((f) => f !== file && lockFiles.has(f));
   // pnpm, yarn and bun lockfiles are what their projects install from; a package-lock.json beside one of them is left over.
   if (others.length && /(?:^|\/)package-lock\.json$/.test(file)) return `a package-lock.json kept beside ${others.join(', ')}, which is the lock in use`;
@@ -290,9 +293,13 @@ export default defineRule({
     const manifests = new Map(ctx.inventory.manifests.map((m) => [m.file, m]));
     const byLock = new Map<string, Package[]>();
     for (const p of pkgs) if (NPM_LOCKS.has(p.source)) byLock.set(p.where.file, [...(byLock.get(p.where.file) ?? []), p]);
+    const workspaceRoots = [
+      ...ctx.workspace.files.filter((f) => /(?:^|\/)pnpm-workspace\.yaml$/.test(f.path)).map((f) => path.posix.dirname(f.path)),
+      ...ctx.inventory.manifests.filter((m) => m.workspaces.length > 0 && !inNodeModules(m.file)).map((m) => path.posix.dirname(m.file)),
+    ];
     const lockFiles = new Set(ctx.workspace.files.map((f) => f.path).filter((f) => /(?:^|\/)(?:pnpm-lock\.yaml|yarn\.lock|package-lock\.json|bun\.lock)$/.test(f)));
     for (const [lockFile, lockPkgs] of byLock) {
-      const sideWhy = sideLock(lockFile, lockFiles);
+      const sideWhy = sideLock(lockFile, lockFiles, workspaceRoots);
       const dir = path.posix.dirname(lockFile) === '.' ? '' : path.posix.dirname(lockFile);
       const rootManifest = manifests.get(join(dir, 'package.json'));
       const graphKnown = lockPkgs.some((p) => p.path && p.path.length > 1);

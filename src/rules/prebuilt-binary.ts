@@ -10,6 +10,8 @@ function ext(path: string): string {
 /** Places where committed binaries are ordinary. */
 // Bytecode sits directly in __pycache__/; `[^/]*` (not `.*`) keeps a crafted 1 MB path from going quadratic.
 const ORDINARY = /(?:^|\/)(?:gradle\/wrapper\/gradle-wrapper\.jar|\.yarn\/(?:releases|plugins|cache|unplugged)\/|node_modules\/|__pycache__\/[^/]*\.pyc$)/;
+/** Test fixtures and examples: binaries a test loads or an example shows; low unless something in the tree runs them. */
+const TEST_DATA = /(?:^|\/)(?:tests?|__tests__|spec|e2e|fixtures?|__fixtures__|testdata|examples?)\//i;
 
 export default defineRule({
   meta: {
@@ -52,7 +54,7 @@ export default defineRule({
       }
       const base = file.path.split('/').pop()!;
       const runBy = commands.find((c) => c.includes(base));
-      const ordinary = ORDINARY.test(file.path);
+      const ordinary = ORDINARY.test(file.path) || TEST_DATA.test(file.path);
       ctx.report({
         severity: runBy ? 'high' : ordinary ? 'low' : 'medium',
         confidence: runBy ? 'high' : 'medium',
@@ -63,7 +65,7 @@ export default defineRule({
       });
     }
     for (const [archive, list] of nested) {
-      const ordinary = ORDINARY.test(archive);
+      const ordinary = ORDINARY.test(archive) || TEST_DATA.test(archive);
       const formats = [...new Set(list.map((b) => b.format))];
       // A command that names a binary only the archive holds runs it after unpacking (`unzip tools.zip && ./agent`).
       let runBy: string | undefined;

@@ -30,6 +30,12 @@ export default defineRule({
       const test = isTestPath(sf.path);
       const base = sf.path.split('/').pop() ?? sf.path;
       const installTime = base === 'setup.py' || base === '__init__.py' || base === 'conftest.py';
+      // A stand-alone script a maintainer runs (in scripts/, tools/, hacking/, packaging/…, with a __main__ guard, or
+      // parsing its command line at top level)
+      // is not imported by the package: its top-level requests and pip installs run when someone runs it, not on import.
+      const handRun =
+        !installTime &&
+        (/(?:^|\/)(?:scripts?|tools|hacking|packaging|bench|benchmarks?|ci|\.github|devtools|maint|release)\//.test(sf.path) || /^if\s+__name__\s*==\s*['"]__main__['"]\s*:/m.test(sf.text) || /^\w+\s*=\s*argparse\.ArgumentParser\(/m.test(sf.text));
       for (const s of py.sinks) {
         let severity: Severity | undefined;
         let confidence: Confidence = 'high';
@@ -38,8 +44,16 @@ export default defineRule({
           severity = 'critical';
           what = `${s.api}() runs ${s.taint & NET ? 'code downloaded from the network' : 'decoded data'}`;
         } else if (s.kind === 'deserialize' && (s.taint & NET || (s.api.startsWith('marshal') && s.taint & DEC))) {
-          severity = 'critical';
-          what = `${s.api}() loads ${s.taint & NET ? 'network data' : 'decoded bytes'} (code execution by design)`;
+          // marshal.loads() of decoded bytes only makes a code object; running it takes exec(), which the decoded taint
+          // reaches and which is reported (critical) on its own. Alone it is how loaders such as PyInstaller's read
+          // their own archives and pipes: low.
+          const codeObject = !(s.taint & NET) && s.api.startsWith('marshal');
+          severity = codeObject ? 'low' : 'critical';
+          what = codeObject
+            ? `${s.api}() makes a code object from decoded bytes (running it needs exec(), reported on its own)`
+            : `${s.api}() loads ${s.taint & NET ? 'network data' : 'decoded bytes'} (code execution by design)`;
+          // Tests unpickle responses of their own local test server; a loader in a test folder still execs.
+          if (test && severity === 'critical') severity = 'medium';
         } else if (s.kind === 'deserialize' && s.api === 'yaml.load' && s.safeLoader === false && s.taint & NET) {
           severity = 'high';
           what = 'yaml.load without a safe loader on network data';
@@ -47,7 +61,7 @@ export default defineRule({
           severity = 'critical';
           what = `writes to a hidden drop path used by InvisibleFerret (${short(s.decoded ?? s.argText, 80)})`;
         } else if (s.kind === 'process' && s.pipInstall) {
-          severity = installTime ? 'high' : 'medium';
+          severity = installTime ? 'high' : handRun ? 'low' : 'medium';
           confidence = 'medium';
           what = `installs packages at run time (${short(s.argText, 80)})`;
         } else if (s.kind === 'process' && s.taint & (NET | DEC)) {
@@ -69,11 +83,11 @@ export default defineRule({
         let severity: Severity = installTime ? 'high' : 'medium';
         if (base === 'setup.py' && py.cmdclass) severity = 'critical';
         if (c2 && rank(c2) > rank(severity)) severity = c2;
-        if (test) severity = 'low';
+        if (test || (handRun && !c2 && severity === 'medium')) severity = 'low';
         ctx.report({
           severity,
           confidence: installTime || c2 ? 'high' : 'medium',
-          message: `${n.api}(${short(n.url ?? '…', 80)}) runs ${base === 'setup.py' ? 'when the package is installed' : installTime ? 'when the package is imported' : 'when the module is loaded'}${base === 'setup.py' && py.cmdclass ? ' (custom cmdclass)' : ''}`,
+          message: `${n.api}(${short(n.url ?? '…', 80)}) runs ${base === 'setup.py' ? 'when the package is installed' : installTime ? 'when the package is imported' : handRun ? 'when the script is run (a stand-alone script, not imported by the package)' : 'when the module is loaded'}${base === 'setup.py' && py.cmdclass ? ' (custom cmdclass)' : ''}`,
           location: locate(sf, n.line),
           evidence: indicatorEvidence(inds),
           key: `net:${n.line}`,

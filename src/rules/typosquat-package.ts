@@ -87,10 +87,16 @@ export default defineRule({
     let idx: SquatIndex | undefined;
     const popular = ctx.signatures.popular;
     const seen = new Set<string>();
+    // Packages this tree defines itself as workspace members (the tree declares workspaces: a "workspaces" field or a
+    // pnpm-workspace.yaml): a dependency on one installs the local folder, not a registry package of that name.
+    const workspaces = ctx.inventory.manifests.some((m) => m.workspaces.length > 0) || ctx.workspace.files.some((f) => /(?:^|\/)pnpm-workspace\.yaml$/.test(f.path));
+    const ownPackages = new Set(workspaces ? ctx.inventory.manifests.filter((m) => m.name && !inNodeModules(m.file)).map((m) => m.name!) : []);
     for (const pkg of ctx.inventory.packages) {
       if (pkg.ecosystem !== 'npm') continue;
       // A manifest inside node_modules/ is an installed package: nobody installs its devDependencies.
       if (pkg.scope === 'dev' && pkg.source === 'npm/package-json' && inNodeModules(pkg.where.file)) continue;
+      // A local spec (workspace:, file:, link:, portal:) names a package of this tree, not one fetched by name.
+      if ((pkg.spec && /^(?:workspace|file|link|portal):/.test(pkg.spec)) || ownPackages.has(pkg.name)) continue;
       const name = installedName(pkg.resolved, pkg.name);
       const key = `${pkg.where.file}\0${name}`;
       if (seen.has(key)) continue;
@@ -104,8 +110,14 @@ export default defineRule({
       const parent = !pkg.direct && pkg.path && pkg.path.length > 1 ? pkg.path[pkg.path.length - 2] : undefined;
       if (parent && isEstablished(popular, parent)) continue;
       idx ??= indexFor(ctx.signatures);
-      const m = idx.check(name);
-      if (!m) continue;
+      const found = idx.check(name);
+      if (!found) continue;
+      // A flattened scope is only judged against the most downloaded names: many projects moved into a scope and kept
+      // their old unscoped packages (xterm-addon-webgl → @xterm/addon-webgl), which a high-impact list does not tell apart.
+      const m: SquatMatch =
+        found.kind === 'scope-confusion' && !found.targetDownloads && !found.otherWord
+          ? { ...found, otherWord: 'an unscoped name next to a scoped high-impact package (packages that moved into a scope keep their old names)' }
+          : found;
       const direct = pkg.direct;
       // A near name that reads as another word is a weak hint: low when direct, not worth a line when transitive.
       if (m.otherWord && !direct) continue;

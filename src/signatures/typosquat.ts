@@ -177,6 +177,8 @@ export function typoShape(name: string, target: string): TypoShape {
     return { distance, otherWord: `${distance === 1 ? 'an edit' : `${distance} edits`} in the ${len}-letter word "${x}"` };
   if (distance === 1) {
     const [e] = ops;
+    // One number for another (bip65/bip66, es5/es6, vue2/vue3) names another standard or version, not a slip.
+    if (e.op === 'sub' && /\d/.test(e.ch) && /\d/.test(e.to ?? '')) return { distance, otherWord: `the number "${e.to}" changed to "${e.ch}" (another version or standard)` };
     // A doubled letter typed once or twice (expresss, expres) is a typo even at the edge.
     const doubled = e.op === 'ins' ? x[e.at - 1] === e.ch || x[e.at + 1] === e.ch : e.op === 'del' && (x[e.at - 1] === e.ch || x[e.at] === e.ch);
     if (!doubled && ((e.op === 'ins' && (e.at === 0 || e.at === x.length - 1)) || (e.op === 'del' && (e.at === 0 || e.at === x.length))))

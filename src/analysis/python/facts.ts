@@ -84,6 +84,22 @@ export class PyAnalyzer {
     this.deadline = Date.now() + maxMs;
   }
 
+  private fromSubprocess?: Set<string>;
+  /** Names the file imports from subprocess (`from subprocess import run, Popen as P`: run, P). */
+  private subprocessNames(): Set<string> {
+    if (this.fromSubprocess) return this.fromSubprocess;
+    const out = new Set<string>();
+    for (const m of this.text.matchAll(/^[ \t]*from[ \t]+subprocess[ \t]+import[ \t]+\(?([\w ,\t\n]{1,400})/gm))
+      for (const part of m[1].split(',')) {
+        const words = part.trim().split(/\s+/);
+        const local = words[1] === 'as' && words[2] ? words[2] : words[0];
+        if (local) out.add(local === '*' ? 'run' : local);
+      }
+    if (/^[ \t]*from[ \t]+subprocess[ \t]+import[ \t]+\*/m.test(this.text)) for (const n of ['run', 'call', 'Popen', 'check_call', 'check_output']) out.add(n);
+    this.fromSubprocess = out;
+    return out;
+  }
+
   run(): PyFacts {
     const tree = parser.parse(this.text);
     for (let pass = 0; pass < 3; pass++) {
@@ -305,7 +321,9 @@ export class PyAnalyzer {
       this.sink('deserialize', name, n, a0, top, argList, { safeLoader: name === 'yaml.load' ? safe : undefined });
       return { ...all, taint: all.taint | (name.startsWith('marshal') ? DEC : 0) };
     }
-    if (PROCESS_CALLS.test(name)) {
+    // A bare run()/call()/Popen() is subprocess's only when the file imports it from there (a test helper named run()
+    // is not a process launch).
+    if (PROCESS_CALLS.test(name) && (name.includes('.') || this.subprocessNames().has(name))) {
       const txt = this.src(argList ?? n, 400);
       this.sink('process', name, n, a0, top, argList, { pipInstall: /\bpip\b[^)]{1,80}install\b/.test(txt) || /-m['",\s]+pip/.test(txt) });
       return all;

@@ -30,6 +30,9 @@ export const gitHookFiles: InventoryParser = {
   parse(file, text, sink) {
     const h = hookFile(file.path)!;
     const lines = text.split('\n');
+    // A script that waits for its jobs (`wait`, `wait "$pid"`, `if wait "$pid"; then`) runs them concurrently; they do
+    // not outlive the hook.
+    const waits = lines.some((l) => /^\s*(?:if\s+(?:!\s*)?)?wait(?:\s|;|$)/.test(l));
     for (let i = 0; i < lines.length && i < 2000; i++) {
       const l = lines[i].trim();
       if (!l || l.startsWith('#') || /^\.\s+"?\$\(dirname/.test(l) || /husky\.sh"?$/.test(l)) continue;
@@ -39,7 +42,7 @@ export const gitHookFiles: InventoryParser = {
         command: l,
         automatic: true,
         where: { file: file.path, line: i + 1, snippet: snippet(l) },
-        attributes: { baseDir: h.dir, tool: h.tool },
+        attributes: { baseDir: h.dir, tool: h.tool, ...(waits ? { waits: true } : {}) },
       });
     }
   },
