@@ -568,6 +568,14 @@ export class JsAnalyzer {
         const obj = this.eval(n.object);
         const prop = n.computed ? this.eval(n.property) : undefined;
         const name = n.computed ? (prop!.str ?? (prop!.num !== undefined ? String(prop!.num) : undefined)) : n.property.name;
+        // process.env[key] where key is a parameter of a named helper (getEnv(key, fallback)) reads the one variable
+        // its callers name, not the whole environment (a callback over Object.keys(process.env) is unnamed: unchanged).
+        if (obj.ref === 'process.env' && prop && name === undefined && n.property.type === 'Identifier' && !(prop.taint & ENVWHOLE)) {
+          const fn = [...this.scopes].reverse().find((sc) => sc.fn)?.fn;
+          const named = fn && (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start));
+          if (named && fn.params.includes(n.property.name as string))
+            return { taint: ENV | prop.taint, steps: mergeSteps([{ line: this.line(n), text: `process.env[${n.property.name as string}] in ${named as string}()` }], prop.steps) };
+        }
         const out = this.member(obj, name, n);
         if (obj.arr && prop?.num !== undefined) return union(out, obj.arr[prop.num] ?? empty());
         return prop ? { ...out, taint: out.taint | prop.taint, steps: mergeSteps(out.steps, prop.steps) } : out;
