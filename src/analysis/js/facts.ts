@@ -39,6 +39,18 @@ export interface Val {
   arr?: Val[];
 }
 
+/** A relative path or a bare package name with a subpath, and no scheme (data:, http:, node:, blob:). */
+const LOCAL_SPECIFIER = /^(?:\.{0,2}\/|(?:@[\w.-]+\/)?[\w.-]+\/)(?![\w.-]*:)/;
+
+/** The literal text an import() argument starts with: a string, a template's first part, the left end of a "+". */
+function literalHead(n: Node | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n.type === 'StringLiteral' || (n.type === 'Literal' && typeof n.value === 'string')) return n.value as string;
+  if (n.type === 'TemplateLiteral') return (n.quasis[0]?.value.cooked ?? n.quasis[0]?.value.raw) as string | undefined;
+  if (n.type === 'BinaryExpression' && n.operator === '+') return literalHead(n.left as Node);
+  return undefined;
+}
+
 export type SinkKind = 'eval' | 'Function' | 'AsyncFunction' | 'vm' | 'module._compile' | 'child_process' | 'require';
 
 export interface Sink {
@@ -54,6 +66,11 @@ export interface Sink {
   requirePassed: boolean;
   /** The code argument is one constant string (then it is in `arg.str`). */
   constant: boolean;
+  /**
+   * import() of a specifier that starts as a module path written in the source (`import(\`./locales/${x}\`)`,
+   * `import("foo/" + name)`): whatever the rest decodes to, it names a file or package already on disk, not code.
+   */
+  localSpecifier?: boolean;
   /** Why the sink cannot run (after a return, under `if (false)`), when it cannot. */
   unreachable?: string;
 }
@@ -860,7 +877,11 @@ export class JsAnalyzer {
       case 'fn:Object.getPrototypeOf':
         return { taint: 0, steps: [], ref: a0.ref?.startsWith('localfn:') && this.isAsyncFn(a0.ref) ? 'proto' : undefined };
       case 'import':
-        if (a0.taint & (NET | DEC)) this.recordSink(n, 'require', 'import()', a0, false);
+        if (a0.taint & (NET | DEC)) {
+          const idx = this.recordSink(n, 'require', 'import()', a0, false);
+          const head = literalHead(n.arguments?.[0] ?? n.source);
+          if (idx >= 0 && head !== undefined && LOCAL_SPECIFIER.test(head)) this.facts.sinks[idx].localSpecifier = true;
+        }
         return empty();
     }
     if (ref.startsWith('strm:')) return this.stringMethod(ref.slice(5), callee.recv ?? empty(), args, n);
