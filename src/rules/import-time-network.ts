@@ -166,7 +166,8 @@ export default defineRule({
         } else if (!hidden && /\b(?:window|document|navigator)\./.test(sf.text)) {
           // Browser code that fetches when the page loads is how web pages work; the loaders we hunt run in Node.
           severity = 'low';
-        } else if (!hidden && (await isMaintainerScript(caller ? caller.from : sf.path))) {
+        } else if (await isMaintainerScript(caller ? caller.from : sf.path)) {
+          // (An address from the environment counts too here: an encoded one or a C2 match was taken above.)
           // A file that nothing on the install, start, test or load path runs or imports (a generator run by hand or by
           // a maintenance script such as "grammars" or "test:evals"): it fetches when a maintainer invokes it.
           severity = 'low';
