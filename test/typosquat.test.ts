@@ -102,6 +102,18 @@ describe('typosquat-package rule', () => {
     assert.equal(loud[0].severity, 'medium');
     assert.match(loud[0].message, /"tailwind-variamts" is 1 edit from the popular package "tailwind-variants" \(one of npm's high-impact packages\)/);
   });
+  it('reports language ports and companions of an established name low, near copies of their targets medium', async () => {
+    const quiet = await findings('negative/ports-and-companions');
+    assert.deepEqual(
+      quiet.map((x) => [x.severity, x.message.replace(/ \(.*?downloads a month\)/, '')]),
+      [
+        ['low', '"bcrypt-ts" is 2 edits from the popular package "bcryptjs"; but the same name "bcrypt" with another language tag ("js" → "ts"), a port rather than a typo, so it reads as another name rather than a typo.'],
+        ['low', '"esm-utils" is 2 edits from the popular package "esutils"; but it is the established name "esm" plus a word of its own ("utils"), so it reads as another name rather than a typo.'],
+      ],
+    );
+    const loud = await findings('positive/near-copy-of-port-target');
+    assert.deepEqual(loud.map((x) => x.severity), ['medium', 'medium']);
+  });
   it('leaves pre-scope names of an established unscoped family alone', async () => {
     assert.deepEqual((await findings('negative/pre-scope-names')).map((x) => x.message), []);
   });

@@ -28,12 +28,16 @@ export default defineRule({
         if (!c.sendsEnv) continue;
         reported = true;
         const inds = [...resolveEnv(index, c.url, ctx.signatures), ...(c.url.str ? indicatorsIn(c.url.str, 'request URL', ctx.signatures) : [])];
-        const base: Severity = sf.bundle.bundle || test ? 'high' : 'critical';
+        // A request to this machine's own loopback address (a dev server a test just spawned with { ...process.env })
+        // never leaves the machine: what it receives is no theft. The address must be written in the call itself.
+        const call = (sf.text.split('\n')[c.line - 1] ?? '').slice(Math.max(0, c.column - 1), c.column + 300);
+        const loopback = /^[\w.]{1,40}\(\s*[`'"]https?:\/\/(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|localhost|\[::1\])(?:[:/`'"$]|$)/.test(call);
+        const base: Severity = loopback ? 'low' : sf.bundle.bundle || test ? 'high' : 'critical';
         const severity: Severity = c.unreachable ? stepDown(base) : base;
         ctx.report({
           severity,
           confidence: sf.bundle.bundle ? 'medium' : 'high',
-          message: `The whole environment (tokens, keys, cloud credentials) is sent by ${c.api}()${worst(inds) ? ` to ${inds.find((i) => i.verdict)?.value}` : ''}${c.unreachable ? ` — unreachable (${c.unreachable})` : ''}`,
+          message: `The whole environment (tokens, keys, cloud credentials) is sent by ${c.api}()${worst(inds) ? ` to ${inds.find((i) => i.verdict)?.value}` : ''}${loopback ? ' to a loopback address (it does not leave the machine)' : ''}${c.unreachable ? ` — unreachable (${c.unreachable})` : ''}`,
           location: locate(sf, c.line, c.column),
           evidence: [
             { kind: 'chain', value: chainText(c.envSteps, `sent by ${c.api}()`, c.line) },

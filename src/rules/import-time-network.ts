@@ -7,6 +7,7 @@ import { rank } from '../analysis/urls.js';
 import type { Confidence, Evidence, Severity } from '../types.js';
 import type { SourceFile } from '../analysis/source-index.js';
 import type { NetCall } from '../analysis/js/facts.js';
+import type { PackageManifest } from '../types.js';
 import path from 'node:path';
 
 /** The workspace file a relative import names, trying the extensions Node and bundlers try. */
@@ -19,6 +20,63 @@ function resolveSpec(from: string, spec: string, byPath: Map<string, SourceFile>
   return undefined;
 }
 
+const SOURCE_FILE = /\.(?:[cm]?[jt]sx?|vue|svelte|astro|html?)$/i;
+/** Bounds on the files read for relative imports when telling maintainer scripts apart. */
+const MAX_IMPORTERS = 20_000;
+const MAX_IMPORTER_BYTES = 1024 * 1024;
+/** Scripts that run by themselves or on the usual commands: install hooks, start/dev, test, build, and their pre/post. */
+const LIFECYCLE = new Set(['install', 'prepare', 'prepublish', 'prepublishOnly', 'prepack', 'postpack', 'start', 'dev', 'serve', 'test', 'build', 'watch'].flatMap((n) => [n, `pre${n}`, `post${n}`]));
+// Linear: each alternative is anchored on a keyword and a quote, with bounded character classes.
+const LOAD = /\brequire\s*\(\s*(['"`])(\.{1,2}\/[^'"`\s)]{0,214})\1|\bimport\s*\(\s*(['"`])(\.{1,2}\/[^'"`\s)]{0,214})\3|\bfrom\s*(['"])(\.{1,2}\/[^'"\s]{0,214})\5|^[ \t]*import[ \t]*(['"])(\.{1,2}\/[^'"\s]{0,214})\7/gm;
+
+/**
+ * Source files that only a maintainer runs: no other file imports them (relative require/import, text-level so it
+ * also reads files the parser gave up on), no manifest names them as main, bin or exports, and no lifecycle script
+ * runs them, directly or through "npm run <other>" (a generator behind "grammars", an eval runner behind "test:evals",
+ * a file run by nothing at all). A lure's loader is the opposite: reached from prepare/start/main or required by the app.
+ */
+function maintainerScripts(
+  manifests: readonly PackageManifest[],
+  exportsOf: Map<string, unknown>,
+  sources: Map<string, string>,
+  files: readonly SourceFile[],
+  byPath: Map<string, SourceFile>,
+): Set<string> {
+  // Without a manifest nothing says where the app starts: no file is set aside.
+  if (!manifests.length) return new Set();
+  const reached = new Set<string>();
+  for (const m of manifests) {
+    const dir = path.posix.dirname(m.file);
+    const at = (x: string) => path.posix.normalize(path.posix.join(dir, x));
+    const add = (x: string) => {
+      const hit = resolveSpec(m.file, x.startsWith('.') ? x : `./${x}`, byPath);
+      reached.add(hit ? hit.path : at(x));
+    };
+    add(m.main ?? 'index.js');
+    for (const b of Object.values(m.bin)) add(b);
+    for (const e of JSON.stringify(exportsOf.get(m.file) ?? null).match(/"\.{0,2}\/[^"]{1,300}"/g) ?? []) add(e.slice(1, -1));
+    // The lifecycle scripts and the scripts they run by name.
+    const todo = Object.keys(m.scripts).filter((n) => LIFECYCLE.has(n));
+    const seen = new Set(todo);
+    while (todo.length) {
+      const cmd = m.scripts[todo.pop()!]?.command ?? '';
+      for (const x of cmd.matchAll(/\b(?:node|nodemon|tsx|ts-node|bun|deno\s+run)\s+(?:-[\w-]+(?:=\S+)?\s+){0,4}([\w./@-]{1,200})/g)) add(x[1]);
+      for (const x of cmd.matchAll(/\b(?:npm\s+run|yarn(?:\s+run)?|pnpm(?:\s+run)?|bun\s+run)\s+([\w:.-]{1,100})/g))
+        if (m.scripts[x[1]] && !seen.has(x[1])) {
+          seen.add(x[1]);
+          todo.push(x[1]);
+        }
+    }
+  }
+  for (const [file, text] of sources) {
+    for (const x of text.matchAll(LOAD)) {
+      const hit = resolveSpec(file, x[2] ?? x[4] ?? x[6] ?? x[8], byPath);
+      if (hit && hit.path !== file) reached.add(hit.path);
+    }
+  }
+  return new Set(files.filter((f) => !reached.has(f.path)).map((f) => f.path));
+}
+
 export default defineRule({
   meta: {
     id: 'import-time-network',
@@ -27,6 +85,7 @@ export default defineRule({
       'A route, middleware, service or config module that makes a network request at module top level, in an IIFE, or in a helper called from there ' +
       '(`initAppBootstrap();`, `verifyToken();`, `(async () => { … })()`) runs on `require`/`import`, before any request arrives. ' +
       'Requests inside request handlers, `listen()` callbacks, class methods and exported functions that nothing calls at load are quiet. ' +
+      'A file that no manifest entry, lifecycle script or other file reaches (a generator run by hand) is low. ' +
       'It is high when the address is hidden (decoded, or taken from an environment value that decodes to a URL) or matches the C2 grammar.',
     severity: 'critical',
     confidence: 'high',
@@ -52,6 +111,34 @@ export default defineRule({
         return [m.main, ...Object.values(m.bin), ...fromScripts].filter((x): x is string => !!x).map((x) => path.posix.normalize(path.posix.join(dir, x)));
       }),
     );
+    // Computed on the first request that would otherwise be reported medium: it reads every manifest and source file.
+    let maintainer: Set<string> | undefined;
+    const isMaintainerScript = async (file: string): Promise<boolean> => {
+      if (!maintainer) {
+        const exportsOf = new Map<string, unknown>();
+        const wsFiles = new Map(ctx.workspace.files.map((f) => [f.path, f]));
+        for (const m of ctx.inventory.manifests) {
+          const text = await wsFiles.get(m.file)?.text();
+          try {
+            const json: unknown = text ? JSON.parse(text) : undefined;
+            if (json && typeof json === 'object' && 'exports' in json) exportsOf.set(m.file, json.exports);
+          } catch {
+            // A manifest that does not parse names no exports.
+          }
+        }
+        // Every file that can import another (the source index keeps only those that passed its prefilter), bounded:
+        // past the bound nothing is set aside, as an import it did not read could reach any file.
+        const sources = new Map<string, string>();
+        const loaders = ctx.workspace.files.filter((f) => SOURCE_FILE.test(f.path) && f.size <= MAX_IMPORTER_BYTES);
+        if (loaders.length <= MAX_IMPORTERS)
+          for (const f of loaders) {
+            const text = await f.text();
+            if (text) sources.set(f.path, text);
+          }
+        maintainer = loaders.length <= MAX_IMPORTERS ? maintainerScripts(ctx.inventory.manifests, exportsOf, sources, index.files, byPath) : new Set();
+      }
+      return maintainer.has(file);
+    };
     for (const sf of index.files) {
       if (!sf.js || sf.bundle.bundle || isTestPath(sf.path) || /(?:^|\/)(?:scripts?|tools|bench|benchmarks?|examples?|demos?)\/|(?:^|\/)examples?\.[cm]?[jt]s$/.test(sf.path)) continue;
       for (const c of sf.js.net) {
@@ -79,6 +166,12 @@ export default defineRule({
         } else if (!hidden && /\b(?:window|document|navigator)\./.test(sf.text)) {
           // Browser code that fetches when the page loads is how web pages work; the loaders we hunt run in Node.
           severity = 'low';
+        } else if (await isMaintainerScript(caller ? caller.from : sf.path)) {
+          // (An address from the environment counts too here: an encoded one or a C2 match was taken above.)
+          // A file that nothing on the install, start, test or load path runs or imports (a generator run by hand or by
+          // a maintenance script such as "grammars" or "test:evals"): it fetches when a maintainer invokes it.
+          severity = 'low';
+          confidence = 'low';
         }
         if (c.unreachable) severity = stepDown(severity);
         const evidence: Evidence[] = [

@@ -8,6 +8,17 @@ import type { Confidence, Evidence, Severity } from '../types.js';
 const NET = 1;
 const DEC = 2;
 
+/**
+ * Is the socket created on this line (`sock = socket.socket(...)`) bound to a loopback address (127.0.0.1, localhost,
+ * ::1), and never used to connect or send? Text-level: the name it is assigned to, then its method calls in the file.
+ */
+function listeningOnly(text: string, line: number): boolean {
+  const name = /^\s*([A-Za-z_]\w{0,60}(?:\.[A-Za-z_]\w{0,60})?)\s*=\s*socket\.socket\(/.exec(text.split('\n')[line - 1] ?? '')?.[1];
+  if (!name) return false;
+  const esc = name.replace('.', '\\.');
+  return new RegExp(`\\b${esc}\\.bind\\(\\s*\\(\\s*['"](?:127\\.0\\.0\\.1|localhost|::1)['"]`).test(text) && !new RegExp(`\\b${esc}\\.(?:connect|connect_ex|send|sendall|sendto|sendfile)\\(`).test(text);
+}
+
 export default defineRule({
   meta: {
     id: 'python-lure',
@@ -78,6 +89,10 @@ export default defineRule({
       }
       for (const n of py.net) {
         if (!n.topLevel && !(base === 'setup.py' && py.cmdclass)) continue;
+        // A socket the module binds to a loopback address, and never connects or sends from, is a local server (an IPC
+        // port, a local test server): it waits on this machine instead of reaching out. What it receives and runs is
+        // still followed by the sink checks above (a bind shell's exec of received data).
+        if (n.api === 'socket.socket' && listeningOnly(sf.text, n.line)) continue;
         const inds = n.url ? indicatorsIn(n.url, 'request URL', ctx.signatures) : [];
         const c2 = worst(inds);
         let severity: Severity = installTime ? 'high' : 'medium';

@@ -85,6 +85,13 @@ export default defineRule({
           severity = dec ? 'medium' : 'low';
           confidence = 'medium';
         }
+        if (s.localSpecifier && !net) {
+          // import(`foo/${decoded}`): the decoded part picks a file or package already on disk (a test of a bundler's
+          // context modules, a locale chosen at run time). No decoded text is run as code: low.
+          severity = 'low';
+          confidence = 'medium';
+          why = 'decoded data picks the local module loaded by';
+        }
         // Code that cannot run is evidence of intent, not a live loader: one step lower, and the message says so.
         if (s.unreachable) severity = stepDown(severity);
         const inds = [...resolveEnv(index, s.arg, ctx.signatures), ...indicatorsInSteps(s.arg.steps, ctx.signatures)];

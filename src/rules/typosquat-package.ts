@@ -73,7 +73,7 @@ export default defineRule({
       'one edit (two for names of 8+ characters, adjacent swaps count as one), the same letters with other separators, homoglyphs (1/l, 0/o, rn/m, vv/w), ' +
       'a scope flattened into the name or a scope one edit off, and brand names plus -sdk, -validator, -logger, .js. ' +
       'An edit must read as a typo, judged word by word: a changed prefix or suffix, a replaced first letter, an unrelated letter in a short name ' +
-      'or a whole new word makes another name (jsdoc/jsdom, listr2, bare-buffer/safe-buffer), reported low. ' +
+      'or a whole new word makes another name (jsdoc/jsdom, listr2, bare-buffer/safe-buffer), and so do a language port (bcrypt-ts/bcryptjs) and an established name plus a word of its own (esm-utils/esutils), reported low. ' +
       'Medium for a direct dependency, low for a transitive one; names that are both popular (clsx/xlsx, recharts/echarts), pre-scope names of ' +
       'scopes with an unscoped family (babel-register), aliases of popular packages (npm: specs and lockfile alias entries, public-registry tarball URLs), devDependencies of packages inside node_modules/ and ' +
       'dependencies that a popular package declares are never reported.',

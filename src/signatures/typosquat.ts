@@ -309,6 +309,30 @@ export class SquatIndex {
     return (this.familySize.get(scope) ?? 0) >= UNSCOPED_FAMILY_MIN;
   }
 
+  /**
+   * A name within typo reach of a popular one that is nevertheless built as a name of its own (both cases are common
+   * for long-established packages, while lures copy a name nearly letter for letter):
+   *  - the same stem with another language tag: "bcrypt-ts" next to "bcryptjs", "lovable-ts" next to "lovable-js" (a
+   *    port to TypeScript or JavaScript names itself that way);
+   *  - an established name plus a word of its own, one edit from a different popular name: "esm-utils" is esm's utils,
+   *    not a slip on "esutils" (a target that starts with the same established word, vite-plugin-svgr, is still a typo).
+   * Brand names plus a lure suffix (is-buffer-validator) are judged by the brand-suffix check, not here.
+   */
+  private ownName(name: string, target: string, distance: number): string | undefined {
+    const tag = /^(.{3,}?)[-.]?([jt]s)$/;
+    const a = tag.exec(name);
+    const b = tag.exec(target);
+    if (a && b && a[1] === b[1] && a[2] !== b[2]) return `the same name "${a[1]}" with another language tag ("${b[2]}" → "${a[2]}"), a port rather than a typo`;
+    if (distance !== 1) return undefined;
+    for (let i = name.search(/[-_.]/); i >= 0; ) {
+      const word = name.slice(0, i);
+      if (word.length >= 3 && !target.startsWith(word) && this.isPopular(word)) return `it is the established name "${word}" plus a word of its own ("${name.slice(i + 1)}")`;
+      const next = name.slice(i + 1).search(/[-_.]/);
+      i = next < 0 ? -1 : i + 1 + next;
+    }
+    return undefined;
+  }
+
   isPopular(name: string): boolean {
     return this.popular.has(name) || this.distinct.has(name);
   }
@@ -360,6 +384,10 @@ export class SquatIndex {
         const osa = osaDistance(name, c, 2);
         if (osa > 2 || (osa === 2 && (name.length < TWO_EDIT_LEN || c.length < TWO_EDIT_LEN - 1))) continue;
         const shape = typoShape(name, c);
+        if (!shape.otherWord) {
+          const other = this.ownName(name, c, shape.distance);
+          if (other) shape.otherWord = other;
+        }
         const m: SquatMatch = { target: c, kind: 'edit-distance', distance: shape.otherWord ? osa : shape.distance, targetDownloads: dl(c), otherWord: shape.otherWord };
         if (shape.otherWord) {
           if (better(m, weak)) weak = m;

@@ -39,6 +39,18 @@ export interface Val {
   arr?: Val[];
 }
 
+/** A relative path or a bare package name with a subpath, and no scheme (data:, http:, node:, blob:). */
+const LOCAL_SPECIFIER = /^(?:\.{0,2}\/|(?:@[\w.-]+\/)?[\w.-]+\/)(?![\w.-]*:)/;
+
+/** The literal text an import() argument starts with: a string, a template's first part, the left end of a "+". */
+function literalHead(n: Node | undefined): string | undefined {
+  if (!n) return undefined;
+  if (n.type === 'StringLiteral' || (n.type === 'Literal' && typeof n.value === 'string')) return n.value as string;
+  if (n.type === 'TemplateLiteral') return (n.quasis[0]?.value.cooked ?? n.quasis[0]?.value.raw) as string | undefined;
+  if (n.type === 'BinaryExpression' && n.operator === '+') return literalHead(n.left as Node);
+  return undefined;
+}
+
 export type SinkKind = 'eval' | 'Function' | 'AsyncFunction' | 'vm' | 'module._compile' | 'child_process' | 'require';
 
 export interface Sink {
@@ -54,6 +66,11 @@ export interface Sink {
   requirePassed: boolean;
   /** The code argument is one constant string (then it is in `arg.str`). */
   constant: boolean;
+  /**
+   * import() of a specifier that starts as a module path written in the source (`import(\`./locales/${x}\`)`,
+   * `import("foo/" + name)`): whatever the rest decodes to, it names a file or package already on disk, not code.
+   */
+  localSpecifier?: boolean;
   /** Why the sink cannot run (after a return, under `if (false)`), when it cannot. */
   unreachable?: string;
 }
@@ -568,6 +585,14 @@ export class JsAnalyzer {
         const obj = this.eval(n.object);
         const prop = n.computed ? this.eval(n.property) : undefined;
         const name = n.computed ? (prop!.str ?? (prop!.num !== undefined ? String(prop!.num) : undefined)) : n.property.name;
+        // process.env[key] where key is a parameter of a named helper (getEnv(key, fallback)) reads the one variable
+        // its callers name, not the whole environment (a callback over Object.keys(process.env) is unnamed: unchanged).
+        if (obj.ref === 'process.env' && prop && name === undefined && n.property.type === 'Identifier' && !(prop.taint & ENVWHOLE)) {
+          const fn = [...this.scopes].reverse().find((sc) => sc.fn)?.fn;
+          const named = fn && (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start));
+          if (named && fn.params.includes(n.property.name as string))
+            return { taint: ENV | prop.taint, steps: mergeSteps([{ line: this.line(n), text: `process.env[${n.property.name as string}] in ${named as string}()` }], prop.steps) };
+        }
         const out = this.member(obj, name, n);
         if (obj.arr && prop?.num !== undefined) return union(out, obj.arr[prop.num] ?? empty());
         return prop ? { ...out, taint: out.taint | prop.taint, steps: mergeSteps(out.steps, prop.steps) } : out;
@@ -852,7 +877,11 @@ export class JsAnalyzer {
       case 'fn:Object.getPrototypeOf':
         return { taint: 0, steps: [], ref: a0.ref?.startsWith('localfn:') && this.isAsyncFn(a0.ref) ? 'proto' : undefined };
       case 'import':
-        if (a0.taint & (NET | DEC)) this.recordSink(n, 'require', 'import()', a0, false);
+        if (a0.taint & (NET | DEC)) {
+          const idx = this.recordSink(n, 'require', 'import()', a0, false);
+          const head = literalHead(n.arguments?.[0] ?? n.source);
+          if (idx >= 0 && head !== undefined && LOCAL_SPECIFIER.test(head)) this.facts.sinks[idx].localSpecifier = true;
+        }
         return empty();
     }
     if (ref.startsWith('strm:')) return this.stringMethod(ref.slice(5), callee.recv ?? empty(), args, n);
