@@ -52,6 +52,9 @@ describe('ReDoS audit: every regex that runs on scanned content', function () {
         'src/analysis/web/clipboard.ts',
         'src/rules/clickfix-page.ts',
         'src/rules/config-injection.ts',
+        // A socket's name, matched as [A-Za-z_]\w{0,60}(\.…)? and its dot escaped: literal text.
+        'src/rules/python-lure.ts',
+        'src/rules/python-lure.ts',
         // Wallet ids and profile paths from the signature data, escaped: one alternation of literal text.
         'src/rules/stealer-fingerprint.ts',
       ],
