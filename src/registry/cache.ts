@@ -59,10 +59,14 @@ export class PackumentCache {
   }
 
   async put(registry: string, name: string, entry: CacheEntry): Promise<void> {
-    await fs.mkdir(this.dir, { recursive: true });
-    const target = this.file(registry, name);
-    const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(entry));
-    await fs.rename(tmp, target);
+    await writeAtomic(this.file(registry, name), JSON.stringify(entry));
   }
+}
+
+/** Write a cache file whole or not at all: a temp file beside it, renamed into place (concurrent scans share caches). */
+export async function writeAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, target);
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import ssri from 'ssri';
+import { writeAtomic } from './cache.js';
 
 export class TarballCache {
   constructor(private readonly dir: string) {}
@@ -29,11 +30,7 @@ export class TarballCache {
 
   async put(integrity: string, data: Buffer): Promise<void> {
     try {
-      await fs.mkdir(this.dir, { recursive: true });
-      const target = this.file(integrity);
-      const tmp = `${target}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await fs.writeFile(tmp, data);
-      await fs.rename(tmp, target);
+      await writeAtomic(this.file(integrity), data);
     } catch {
       // A cache that cannot be written costs a download next time, nothing else.
     }
