@@ -31,7 +31,8 @@ const JS_FILE = /\.[cm]?[jt]sx?$/i;
 const MAX_FILE_BYTES = 1024 * 1024;
 const MAX_FILES = 2_000;
 // Linear: each alternative is anchored on a keyword and a quote, with bounded character classes and no nesting.
-const LOAD = /\brequire\s*\(\s*(['"`])([^'"`\s)]{1,214})\1|\bimport\s*\(\s*(['"`])([^'"`\s)]{1,214})\3|\bfrom\s*(['"])([^'"\s]{1,214})\5|^[ \t]*import[ \t]*(['"])([^'"\s]{1,214})\7/gm;
+// (217: `../` and the 214 characters the relative-only callers allow after it.)
+const LOAD = /\brequire\s*\(\s*(['"`])([^'"`\s)]{1,217})\1|\bimport\s*\(\s*(['"`])([^'"`\s)]{1,217})\3|\bfrom\s*(['"])([^'"\s]{1,217})\5|^[ \t]*import[ \t]*(['"])([^'"\s]{1,217})\7/gm;
 const START_SCRIPTS = ['prestart', 'start', 'poststart', 'predev', 'dev', 'postdev'];
 const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare'];
 
@@ -40,6 +41,11 @@ export function packageOfSpecifier(spec: string): string | undefined {
   if (spec.startsWith('.') || spec.startsWith('/') || /^[a-z]+:/i.test(spec)) return undefined;
   const parts = spec.split('/');
   return spec.startsWith('@') ? (parts.length >= 2 ? `${parts[0]}/${parts[1]}` : undefined) : parts[0];
+}
+
+/** Every literal specifier the text `require`s, `import`s or `import()`s (text-level, so also in files that do not parse). */
+export function loadSpecifiers(text: string): string[] {
+  return [...text.matchAll(LOAD)].map((m) => m[2] ?? m[4] ?? m[6] ?? m[8]);
 }
 
 interface Load {

@@ -1,4 +1,5 @@
 import { stepDown } from '../analysis/js/unreachable.js';
+import { loadSpecifiers } from '../analysis/require-sites.js';
 import { defineRule } from './define-rule.js';
 import { indexFor } from '../analysis/source-index.js';
 import { chainText, indicatorEvidence, indicatorsIn, isTestPath, locate, resolveEnv, worst } from '../analysis/source-evidence.js';
@@ -26,8 +27,6 @@ const MAX_IMPORTERS = 20_000;
 const MAX_IMPORTER_BYTES = 1024 * 1024;
 /** Scripts that run by themselves or on the usual commands: install hooks, start/dev, test, build, and their pre/post. */
 const LIFECYCLE = new Set(['install', 'prepare', 'prepublish', 'prepublishOnly', 'prepack', 'postpack', 'start', 'dev', 'serve', 'test', 'build', 'watch'].flatMap((n) => [n, `pre${n}`, `post${n}`]));
-// Linear: each alternative is anchored on a keyword and a quote, with bounded character classes.
-const LOAD = /\brequire\s*\(\s*(['"`])(\.{1,2}\/[^'"`\s)]{0,214})\1|\bimport\s*\(\s*(['"`])(\.{1,2}\/[^'"`\s)]{0,214})\3|\bfrom\s*(['"])(\.{1,2}\/[^'"\s]{0,214})\5|^[ \t]*import[ \t]*(['"])(\.{1,2}\/[^'"\s]{0,214})\7/gm;
 
 /**
  * Source files that only a maintainer runs: no other file imports them (relative require/import, text-level so it
@@ -69,8 +68,9 @@ function maintainerScripts(
     }
   }
   for (const [file, text] of sources) {
-    for (const x of text.matchAll(LOAD)) {
-      const hit = resolveSpec(file, x[2] ?? x[4] ?? x[6] ?? x[8], byPath);
+    for (const spec of loadSpecifiers(text)) {
+      if (!spec.startsWith('./') && !spec.startsWith('../')) continue;
+      const hit = resolveSpec(file, spec, byPath);
       if (hit && hit.path !== file) reached.add(hit.path);
     }
   }
@@ -116,9 +116,8 @@ export default defineRule({
     const isMaintainerScript = async (file: string): Promise<boolean> => {
       if (!maintainer) {
         const exportsOf = new Map<string, unknown>();
-        const wsFiles = new Map(ctx.workspace.files.map((f) => [f.path, f]));
         for (const m of ctx.inventory.manifests) {
-          const text = await wsFiles.get(m.file)?.text();
+          const text = await ctx.workspace.get(m.file)?.text();
           try {
             const json: unknown = text ? JSON.parse(text) : undefined;
             if (json && typeof json === 'object' && 'exports' in json) exportsOf.set(m.file, json.exports);
