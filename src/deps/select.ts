@@ -7,6 +7,7 @@ import path from 'node:path';
 import semver from 'semver';
 import type { Location, Package } from '../types.js';
 import { inNodeModules } from '../analysis/bundle.js';
+import { isRegistrySpec } from '../ecosystems/npm/registry-spec.js';
 
 const LOCK_SOURCES = new Set(['npm/package-lock', 'npm/yarn-lock', 'npm/pnpm-lock', 'npm/bun-lock']);
 
@@ -24,12 +25,6 @@ export interface DependencyCandidate {
   lockedIntegrity?: string;
   /** Otherwise the range or tag npm would resolve. */
   requested: string;
-}
-
-/** Specs that do not come from a registry: git, file, link, workspace, tarball URLs. */
-export function isRegistrySpec(spec: string | undefined): boolean {
-  if (spec === undefined) return true;
-  return !/^(?:file:|link:|workspace:|portal:|patch:|git\+|git:|github:|gitlab:|bitbucket:|https?:|npm:)|^[^@/]+\/[^@/]+$/.test(spec);
 }
 
 export function dependencyCandidates(packages: readonly Package[], deep: boolean, localNames: ReadonlySet<string>): { candidates: DependencyCandidate[]; notFromRegistry: number } {

@@ -14,6 +14,7 @@ import type { RegistryOptions } from './config.js';
 import { PackumentCache, reducePackument } from './cache.js';
 import { redactCredentialShapes } from '../secrets/shape.js';
 import { factsFromPackument, missingPackageFacts, type PackageFacts, type RegistryFacts } from './facts.js';
+import { isRegistrySpec } from '../ecosystems/npm/registry-spec.js';
 
 let holding: ReadonlySet<string> | undefined;
 
@@ -33,12 +34,6 @@ export interface OnlineOptions {
   /** Largest packument read, bytes (default DEFAULT_LIMITS.maxPackumentBytes). */
   maxPackumentBytes?: number;
   now?: () => number;
-}
-
-/** Specs that do not come from a registry: nothing to look up. */
-function isRegistrySpec(spec: string | undefined): boolean {
-  if (spec === undefined) return true;
-  return !/^(?:file:|link:|workspace:|portal:|patch:|git\+|git:|github:|gitlab:|bitbucket:|https?:|npm:)|^[^@/]+\/[^@/]+$/.test(spec);
 }
 
 /**
