@@ -24,6 +24,7 @@ import { ResultCache } from './analysis/result-cache.js';
 import { describeTarget, UsageError } from './target.js';
 import type { Signatures } from './signatures/types.js';
 import { VERSION } from './version.js';
+import { redactUrl } from './secrets/shape.js';
 
 export { VERSION };
 
@@ -231,7 +232,7 @@ async function reportLfsPointers(ws: Workspace, diagnostics: Diagnostic[]): Prom
 export async function scan(target: ScanTarget, options: ScanOptions = {}): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();
-  opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? (await import('./acquire/git.js')).redactUrl(describeTarget(target)) : describeTarget(target) });
+  opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? redactUrl(describeTarget(target)) : describeTarget(target) });
   const ws = await acquire(target, opts, options.registry, options.signatureCacheDir);
   try {
     const result = await scanWorkspace(ws, options);

@@ -12,7 +12,7 @@ import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
 import { BaseWorkspace, type EntrySpec } from './workspace.js';
 import { assertLocalRepositoryInside } from './local-repository.js';
-import { credentialsIn, redactCredentialShapes } from '../secrets/shape.js';
+import { credentialsIn, redactUrl } from '../secrets/shape.js';
 import { SecretSet } from '../secrets/secret-set.js';
 
 export interface GitPlan {
@@ -94,11 +94,6 @@ export function hardenedEnv(home: string, allowFile: boolean): Record<string, st
     if (v) env[k] = v;
   }
   return env;
-}
-
-/** Remove any user:password@ (the password may hold an `@`) and authentication query values from a URL before it is shown. */
-export function redactUrl(url: string): string {
-  return redactCredentialShapes(url);
 }
 
 async function dirSize(dir: string): Promise<number> {

@@ -8,7 +8,7 @@ import pLimit from 'p-limit';
 import type { GitHubClient } from '../github/client.js';
 import { accountCreatedAt, forkParent, headOf, listRepositories, NOT_MODIFIED, type HeadInfo, type ListedRepo } from '../github/repos.js';
 import { scan as defaultScan, VERSION } from '../scan.js';
-import { redactUrl } from '../acquire/git.js';
+import { redactUrl } from '../secrets/shape.js';
 import { SecretSet } from '../secrets/secret-set.js';
 import { loadSignatures } from '../signatures/load.js';
 import { DEFAULT_ORG_LIMITS, type OrgLimits, type ScanOptions } from '../options.js';
