@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import semver from 'semver';
-import type { Diagnostic, Inventory, Package, ScanResult, ScanTarget, Workspace } from './types.js';
+import type { DependencyStats, Diagnostic, Finding, Inventory, Package, ScanResult, ScanTarget, Workspace } from './types.js';
 import { ANALYSIS_CACHE_DEFAULTS, DEFAULT_DEPS_LIMITS, DEFAULT_SCAN_MANY_CONCURRENCY, REGISTRY_DEFAULTS, resolveOptions, type ResolvedOptions, type ScanOptions } from './options.js';
 import pLimit from 'p-limit';
 import type { Rule } from './rules/define-rule.js';
@@ -21,6 +21,7 @@ import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
 import { useResultCache } from './analysis/source-index.js';
 import { ResultCache } from './analysis/result-cache.js';
+import { memoKey, remember, reuse, treeDigest } from './engine/scan-memo.js';
 import { describeTarget, UsageError } from './target.js';
 import type { Signatures } from './signatures/types.js';
 import { VERSION } from './version.js';
@@ -80,6 +81,20 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   if (expandable(ws)) ws.presentRoles(isRolePath);
   else reportLinks(ws, diagnostics);
   await reportLfsPointers(ws, diagnostics);
+  const cache = options.analysisCacheDir ? new ResultCache(options.analysisCacheDir, options.analysisCacheMaxBytes ?? ANALYSIS_CACHE_DEFAULTS.maxBytes) : undefined;
+  const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
+  // The same tree, judged by the same code, signatures and options, gets the same answer: reuse it (engine/scan-memo.ts).
+  // Not when the registry takes part, nor with an embedder's rules (their code is not in the key).
+  const memoable = cache && !options.registryFacts && !npmFacts.get(ws) && !npmRequested.get(ws) && !options.online && !options.deps && !options.extraRules?.length;
+  const tree = memoable ? await treeDigest(ws, opts.limits, diagnostics) : undefined;
+  const key = tree ? memoKey(tree, rules.map((r) => r.meta.id), opts.limits, signatures) : undefined;
+  const reused = key ? reuse(cache!, key) : undefined;
+  if (reused) {
+    diagnostics.push(...reused.diagnostics);
+    opts.onProgress({ phase: 'rules', done: rules.length, total: rules.length, message: 'reused' });
+    return resultOf(ws, reused.findings, diagnostics, signatures, started, rules.length, undefined, true);
+  }
+  const ruleDiagnosticsFrom = diagnostics.length;
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
   const requested = npmRequested.get(ws);
@@ -103,8 +118,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
       registry = await lookupPackages(inventory.packages, online, diagnostics, source);
     }
   }
-  if (options.analysisCacheDir) useResultCache(ws, new ResultCache(options.analysisCacheDir, options.analysisCacheMaxBytes ?? ANALYSIS_CACHE_DEFAULTS.maxBytes));
-  const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
+  if (cache) useResultCache(ws, cache);
   const findings = await runRules(
     rules,
     ws,
@@ -115,26 +129,31 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     (done, total, id) => opts.onProgress({ phase: 'rules', done, total, message: id }),
     registry,
   );
+  if (key) remember(cache!, key, { findings, diagnostics: diagnostics.slice(ruleDiagnosticsFrom) });
   const dependencies = options.deps && source ? await scanDeps(ws, inventory, signatures, source, options, opts) : undefined;
   if (dependencies) {
     findings.push(...dependencies.findings);
     findings.sort(compareFindings);
     diagnostics.push(...dependencies.diagnostics);
   }
+  const result = resultOf(ws, findings, diagnostics, signatures, started, rules.length, dependencies?.stats, false);
+  opts.onProgress({ phase: 'done' });
+  return result;
+}
+
+function resultOf(ws: Workspace, findings: Finding[], diagnostics: Diagnostic[], signatures: Signatures, started: number, rules: number, dependencies: DependencyStats | undefined, reused: boolean): ScanResult {
   const bytes = ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0);
-  const result: ScanResult = {
+  return {
     target: ws.provenance.source,
     provenance: ws.provenance,
     verdict: verdictOf(findings),
     complete: !diagnostics.some((d) => d.incomplete),
     findings,
     diagnostics,
-    stats: { files: ws.files.length, bytes, ms: Date.now() - started, rules: rules.length, ...(dependencies ? { dependencies: dependencies.stats } : {}) },
+    stats: { files: ws.files.length, bytes, ms: Date.now() - started, rules, ...(dependencies ? { dependencies } : {}), ...(reused ? { reused: true } : {}) },
     signatures: { version: signatures.version },
     tool: { name: 'lurescan', version: VERSION },
   };
-  opts.onProgress({ phase: 'done' });
-  return result;
 }
 
 /** `deps`: fetch and scan the target's npm dependencies with the package rules (src/deps/scan-dependencies.ts). */

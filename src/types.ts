@@ -231,6 +231,11 @@ export interface ScanStats {
   rules: number;
   /** With `deps`: what happened to the dependencies the target would install. */
   dependencies?: DependencyStats;
+  /**
+   * True when the rules' findings and diagnostics were reused from the result cache: this exact tree content was
+   * scanned before by the same code, signatures and options (`analysisCacheDir`; engine/scan-memo.ts).
+   */
+  reused?: boolean;
 }
 
 /** The dependencies a `deps` scan considered: scanned, skipped (by reason), failed, and what it cost. */

@@ -94,6 +94,16 @@ describe('GitHub Action (dist/index.js as a runner runs it)', function () {
     assertLureBlocked(await lureRun(NODE24));
   });
 
+  it('reads a yarn v1 lockfile in the bundle (its parser reads __filename at load) and blocks the known-malicious entry', async () => {
+    const dir = 'fixtures/repos/lock-yarn-v1-bad';
+    const run = await runAction({ workspace: ROOT, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, inputs: { path: dir, mode: 'full', 'fail-on': 'block', token: TOKEN } });
+    const report = JSON.parse(run.temp['lurescan-report.json']) as { verdict: string; complete: boolean; findings: { ruleId: string; location: { file: string } }[]; diagnostics: { code: string; message: string }[] };
+    assert.deepEqual(report.diagnostics.filter((d) => d.code === 'parse-error'), [], 'the lockfile parsed');
+    assert.equal(report.complete, true, JSON.stringify(report.diagnostics));
+    assert.equal(report.verdict, 'block');
+    assert.ok(report.findings.some((f) => f.ruleId === 'known-malicious-package' && f.location.file === 'yarn.lock'), JSON.stringify(report.findings));
+  });
+
   it('passes a benign repository: exit 0, verdict not block', async () => {
     const run = await runAction({ workspace: ROOT, eventName: 'workflow_dispatch', payload: workflowDispatchEvent(), apiUrl: api.url, inputs: { path: BENIGN, mode: 'full', 'fail-on': 'block', token: TOKEN } });
     assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);

@@ -4,7 +4,7 @@
  * folder stays under its bound with the least recently used entries going first.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ResultCache } from '../src/analysis/result-cache.js';
 import { sourceIndex, useResultCache } from '../src/analysis/source-index.js';
@@ -18,7 +18,7 @@ const sigs = loadSignatures();
 const LURES = ['lure-env-base64-c2', 'lure-obfuscated-middleware', 'lure-clickfix-meeting', 'lure-stealer', 'lure-python-test', 'benign-webpack-bundle'];
 
 /** A scan result without what differs between two runs (timing). */
-const comparable = (r: ScanResult) => JSON.stringify({ ...r, stats: { ...r.stats, ms: 0 } });
+const comparable = (r: ScanResult) => JSON.stringify({ ...r, stats: { ...r.stats, ms: 0, reused: undefined } });
 
 function entries(dir: string): string[] {
   const out: string[] = [];
@@ -120,7 +120,9 @@ describe('analysis result cache', function () {
       const cache = new ResultCache(cacheDir, 1 << 26);
       const idx = await indexStats(dir, cache);
       assert.equal(idx.stats.cached, 0);
-      assert.equal(cache.stats.corrupt, files.length);
+      // Every per-file entry the index looked up was damaged (the whole-scan entry is not one it reads).
+      assert.equal(cache.stats.corrupt, idx.stats.passed);
+      assert.ok(files.length > idx.stats.passed);
       assert.equal(comparable(await scanFolder(dir, { analysisCacheDir: cacheDir })), comparable(plain));
     } finally {
       tmp.cleanup();
@@ -155,3 +157,76 @@ describe('analysis result cache', function () {
   });
 });
 
+describe('whole-scan reuse (engine/scan-memo.ts)', function () {
+  this.timeout(120_000);
+
+  it('an unchanged tree is judged once: the second scan is reused and equal to a scan without the cache', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      for (const name of [...LURES, 'benign-express-handlers', 'lock-yarn-v1-bad']) {
+        const dir = path.join(FIXTURES, 'repos', name);
+        const plain = await scanFolder(dir);
+        const cold = await scanFolder(dir, { analysisCacheDir: cacheDir });
+        const warm = await scanFolder(dir, { analysisCacheDir: cacheDir });
+        assert.equal(cold.stats.reused, undefined, `${name}: the first scan judges the tree`);
+        assert.equal(warm.stats.reused, true, `${name}: the second is reused`);
+        assert.equal(comparable(warm), comparable(plain), `${name}: reused result differs`);
+      }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('any change to the tree or the options is judged afresh: a byte of a non-source file, a rename, an excluded rule', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const repo = path.join(tmp.dir, 'repo');
+      cpSync(path.join(FIXTURES, 'repos', 'lure-env-base64-c2'), repo, { recursive: true });
+      writeFileSync(path.join(repo, 'README.md'), '# Take-home task\n');
+      const scanRepo = (o: Parameters<typeof scanFolder>[1] = {}) => scanFolder(repo, { analysisCacheDir: cacheDir, ...o });
+      const first = await scanRepo();
+      assert.equal((await scanRepo()).stats.reused, true);
+      // One byte of a file no rule reads as source: the tree is not the same tree.
+      writeFileSync(path.join(repo, 'README.md'), `${readFileSync(path.join(repo, 'README.md'), 'utf8')}.`);
+      const edited = await scanRepo();
+      assert.equal(edited.stats.reused, undefined);
+      assert.equal(edited.verdict, first.verdict);
+      assert.equal((await scanRepo()).stats.reused, true);
+      // The same bytes under another name.
+      renameSync(path.join(repo, 'README.md'), path.join(repo, 'README.txt'));
+      assert.equal((await scanRepo()).stats.reused, undefined);
+      // Other options judge differently.
+      const fewer = await scanRepo({ excludeRules: ['encoded-c2-config'] });
+      assert.equal(fewer.stats.reused, undefined);
+      assert.ok(!fewer.findings.some((f) => f.ruleId === 'encoded-c2-config'));
+      assert.equal((await scanRepo({ limits: { maxFileBytes: 4096 } })).stats.reused, undefined);
+      // A lure added to the tree is found, not hidden behind the earlier answer.
+      cpSync(path.join(FIXTURES, 'repos', 'lure-tasks-curl', '.vscode'), path.join(repo, '.vscode'), { recursive: true });
+      const added = await scanRepo();
+      assert.equal(added.stats.reused, undefined);
+      assert.ok(added.findings.some((f) => f.location.file === '.vscode/tasks.json'), JSON.stringify(added.findings.map((f) => f.location.file)));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('a scan cut short or judged with an embedder\'s rules is never reused', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const dir = path.join(FIXTURES, 'repos', 'lure-obfuscated-middleware');
+      // Past the whole-scan budget at once: the result is incomplete and must not stand for the tree later.
+      const cut = await scanFolder(dir, { analysisCacheDir: cacheDir, limits: { maxScanMs: 0 } });
+      assert.ok(cut.diagnostics.some((d) => d.code === 'scan-time-limit'), JSON.stringify(cut.diagnostics));
+      const again = await scanFolder(dir, { analysisCacheDir: cacheDir, limits: { maxScanMs: 0 } });
+      assert.equal(again.stats.reused, undefined);
+      const extra = { meta: { id: 'org-extra', title: 't', description: 'd', severity: 'low' as const, confidence: 'low' as const, techniques: [], remediation: 'r' }, check: () => undefined };
+      await scanFolder(dir, { analysisCacheDir: cacheDir, extraRules: [extra] });
+      assert.equal((await scanFolder(dir, { analysisCacheDir: cacheDir, extraRules: [extra] })).stats.reused, undefined);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});

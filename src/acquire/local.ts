@@ -8,6 +8,7 @@
  * (docs/BENCHMARKS.md). Only regular files are ever opened, so a read cannot block on a FIFO or a device.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, promises as fs, readSync, readdirSync, readlinkSync, type Dirent } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
@@ -56,6 +57,36 @@ export interface SyncReader {
   /** Whether the path is a file of the folder itself (not an entry of a nested archive, which has no file on disk). */
   has(path: string): boolean;
   read(path: string): Buffer | undefined;
+  /**
+   * SHA-256 (hex) of the file's bytes up to maxFileBytes, read through one reused buffer: hashing a whole tree
+   * allocates nothing per file (engine/scan-memo.ts). Undefined when it cannot be read. Not counted against the read
+   * budget: the caller hashes only trees within it.
+   */
+  hash(path: string): string | undefined;
+}
+
+/** The buffer {@link SyncReader.hash} reads through (one per process: reads are synchronous). */
+let hashBuffer: Buffer | undefined;
+
+function hashBoundedSync(abs: string, max: number): string {
+  const fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    const buf = (hashBuffer ??= Buffer.allocUnsafe(1024 * 1024));
+    const h = createHash('sha256');
+    const len = Math.min(st.size, max);
+    let off = 0;
+    while (off < len) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, len - off), off);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      off += n;
+    }
+    return h.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 export const localSyncReaders = new WeakMap<object, SyncReader>();
 
@@ -142,6 +173,14 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
       if (!has(rel)) return undefined;
       try {
         return readBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
+      } catch {
+        return undefined;
+      }
+    },
+    hash(rel) {
+      if (!has(rel)) return undefined;
+      try {
+        return hashBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
       } catch {
         return undefined;
       }

@@ -27,29 +27,41 @@ const TOUCH_AFTER_MS = 60_000;
 /** The folder is trimmed to this share of its bound, so a full cache is not trimmed again by the next write. */
 const TRIM_TO = 0.8;
 
-let stamp: string | undefined;
+const folderStamps = new Map<string, string>();
 
 /**
- * A hash of the code that produces cached results: the files of the folder this module was loaded from (build/analysis
- * with its subfolders, src/analysis under the tests, or the Action's single bundle) and lurescan's version. Contents,
- * not times: a fresh checkout of the same code (an Action run restoring its cache) still hits.
+ * A hash of the code files under `dir` (`.js`/`.ts`, not declarations; subfolders named in `skip` left out) and
+ * lurescan's version. Contents, not times: a fresh checkout of the same code (an Action run restoring its cache)
+ * still hits. Computed once per folder and process. A folder that cannot be read gives a stamp no later run
+ * reproduces, so nothing is ever reused.
  */
-export function codeStamp(): string {
-  if (stamp) return stamp;
+export function folderStamp(dir: string, skip: readonly string[] = []): string {
+  const memo = `${dir}\0${skip.join('\0')}`;
+  const known = folderStamps.get(memo);
+  if (known) return known;
   const h = createHash('sha256').update(FORMAT).update('\0').update(VERSION);
   try {
-    const dir = path.dirname(fileURLToPath(import.meta.url));
     const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
       .filter((e) => e.isFile() && /\.[cm]?[jt]s$/.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name))
       .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+      .filter((f) => !skip.some((s) => f.startsWith(path.join(dir, s) + path.sep)))
       .sort();
     for (const f of files) h.update('\0').update(path.relative(dir, f)).update('\0').update(readFileSync(f));
   } catch {
-    // Not loaded from files (a bundle evaluated from memory): a stamp no later run can reproduce, so no hit.
     h.update(String(Math.random()));
   }
-  stamp = h.digest('hex');
+  const stamp = h.digest('hex');
+  folderStamps.set(memo, stamp);
   return stamp;
+}
+
+/**
+ * A hash of the code that produces cached results: the files of the folder this module was loaded from (build/analysis
+ * with its subfolders, src/analysis under the tests, or the folder of a bundle: the CLI's build/bundle, the Action's
+ * dist) and lurescan's version.
+ */
+export function codeStamp(): string {
+  return folderStamp(path.dirname(fileURLToPath(import.meta.url)));
 }
 
 /** A fast content hash of bytes (SHA-256: collision-resistant, so a hostile file cannot claim another's entry). */

@@ -1,7 +1,8 @@
 /**
  * Loads the signature data shipped in /signatures. The data is read once per process and shared.
  */
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, existsSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickFixPatterns, CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns, VendorInstaller } from './types.js';
@@ -34,6 +35,33 @@ function readJson<T>(file: string): T {
 
 const cached = new Map<string, Signatures>();
 
+/** Where each loaded signature set came from, for {@link signaturesDigest}. */
+const digestSources = new WeakMap<Signatures, { dir: string; cacheIndex?: string; digest?: string }>();
+
+/**
+ * A SHA-256 over the files a signature set was loaded from (the signatures folder and the OSV index of the cache
+ * folder, as they are now), or undefined for a set this module did not load (an embedder's own object): then no
+ * result keyed by signatures can be reused (engine/scan-memo.ts).
+ */
+export function signaturesDigest(sigs: Signatures): string | undefined {
+  const src = digestSources.get(sigs);
+  if (!src) return undefined;
+  if (src.digest) return src.digest;
+  const h = createHash('sha256');
+  try {
+    const files = (readdirSync(src.dir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+      .sort();
+    for (const f of files) h.update(path.relative(src.dir, f)).update('\0').update(readFileSync(f)).update('\0');
+    if (src.cacheIndex) h.update('\0cache\0').update(existsSync(src.cacheIndex) ? readFileSync(src.cacheIndex) : 'absent');
+  } catch {
+    return undefined;
+  }
+  src.digest = h.digest('hex');
+  return src.digest;
+}
+
 export function loadSignatures(dir = path.join(packageRoot(), 'signatures'), options: LoadSignaturesOptions = {}): Signatures {
   const cacheKey = `${dir}\0${options.cacheDir ?? ''}`;
   const hit = cached.get(cacheKey);
@@ -59,6 +87,7 @@ export function loadSignatures(dir = path.join(packageRoot(), 'signatures'), opt
   ]);
   const popular = loadPopular(dir);
   const sigs: Signatures = { version: `${pkg.version}+${iocs.length}i`, iocs, urlPatterns, commands, installers, fileMagic, binaries, source, clickfix, packages, popular };
+  digestSources.set(sigs, { dir, cacheIndex: options.cacheDir ? path.join(options.cacheDir, CACHE_INDEX) : undefined });
   if (dir === path.join(packageRoot(), 'signatures')) cached.set(cacheKey, sigs);
   return sigs;
 }

@@ -1,0 +1,109 @@
+/**
+ * A whole scan's rule results kept by content (issue 19, "a result cache by content"). The per-file cache of the
+ * source index (analysis/result-cache.ts) spares the parser on a second scan, but every rule still reads and searches
+ * every file again; on a tree whose content has not changed, none of that can give a different answer. So the rules'
+ * findings and diagnostics are stored under a key made of
+ * - the tree: every entry's path, kind, size, mode, link target, container and alias, and a SHA-256 of each file's
+ *   bytes (read as the rules would read them, so a file over the size limit is keyed as "not read");
+ * - what judged it: the rule ids, the limits, a digest of the signature data the scan loaded, and a hash of all of
+ *   lurescan's code (not only the analysis code the per-file cache is stamped with: any rule's change matters).
+ * Nothing of the disk's metadata (times, inode numbers) is trusted: a tree is re-read and re-hashed every time, which
+ * costs a fraction of the scan (about 0.1 s for verdaccio's 58 MB node_modules) and is what makes the key content.
+ *
+ * Never used when the answer depends on something outside the tree: registry facts (`online`, `deps`, npm targets),
+ * rules an embedder added (their code is not in the stamp). Never stored when the scan's own answer depended on the
+ * clock or was cut short: a rule that timed out, an analysis budget hit, any incomplete diagnostic of the rules phase.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic, Finding, Workspace } from '../types.js';
+import type { Limits } from '../options.js';
+import type { Signatures } from '../signatures/types.js';
+import { signaturesDigest } from '../signatures/load.js';
+import { bytesOf } from '../acquire/bytes.js';
+import { localSyncReaders } from '../acquire/local.js';
+import { contentHash, folderStamp, type ResultCache } from '../analysis/result-cache.js';
+
+/** What a reused scan brings back: the rules phase's findings and diagnostics. */
+export interface ScanMemo {
+  findings: Finding[];
+  diagnostics: Diagnostic[];
+}
+
+const NAMESPACE = 'scan';
+/** Bump when the stored shape changes. */
+const FORMAT = 'scan-memo-1';
+
+/**
+ * A hash of every code file lurescan runs from: build/ (or src/ under the tests; the CLI's bundle is left out, the
+ * library does not run it), or the folder of a bundle, found from this module's own folder.
+ */
+export function wholeCodeStamp(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // build/engine/scan-memo.js → build/; a bundle's chunks live directly in its folder.
+  return path.basename(here) === 'engine' ? folderStamp(path.dirname(here), ['bundle']) : folderStamp(here);
+}
+
+/**
+ * The digest of a tree as the rules see it, or undefined when it cannot be keyed without changing the scan (the files
+ * add up to more than the read budget, so reading them all here would decide which ones the rules may still read; or a
+ * file could not be read). Reading here counts against the budget exactly as the rules' first read would.
+ */
+export async function treeDigest(ws: Workspace, limits: Limits, diagnostics: Diagnostic[]): Promise<string | undefined> {
+  let total = 0;
+  for (const f of ws.files) if (f.kind === 'file' && f.size <= limits.maxFileBytes) total += f.size;
+  if (total > limits.maxTotalBytes) return undefined;
+  const before = diagnostics.length;
+  // A folder's own files are hashed straight from disk through one buffer; other entries through bytes().
+  const local = localSyncReaders.get(ws);
+  const h = createHash('sha256');
+  for (const f of ws.files) {
+    h.update(JSON.stringify([f.path, f.kind, f.size, f.mode ?? '', f.linkTarget ?? null, f.container ?? null, f.alias ?? null]));
+    if (f.kind === 'file') {
+      const direct = f.size <= limits.maxFileBytes && local?.has(f.path) ? local.hash(f.path) : undefined;
+      if (f.size > limits.maxFileBytes) h.update('\0over');
+      else if (direct) h.update('\0').update(direct);
+      else {
+        const bytes = await bytesOf(f);
+        if (!bytes) {
+          // A read error is the rules' to report, as it would have been without the memo.
+          diagnostics.length = before;
+          return undefined;
+        }
+        h.update('\0').update(contentHash(bytes));
+      }
+    }
+    h.update('\n');
+  }
+  return h.digest('hex');
+}
+
+/** The key of a scan: tree, rule set, limits, signature data, code. */
+export function memoKey(tree: string, ruleIds: readonly string[], limits: Limits, signatures: Signatures): string[] | undefined {
+  const sigs = signaturesDigest(signatures);
+  if (!sigs) return undefined;
+  return [FORMAT, tree, JSON.stringify(ruleIds), JSON.stringify(limits), sigs, wholeCodeStamp()];
+}
+
+/** Diagnostics whose presence means the same tree could be judged differently next time (a clock, a crash, a cut). */
+function transient(d: Diagnostic): boolean {
+  if (d.incomplete) return true;
+  if (d.code === 'rule-error' || d.code === 'scan-time-limit' || d.code === 'analysis-limit' || d.code === 'parser-crash' || d.code === 'read-error') return true;
+  // A fallback for a syntax error or the size cap is a property of the file; any other (a time budget) is not.
+  return d.code === 'parse-fallback' && !/syntax error|parse limit/.test(d.message);
+}
+
+export function reuse(cache: ResultCache, key: string[]): ScanMemo | undefined {
+  const hit = cache.get<ScanMemo>(NAMESPACE, key);
+  if (!hit || !Array.isArray(hit.findings) || !Array.isArray(hit.diagnostics)) return undefined;
+  return hit;
+}
+
+/** Stores the rules phase's outcome unless it depended on the clock or was cut short; returns whether it did. */
+export function remember(cache: ResultCache, key: string[], memo: ScanMemo): boolean {
+  if (memo.diagnostics.some(transient)) return false;
+  cache.put(NAMESPACE, key, memo);
+  cache.trim();
+  return true;
+}
