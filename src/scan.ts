@@ -69,6 +69,21 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   const opts = resolveOptions(options);
   const started = Date.now();
   const diagnostics: Diagnostic[] = ws.diagnostics;
+  const cache = options.analysisCacheDir ? new ResultCache(options.analysisCacheDir, options.analysisCacheMaxBytes ?? ANALYSIS_CACHE_DEFAULTS.maxBytes) : undefined;
+  const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
+  // The same tree, judged by the same code, signatures and options, gets the same answer: reuse it (engine/scan-memo.ts).
+  // Keyed on the tree as acquired: everything from here on (nested archives, links, inventory, rules) is a function of
+  // it. Not when the registry takes part, nor with an embedder's rules (their code is not in the key).
+  const memoable = cache && !options.registryFacts && !npmFacts.get(ws) && !npmRequested.get(ws) && !options.online && !options.deps && !options.extraRules?.length;
+  const tree = memoable ? await treeDigest(ws, opts.limits, diagnostics) : undefined;
+  const key = tree ? memoKey(tree, rules.map((r) => r.meta.id), opts.limits, signatures) : undefined;
+  const reused = key ? reuse(cache!, key) : undefined;
+  if (reused) {
+    diagnostics.push(...reused.diagnostics);
+    opts.onProgress({ phase: 'rules', done: rules.length, total: rules.length, message: 'reused' });
+    return resultOf(ws, reused.findings, diagnostics, signatures, started, rules.length, undefined, reused.files);
+  }
+  const judgedFrom = diagnostics.length;
   // Archives inside the tree (or inside the scanned archive) join it as `a.zip!/path` before anything reads it. Tested
   // by shape, not instanceof: the acquirers are imported on demand, and a loader that keeps separate copies of a
   // module for static and dynamic imports (tsx under mocha does) would make instanceof fail and skip this silently.
@@ -81,20 +96,6 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   if (expandable(ws)) ws.presentRoles(isRolePath);
   else reportLinks(ws, diagnostics);
   await reportLfsPointers(ws, diagnostics);
-  const cache = options.analysisCacheDir ? new ResultCache(options.analysisCacheDir, options.analysisCacheMaxBytes ?? ANALYSIS_CACHE_DEFAULTS.maxBytes) : undefined;
-  const rules = allRules(options.extraRules).filter((r) => (!opts.rules || opts.rules.has(r.meta.id)) && !opts.excludeRules.has(r.meta.id));
-  // The same tree, judged by the same code, signatures and options, gets the same answer: reuse it (engine/scan-memo.ts).
-  // Not when the registry takes part, nor with an embedder's rules (their code is not in the key).
-  const memoable = cache && !options.registryFacts && !npmFacts.get(ws) && !npmRequested.get(ws) && !options.online && !options.deps && !options.extraRules?.length;
-  const tree = memoable ? await treeDigest(ws, opts.limits, diagnostics) : undefined;
-  const key = tree ? memoKey(tree, rules.map((r) => r.meta.id), opts.limits, signatures) : undefined;
-  const reused = key ? reuse(cache!, key) : undefined;
-  if (reused) {
-    diagnostics.push(...reused.diagnostics);
-    opts.onProgress({ phase: 'rules', done: rules.length, total: rules.length, message: 'reused' });
-    return resultOf(ws, reused.findings, diagnostics, signatures, started, rules.length, undefined, true);
-  }
-  const ruleDiagnosticsFrom = diagnostics.length;
   opts.onProgress({ phase: 'inventory', total: ws.files.length });
   const inventory = await buildInventory(ws, diagnostics);
   const requested = npmRequested.get(ws);
@@ -129,20 +130,26 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     (done, total, id) => opts.onProgress({ phase: 'rules', done, total, message: id }),
     registry,
   );
-  if (key) remember(cache!, key, { findings, diagnostics: diagnostics.slice(ruleDiagnosticsFrom) });
+  if (key) remember(cache!, key, { findings, diagnostics: diagnostics.slice(judgedFrom), files: filesOf(ws) });
   const dependencies = options.deps && source ? await scanDeps(ws, inventory, signatures, source, options, opts) : undefined;
   if (dependencies) {
     findings.push(...dependencies.findings);
     findings.sort(compareFindings);
     diagnostics.push(...dependencies.diagnostics);
   }
-  const result = resultOf(ws, findings, diagnostics, signatures, started, rules.length, dependencies?.stats, false);
+  const result = resultOf(ws, findings, diagnostics, signatures, started, rules.length, dependencies?.stats);
   opts.onProgress({ phase: 'done' });
   return result;
 }
 
-function resultOf(ws: Workspace, findings: Finding[], diagnostics: Diagnostic[], signatures: Signatures, started: number, rules: number, dependencies: DependencyStats | undefined, reused: boolean): ScanResult {
-  const bytes = ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0);
+/** What the scan covered: entries (nested archives' and links' included) and the bytes of their files. */
+function filesOf(ws: Workspace): { files: number; bytes: number } {
+  return { files: ws.files.length, bytes: ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0) };
+}
+
+/** `reused`: what the reused scan covered (its tree was expanded then, not now). */
+function resultOf(ws: Workspace, findings: Finding[], diagnostics: Diagnostic[], signatures: Signatures, started: number, rules: number, dependencies?: DependencyStats, reused?: { files: number; bytes: number }): ScanResult {
+  const { files, bytes } = reused ?? filesOf(ws);
   return {
     target: ws.provenance.source,
     provenance: ws.provenance,
@@ -150,7 +157,7 @@ function resultOf(ws: Workspace, findings: Finding[], diagnostics: Diagnostic[],
     complete: !diagnostics.some((d) => d.incomplete),
     findings,
     diagnostics,
-    stats: { files: ws.files.length, bytes, ms: Date.now() - started, rules, ...(dependencies ? { dependencies } : {}), ...(reused ? { reused: true } : {}) },
+    stats: { files, bytes, ms: Date.now() - started, rules, ...(dependencies ? { dependencies } : {}), ...(reused ? { reused: true } : {}) },
     signatures: { version: signatures.version },
     tool: { name: 'lurescan', version: VERSION },
   };

@@ -4,7 +4,8 @@
  * folder stays under its bound with the least recently used entries going first.
  */
 import assert from 'node:assert/strict';
-import { cpSync, readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ResultCache } from '../src/analysis/result-cache.js';
 import { sourceIndex, useResultCache } from '../src/analysis/source-index.js';
@@ -173,6 +174,27 @@ describe('whole-scan reuse (engine/scan-memo.ts)', function () {
         assert.equal(warm.stats.reused, true, `${name}: the second is reused`);
         assert.equal(comparable(warm), comparable(plain), `${name}: reused result differs`);
       }
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('a tree with links and a nested archive is reused with what its expansion found (paths, diagnostics, counts)', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const repo = path.join(tmp.dir, 'repo');
+      mkdirSync(path.join(repo, 'config'), { recursive: true });
+      cpSync(path.join(FIXTURES, 'repos', 'lure-tasks-curl', '.vscode'), path.join(repo, 'config', 'editor'), { recursive: true });
+      symlinkSync('config/editor', path.join(repo, '.vscode'));
+      execFileSync('tar', ['-cf', path.join(repo, 'vendor.tar'), '-C', path.join(FIXTURES, 'repos', 'lure-env-base64-c2'), '.']);
+      const plain = await scanFolder(repo);
+      assert.ok(plain.findings.some((f) => f.location.file === '.vscode/tasks.json'));
+      assert.ok(plain.findings.some((f) => f.location.file.startsWith('vendor.tar!/')), JSON.stringify(plain.findings.map((f) => f.location.file)));
+      await scanFolder(repo, { analysisCacheDir: cacheDir });
+      const warm = await scanFolder(repo, { analysisCacheDir: cacheDir });
+      assert.equal(warm.stats.reused, true);
+      assert.equal(comparable(warm), comparable(plain));
     } finally {
       tmp.cleanup();
     }

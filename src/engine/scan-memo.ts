@@ -1,10 +1,11 @@
 /**
- * A whole scan's rule results kept by content (issue 19, "a result cache by content"). The per-file cache of the
- * source index (analysis/result-cache.ts) spares the parser on a second scan, but every rule still reads and searches
- * every file again; on a tree whose content has not changed, none of that can give a different answer. So the rules'
- * findings and diagnostics are stored under a key made of
- * - the tree: every entry's path, kind, size, mode, link target, container and alias, and a SHA-256 of each file's
- *   bytes (read as the rules would read them, so a file over the size limit is keyed as "not read");
+ * A whole scan's results kept by content (issue 19, "a result cache by content"). The per-file cache of the source
+ * index (analysis/result-cache.ts) spares the parser on a second scan, but every rule still reads and searches every
+ * file again; on a tree whose content has not changed, none of that can give a different answer. So everything a scan
+ * derives from the tree it acquired — nested archives expanded, links presented, inventory, rules: the findings, the
+ * diagnostics and what was covered — is stored under a key made of
+ * - the tree as acquired: every entry's path, kind, size, mode, link target, container and alias, and a SHA-256 of
+ *   each file's bytes (read as the rules would read them, so a file over the size limit is keyed as "not read");
  * - what judged it: the rule ids, the limits, a digest of the signature data the scan loaded, and a hash of all of
  *   lurescan's code (not only the analysis code the per-file cache is stamped with: any rule's change matters).
  * Nothing of the disk's metadata (times, inode numbers) is trusted: a tree is re-read and re-hashed every time, which
@@ -28,12 +29,15 @@ import { contentHash, folderStamp, type ResultCache } from '../analysis/result-c
 /** What a reused scan brings back: the rules phase's findings and diagnostics. */
 export interface ScanMemo {
   findings: Finding[];
+  /** Every diagnostic after acquisition: nested archives, links, inventory, rules. */
   diagnostics: Diagnostic[];
+  /** What the scan covered once nested archives and links were expanded (ScanStats.files, .bytes). */
+  files: { files: number; bytes: number };
 }
 
 const NAMESPACE = 'scan';
 /** Bump when the stored shape changes. */
-const FORMAT = 'scan-memo-1';
+const FORMAT = 'scan-memo-2';
 
 /**
  * A hash of every code file lurescan runs from: build/ (or src/ under the tests; the CLI's bundle is left out, the
@@ -96,7 +100,7 @@ function transient(d: Diagnostic): boolean {
 
 export function reuse(cache: ResultCache, key: string[]): ScanMemo | undefined {
   const hit = cache.get<ScanMemo>(NAMESPACE, key);
-  if (!hit || !Array.isArray(hit.findings) || !Array.isArray(hit.diagnostics)) return undefined;
+  if (!hit || !Array.isArray(hit.findings) || !Array.isArray(hit.diagnostics) || typeof hit.files?.files !== 'number') return undefined;
   return hit;
 }
 
