@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { loadSignatures } from '../src/signatures/load.js';
 import { SquatIndex, editOps, osaDistance, typoShape } from '../src/signatures/typosquat.js';
 import { FIXTURES, scanFolder, tempDir } from './helpers.js';
@@ -30,6 +31,13 @@ describe('typosquat index', () => {
     ['cross-env.js', 'cross-env', 'brand-suffix'],
     ['cors-validator', 'cors', 'brand-suffix'],
   ];
+  it('an index restored from its stored state (v8 serialize, as the result cache keeps it) answers exactly as the built one', () => {
+    const restored = SquatIndex.restore(deserialize(serialize(idx.state())) as ReturnType<SquatIndex['state']>);
+    const names = [...fires.map(([n]) => n), 'express', 'lodash', 'left-pad', 'esm-utils', 'bcrypt-ts', 'eslint-plugin-import-x', 'react-dom-router', 'expresss-js', '@types/nodee'];
+    for (const n of names) assert.deepEqual(restored.check(n), idx.check(n), n);
+    assert.throws(() => SquatIndex.restore({} as ReturnType<SquatIndex['state']>));
+  });
+
   for (const [name, target, kind] of fires) {
     it(`${name} imitates ${target} (${kind})`, () => {
       const m = idx.check(name);

@@ -211,6 +211,25 @@ function hashSkipping(s: string, skipA: number, skipB: number): number {
   return h >>> 0;
 }
 
+interface DeletionIndexState {
+  names: string[];
+  keys: Float64Array;
+}
+
+/**
+ * What a {@link SquatIndex} is made of, as plain data that structured clone keeps (Maps, Sets, typed arrays): stored in
+ * the result cache so that a scan does not build the index again (rules/typosquat-package.ts).
+ */
+export interface SquatIndexState {
+  popular: Map<string, number>;
+  distinct: Set<string>;
+  del1: DeletionIndexState;
+  del2: DeletionIndexState;
+  bySeparatorless: Map<string, string[]>;
+  byHomoglyph: Map<string, string[]>;
+  scoped: Map<string, string>;
+}
+
 /**
  * SymSpell deletion indexes of the popular names without a string per variant: each variant (the name itself and its
  * one- or two-character deletions) is its 32-bit hash times 2^20 plus the name's index — exact in a double below
@@ -220,6 +239,16 @@ function hashSkipping(s: string, skipA: number, skipB: number): number {
  */
 class DeletionIndex {
   private readonly keys: Float64Array;
+  /** An index as {@link DeletionIndex.state} gave it (a structured clone of it). */
+  static restore(state: DeletionIndexState): DeletionIndex {
+    if (!Array.isArray(state?.names) || !(state.keys instanceof Float64Array)) throw new Error('not a deletion index');
+    return Object.assign(Object.create(DeletionIndex.prototype) as DeletionIndex, { names: state.names, keys: state.keys });
+  }
+
+  state(): DeletionIndexState {
+    return { names: this.names, keys: this.keys };
+  }
+
   constructor(
     private readonly names: string[],
     deletions: 1 | 2,
@@ -266,6 +295,33 @@ export class SquatIndex {
   private readonly bySeparatorless = new Map<string, string[]>();
   private readonly byHomoglyph = new Map<string, string[]>();
   private readonly scoped = new Map<string, string>();
+
+  /** An index from {@link SquatIndex.state}; throws on anything else. */
+  static restore(state: SquatIndexState): SquatIndex {
+    if (!(state?.popular instanceof Map) || !(state.distinct instanceof Set) || !(state.bySeparatorless instanceof Map) || !(state.byHomoglyph instanceof Map) || !(state.scoped instanceof Map))
+      throw new Error('not a look-alike index');
+    return Object.assign(Object.create(SquatIndex.prototype) as SquatIndex, {
+      popular: state.popular,
+      distinct: state.distinct,
+      del1: DeletionIndex.restore(state.del1),
+      del2: DeletionIndex.restore(state.del2),
+      bySeparatorless: state.bySeparatorless,
+      byHomoglyph: state.byHomoglyph,
+      scoped: state.scoped,
+    });
+  }
+
+  state(): SquatIndexState {
+    return {
+      popular: this.popular as Map<string, number>,
+      distinct: this.distinct as Set<string>,
+      del1: this.del1.state(),
+      del2: this.del2.state(),
+      bySeparatorless: this.bySeparatorless,
+      byHomoglyph: this.byHomoglyph,
+      scoped: this.scoped,
+    };
+  }
 
   constructor(popular: PopularNames, distinct: Iterable<string> = []) {
     this.popular = popular.npm;
