@@ -243,6 +243,7 @@ function cliFigures(label, tree, runs) {
   const rgs = [];
   const cold = [];
   const warm = [];
+  const changed = [];
   const base = [];
   // --baseline <checkout>: another build's CLI (before a change), timed in the same interleaved rounds.
   const baseline = opt('baseline');
@@ -261,6 +262,15 @@ function cliFigures(label, tree, runs) {
       verdict = r.verdict;
       incomplete = r.diagnostics.filter((d) => d.incomplete).map((d) => `${d.code}: ${d.message}`);
       warm.push(runTimed(scanArgs(dir)));
+      // The same tree with one small file added (new bytes each round): the whole-scan reuse misses, every other
+      // file's analysis comes from the per-file cache. What a second scan costs after an edit.
+      const touched = path.join(tree, `lurescan-bench-changed-${process.pid}.js`);
+      writeFileSync(touched, `module.exports = ${JSON.stringify(`round ${i} ${Date.now()}`)};\n`);
+      try {
+        changed.push(runTimed(scanArgs(dir)));
+      } finally {
+        rmSync(touched, { force: true });
+      }
       if (baseline) base.push(runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), tree, '--format', 'json', '--output', os.devNull, '--fail-on', 'never']));
     }
     const rw = JSON.parse(readFileSync(report, 'utf8'));
@@ -272,11 +282,12 @@ function cliFigures(label, tree, runs) {
       const vsRg = rg ? `   ×rg CPU ${(x.cpu / rg.cpu).toFixed(0)}` : '';
       return `  ${name.padEnd(30)}${fmt(x.ms).padStart(9)} wall ${fmt(x.cpu).padStart(9)} CPU (${fmt(x.cpu - n.cpu)} beyond node's start-up)  peak RSS ${x.rss.toFixed(0)} MiB${vsRg}`;
     };
-    console.log(`${label}: whole CLI runs, median of ${runs}, interleaved; result cache cold (empty) and warm (filled by the cold run)`);
+    console.log(`${label}: whole CLI runs, median of ${runs}, interleaved; result cache cold (empty), warm (filled by the cold run: the whole scan is reused) and warm with one file added (per-file entries only)`);
     console.log(`  ${'node -e 0'.padEnd(30)}${fmt(n.ms).padStart(9)} wall ${fmt(n.cpu).padStart(9)} CPU`);
     console.log(`  ${'ripgrep -l -F (same tokens)'.padEnd(30)}${rg ? `${fmt(rg.ms).padStart(9)} wall ${fmt(rg.cpu).padStart(9)} CPU` : 'not installed'}`);
     console.log(line('lurescan, cold cache', cold));
     console.log(line('lurescan, warm cache', warm));
+    console.log(line('lurescan, warm, one file added', changed));
     if (baseline) console.log(line(`baseline ${path.basename(path.resolve(baseline))}`, base));
     console.log(`  verdict ${verdict}, ${complete ? 'complete' : `INCOMPLETE (${incomplete.slice(0, 3).join('; ')})`}; warm run ${rw.verdict}, ${rw.complete ? 'complete' : 'incomplete'}\n`);
   } finally {
