@@ -9,7 +9,7 @@
 import type { Node } from './parse.js';
 import type { SourcePatterns } from '../../signatures/types.js';
 import { solveStringArrays, type Decoder } from './string-table.js';
-import { deadAt, unreachableRanges, type DeadRange } from './unreachable.js';
+import { deadAtOffset } from './unreachable.js';
 import { decodeBase64, decodeCharCodes, decodeHex, decodeLiteral, isReadable, reverse, MIN_ENCODED, type DecodeMethod } from '../decode.js';
 
 export const NET = 1;
@@ -192,8 +192,13 @@ export class JsAnalyzer {
   private readonly cpFns: Set<string>;
   private readonly vmFns: Set<string>;
   private readonly secretHeaders: string[];
-  /** Unreachable code, found once: sinks and requests inside it are marked. */
-  private dead?: DeadRange[];
+  /** Why the code at an offset cannot run, by offset (every pass asks again for the same sinks and requests). */
+  private dead = new Map<number, string | undefined>();
+
+  private deadAt(offset: number): string | undefined {
+    if (!this.dead.has(offset)) this.dead.set(offset, deadAtOffset(this.program, offset));
+    return this.dead.get(offset);
+  }
 
   constructor(
     private readonly program: Node,
@@ -953,7 +958,7 @@ export class JsAnalyzer {
   private recordSink(n: Node, kind: SinkKind, api: string, arg: Val, _isNew: boolean, constant = arg.str !== undefined, requireParam = false): number {
     if (!this.final) return -1;
     const sink: Sink = { kind, api, line: this.line(n), column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, arg, requireParam, requirePassed: false, constant };
-    const dead = deadAt((this.dead ??= unreachableRanges(this.program)), n.start);
+    const dead = this.deadAt(n.start);
     if (dead) sink.unreachable = dead;
     this.facts.sinks.push(sink);
     return this.facts.sinks.length - 1;
@@ -969,7 +974,7 @@ export class JsAnalyzer {
       for (const h of this.secretHeaders) if (src.includes(h)) headers.push(h);
       const fn = [...this.scopes].reverse().find((s) => s.fn)?.fn;
       const inFunction = fn ? (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start)) : undefined;
-      const dead = deadAt((this.dead ??= unreachableRanges(this.program)), n.start);
+      const dead = this.deadAt(n.start);
       this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers, inFunction, ...(dead ? { unreachable: dead } : {}) });
     }
     const urlText = url.str ?? (url.envName ? `process.env.${url.envName}` : this.src(n.arguments?.[0] ?? n, 60));
