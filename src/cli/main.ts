@@ -112,7 +112,7 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
     .option('--deep', 'with --online or --deps: transitive lockfile entries too, not only direct dependencies', false)
     .option('--deps', "fetch and scan the code of every npm dependency the target would install (implies --online; nothing is installed or run)", false)
     .option('--registry <url>', 'npm registry for --online and npm targets (default: from your ~/.npmrc, else registry.npmjs.org)')
-    .option('--cache-dir <dir>', "lurescan's cache folder: registry answers of --online, tarballs of --deps, and each source file's analysis by content so that unchanged files are not parsed again (default: $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan)")
+    .option('--cache-dir <dir>', "lurescan's cache folder: registry answers of --online, tarballs of --deps, and each source file's analysis by content so that unchanged files are not parsed again (a tree scanned before, unchanged, gets that scan's answer back) (default: $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan)")
     .option('--no-cache', 'neither read nor write the cache folder: every file is analysed afresh and --online asks the registry every time')
     .option('--offline', 'known-malicious packages from the bundled signatures only, not the OSV import of `lurescan signatures update`', false)
     .addOption(new Option('--color', 'force colours').conflicts('noColor'))
