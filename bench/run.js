@@ -271,7 +271,8 @@ function cliFigures(label, tree, runs) {
       } finally {
         rmSync(touched, { force: true });
       }
-      if (baseline) base.push(runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), tree, '--format', 'json', '--output', os.devNull, '--fail-on', 'never']));
+      // The baseline cold too: an empty cache folder of its own (its default folder is warm from earlier runs).
+      if (baseline) base.push(runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), tree, '--format', 'json', '--output', os.devNull, '--fail-on', 'never', '--cache-dir', path.join(cacheRoot, `b${i}`)]));
     }
     const rw = JSON.parse(readFileSync(report, 'utf8'));
     const med = (xs, k) => median(xs.map((x) => x[k]));
@@ -288,7 +289,7 @@ function cliFigures(label, tree, runs) {
     console.log(line('lurescan, cold cache', cold));
     console.log(line('lurescan, warm cache', warm));
     console.log(line('lurescan, warm, one file added', changed));
-    if (baseline) console.log(line(`baseline ${path.basename(path.resolve(baseline))}`, base));
+    if (baseline) console.log(line(`baseline ${path.basename(path.resolve(baseline))}, cold cache`, base));
     console.log(`  verdict ${verdict}, ${complete ? 'complete' : `INCOMPLETE (${incomplete.slice(0, 3).join('; ')})`}; warm run ${rw.verdict}, ${rw.complete ? 'complete' : 'incomplete'}\n`);
   } finally {
     rmSync(cacheRoot, { recursive: true, force: true });
@@ -357,7 +358,7 @@ for (const tree of args.includes('--skip-inprocess') ? [] : [...trees, takeHome]
       const cold = runTimed(argv);
       const warm = runTimed(argv);
       const baseline = opt('baseline');
-      const before = baseline ? runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), r.d, '--format', 'json', '--output', os.devNull, '--fail-on', 'never']).cpu - node0 : NaN;
+      const before = baseline ? runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), r.d, '--format', 'json', '--output', os.devNull, '--fail-on', 'never', '--cache-dir', path.join(cacheRoot, `b${i}`)]).cpu - node0 : NaN;
       return { ...r, cold: cold.cpu - node0, warm: warm.cpu - node0, before, rss: Math.max(cold.rss, warm.rss), rg: RG ? timeRg(r.d).cpu : NaN };
     });
     rmSync(cacheRoot, { recursive: true, force: true });
