@@ -82,30 +82,6 @@ class TextCache {
   }
 }
 
-/**
- * The bytes of the files read last, bounded in total size (oldest first out). A folder scan's rules each read every
- * candidate file: without it verdaccio's node_modules (6,800 files) took 41,000 opens and as many buffers to collect
- * (docs/BENCHMARKS.md, issue 19). Buffers handed out are shared: readers never write to them.
- */
-class ByteCache {
-  private map = new Map<WorkspaceFile, Buffer>();
-  private total = 0;
-  constructor(private readonly max: number) {}
-  get(k: WorkspaceFile): Buffer | undefined {
-    return this.map.get(k);
-  }
-  set(k: WorkspaceFile, v: Buffer): void {
-    if (v.length > this.max / 16) return;
-    while (this.total + v.length > this.max && this.map.size > 0) {
-      const first = this.map.keys().next().value as WorkspaceFile;
-      this.total -= this.map.get(first)!.length;
-      this.map.delete(first);
-    }
-    this.map.set(k, v);
-    this.total += v.length;
-  }
-}
-
 class Entry implements WorkspaceFile {
   readonly path: string;
   readonly size: number;
@@ -154,12 +130,8 @@ class Entry implements WorkspaceFile {
       }
       this.counted = true;
     }
-    const cached = this.ws.byteCache.get(this);
-    if (cached) return cached;
     try {
-      const bytes = await this.load();
-      this.ws.byteCache.set(this, bytes);
-      return bytes;
+      return await this.load();
     } catch (err) {
       this.ws.diagnostics.push({
         code: 'read-error',
@@ -200,8 +172,6 @@ export class BaseWorkspace implements Workspace {
    * hundreds of MB of text alive, and a miss costs one more read (from the page cache for a folder).
    */
   readonly cache = new TextCache(32 * 1024 * 1024);
-  /** File bytes shared by the rules, bounded like the texts (a 1 GB tree is not held in memory). */
-  readonly byteCache = new ByteCache(48 * 1024 * 1024);
   /** Shared by the scanned archive (when the target is one) and every archive expanded inside the scan. */
   archiveBudget: ArchiveBudget = { entries: 0, bytes: 0 };
   /** Set once nested archives have been expanded, so that scanning a workspace twice does not expand them twice. */
