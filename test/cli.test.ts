@@ -46,10 +46,31 @@ describe('lurescan CLI', function () {
     const block = /### What the text report looks like\n+```\n([\s\S]*?)\n```/.exec(readme);
     assert.ok(block, 'README has the sample block');
     const sample = block[1].split('\n').filter((l) => l !== '…');
-    // The sample is run from the repository root, as the README's "Try it" does.
-    const r = spawnSync(process.execPath, [BIN, 'fixtures/repos/lure-fake-font-task'], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+    // The sample is run from the repository root, as the README's "Try it" does, and as a first scan on the machine
+    // (a second one says its answer was reused).
+    const r = spawnSync(process.execPath, [BIN, 'fixtures/repos/lure-fake-font-task', '--no-cache'], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
     const timing = (l: string) => l.replace(/ · \d+ ms$/, ' · N ms');
     assert.deepEqual(sample.map(timing), r.stdout.split('\n').slice(0, sample.length).map(timing), 'regenerate the README sample from a real run');
+  });
+
+  it('a second scan of the same tree says its answer was reused, and --no-cache judges it again', () => {
+    const t = tempDir();
+    try {
+      const lure = path.join(FIXTURES, 'repos', 'lure-fake-font-task');
+      const cache = ['--cache-dir', path.join(t.dir, 'cache')];
+      const first = run([lure, ...cache]);
+      const second = run([lure, ...cache]);
+      assert.equal(first.code, 1);
+      assert.equal(second.code, 1);
+      assert.doesNotMatch(first.stdout, /answer reused/);
+      assert.match(second.stdout, /the same tree was scanned before: its answer reused/);
+      assert.deepEqual(second.stdout.split('\n').slice(2), first.stdout.split('\n').slice(2), 'the same findings');
+      const json = run([lure, ...cache, '--format', 'json']);
+      assert.equal(JSON.parse(json.stdout).stats.reused, true);
+      assert.equal(JSON.parse(run([lure, '--no-cache', '--format', 'json']).stdout).stats.reused, undefined);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it('a benign repo exits 0', () => {

@@ -31,7 +31,9 @@ export function renderText(result: ScanResult, opts: TextOptions = {}): string {
   const verdictColor = result.verdict === 'block' ? (s: string) => c.bold(c.red(s)) : result.verdict === 'warn' ? (s: string) => c.bold(c.yellow(s)) : (s: string) => c.bold(c.green(s));
   out.push(verdictColor(VERDICT_TEXT[result.verdict]));
   const where = result.provenance.commit ? `${escapeControl(result.target)} @ ${result.provenance.commit.slice(0, 12)}` : escapeControl(result.target);
-  out.push(c.dim(`${where} · ${result.stats.files} files · ${result.findings.length} findings · ${result.stats.ms} ms`));
+  // A reused answer says so: the reader should know nothing was judged again (--no-cache judges it afresh).
+  const reused = result.stats.reused ? ' · the same tree was scanned before: its answer reused (--no-cache to judge it again)' : '';
+  out.push(c.dim(`${where} · ${result.stats.files} files · ${result.findings.length} findings · ${result.stats.ms} ms${reused}`));
   const deps = result.stats.dependencies;
   if (deps) out.push(c.dim(`dependencies: ${dependencyLine(deps)}`));
   if (!result.complete) {
