@@ -8,6 +8,7 @@ import { addRoot, emitLockPackages, siblingManifest, splitDescriptor, topLevelKe
 import type { Workspace } from '../../types.js';
 import { guardYarnV1 } from './yarn-v1-guard.js';
 import { npmAlias } from './alias.js';
+import type { parseSyml as ParseSyml } from '@yarnpkg/parsers';
 
 const ID = 'npm/yarn-lock';
 
@@ -99,7 +100,9 @@ async function parseV1(text: string, file: string, sink: InventorySink, ws: Work
 }
 
 async function parseBerry(text: string, file: string, sink: InventorySink): Promise<void> {
-  const { parseSyml } = await import('@yarnpkg/parsers');
+  // CommonJS too: a bundle that keeps it as a chunk of its own exposes its exports as the default export only.
+  const ns = (await import('@yarnpkg/parsers')) as unknown as { parseSyml?: typeof ParseSyml; default?: { parseSyml: typeof ParseSyml } };
+  const parseSyml = ns.parseSyml ?? ns.default!.parseSyml;
   let parsed: Record<string, Entry>;
   try {
     parsed = parseSyml(text) as Record<string, Entry>;
