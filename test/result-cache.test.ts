@@ -234,6 +234,27 @@ describe('whole-scan reuse (engine/scan-memo.ts)', function () {
     }
   });
 
+  it('a tree that is incomplete by itself (a file over the size cap, a damaged lockfile) is reused, incomplete the same way', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const repo = path.join(tmp.dir, 'repo');
+      cpSync(path.join(FIXTURES, 'repos', 'lure-env-base64-c2'), repo, { recursive: true });
+      writeFileSync(path.join(repo, 'big.bin'), Buffer.alloc(64 * 1024, 7));
+      writeFileSync(path.join(repo, 'package-lock.json'), '{"lockfileVersion": 3, "packages": ');
+      const options = { limits: { maxFileBytes: 32 * 1024 } };
+      const plain = await scanFolder(repo, options);
+      assert.equal(plain.complete, false);
+      assert.deepEqual([...new Set(plain.diagnostics.filter((d) => d.incomplete).map((d) => d.code))].sort(), ['file-too-large', 'lockfile-format', 'parse-error']);
+      await scanFolder(repo, { ...options, analysisCacheDir: cacheDir });
+      const warm = await scanFolder(repo, { ...options, analysisCacheDir: cacheDir });
+      assert.equal(warm.stats.reused, true);
+      assert.equal(comparable(warm), comparable(plain));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('a scan cut short or judged with an embedder\'s rules is never reused', async () => {
     const tmp = tempDir();
     try {

@@ -13,7 +13,9 @@
  *
  * Never used when the answer depends on something outside the tree: registry facts (`online`, `deps`, npm targets),
  * rules an embedder added (their code is not in the stamp). Never stored when the scan's own answer depended on the
- * clock or was cut short: a rule that timed out, an analysis budget hit, any incomplete diagnostic of the rules phase.
+ * clock, a crash or the machine: a rule that timed out, an analysis budget hit, a worker that died, a read error.
+ * A scan that is incomplete because of the tree itself (a file over the size cap, an archive without a reader) is
+ * kept: the same tree is incomplete in the same way every time.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -90,12 +92,50 @@ export function memoKey(tree: string, ruleIds: readonly string[], limits: Limits
   return [FORMAT, tree, JSON.stringify(ruleIds), JSON.stringify(limits), sigs, wholeCodeStamp()];
 }
 
-/** Diagnostics whose presence means the same tree could be judged differently next time (a clock, a crash, a cut). */
+/** Diagnostics that depend on a clock, a crash or the machine, not on the tree: a scan that has one is not kept. */
+const TRANSIENT = new Set(['rule-error', 'scan-time-limit', 'analysis-limit', 'parser-crash', 'read-error', 'signatures-unreadable']);
+
+/**
+ * Incomplete diagnostics that follow from the tree and the limits alone (a file over the size cap, an archive format
+ * without a reader, a damaged lockfile): the same tree gets them again, so a scan that has them is kept. An incomplete
+ * diagnostic not named here (a code added later) keeps the scan out of the cache until someone names it.
+ */
+const DETERMINISTIC_INCOMPLETE = new Set([
+  'file-too-large',
+  'archive-not-expanded',
+  'archive-unsupported',
+  'archive-depth-limit',
+  'archive-corrupt',
+  'archive-encrypted',
+  'archive-bomb',
+  'archive-entry-limit',
+  'archive-size-limit',
+  'archive-odd-entry',
+  'archive-special-entry',
+  'archive-unsafe-path',
+  'total-bytes-cap',
+  'link-expansion-limit',
+  'symlink-not-followed',
+  'submodule-not-followed',
+  'lfs-pointer',
+  'parse-cap',
+  'parse-error',
+  'lockfile-format',
+  'lockfile-entry',
+  'lockfile-conflict',
+  'lockfile-binary',
+  'lockfile-integrity',
+  'requirement-unreadable',
+  'empty-repository',
+]);
+
+/** Whether the same tree could be judged differently next time because of this diagnostic. */
 function transient(d: Diagnostic): boolean {
-  if (d.incomplete) return true;
-  if (d.code === 'rule-error' || d.code === 'scan-time-limit' || d.code === 'analysis-limit' || d.code === 'parser-crash' || d.code === 'read-error') return true;
-  // A fallback for a syntax error or the size cap is a property of the file; any other (a time budget) is not.
-  return d.code === 'parse-fallback' && !/syntax error|parse limit/.test(d.message);
+  if (TRANSIENT.has(d.code)) return true;
+  // A fallback for a syntax error or the size cap is a property of the file; any other (a time budget, a worker that
+  // died) is not.
+  if (d.code === 'parse-fallback') return !/syntax error|parse limit/.test(d.message);
+  return !!d.incomplete && !DETERMINISTIC_INCOMPLETE.has(d.code);
 }
 
 export function reuse(cache: ResultCache, key: string[]): ScanMemo | undefined {
