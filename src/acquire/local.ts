@@ -17,14 +17,24 @@ import { BaseWorkspace, type EntrySpec } from './workspace.js';
 /** Git's own object store and LFS cache: the tree's content is already in the work tree. */
 const SKIPPED_DIRS = new Set(['.git/objects', '.git/lfs', '.git/logs']);
 
-function readBoundedSync(abs: string, max: number): Buffer {
-  // O_NOFOLLOW: a file swapped for a symlink after the walk is refused, not followed; O_NONBLOCK: a file swapped
-  // for a FIFO does not block the open (fstat then refuses it).
+/**
+ * Opens a regular file of the folder and hands its descriptor and its size (at most `max`) to `use`. O_NOFOLLOW: a
+ * file swapped for a symlink after the walk is refused, not followed; O_NONBLOCK: a file swapped for a FIFO does not
+ * block the open (fstat then refuses it).
+ */
+function withRegularFile<T>(abs: string, max: number, use: (fd: number, len: number) => T): T {
   const fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error('not a regular file');
-    const len = Math.min(st.size, max);
+    return use(fd, Math.min(st.size, max));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readBoundedSync(abs: string, max: number): Buffer {
+  return withRegularFile(abs, max, (fd, len) => {
     const buf = Buffer.allocUnsafe(len);
     let off = 0;
     while (off < len) {
@@ -33,9 +43,24 @@ function readBoundedSync(abs: string, max: number): Buffer {
       off += n;
     }
     return off === len ? buf : buf.subarray(0, off);
-  } finally {
-    closeSync(fd);
-  }
+  });
+}
+
+/** The buffer {@link SyncReader.hash} reads through (one per process: reads are synchronous). */
+let hashBuffer: Buffer | undefined;
+
+function hashBoundedSync(abs: string, max: number): string {
+  return withRegularFile(abs, max, (fd, len) => {
+    const buf = (hashBuffer ??= Buffer.allocUnsafe(1024 * 1024));
+    const h = createHash('sha256');
+    for (let off = 0; off < len; ) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, len - off), off);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+      off += n;
+    }
+    return h.digest('hex');
+  });
 }
 
 let reads = 0;
@@ -65,29 +90,6 @@ export interface SyncReader {
   hash(path: string): string | undefined;
 }
 
-/** The buffer {@link SyncReader.hash} reads through (one per process: reads are synchronous). */
-let hashBuffer: Buffer | undefined;
-
-function hashBoundedSync(abs: string, max: number): string {
-  const fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) throw new Error('not a regular file');
-    const buf = (hashBuffer ??= Buffer.allocUnsafe(1024 * 1024));
-    const h = createHash('sha256');
-    const len = Math.min(st.size, max);
-    let off = 0;
-    while (off < len) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, len - off), off);
-      if (n === 0) break;
-      h.update(buf.subarray(0, n));
-      off += n;
-    }
-    return h.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
-}
 export const localSyncReaders = new WeakMap<object, SyncReader>();
 
 export async function acquireLocal(root: string, limits: Limits): Promise<BaseWorkspace> {
@@ -167,24 +169,19 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
     const f = ws.get(rel);
     return f?.kind === 'file' && f.path === rel && f.container === undefined && f.alias === undefined;
   };
+  /** `read` of a file the folder itself holds, or undefined (not one, or unreadable). */
+  const ownFile = <T>(rel: string, read: (abs: string, max: number) => T): T | undefined => {
+    if (!has(rel)) return undefined;
+    try {
+      return read(path.join(absRoot, rel), limits.maxFileBytes);
+    } catch {
+      return undefined;
+    }
+  };
   localSyncReaders.set(ws, {
     has,
-    read(rel) {
-      if (!has(rel)) return undefined;
-      try {
-        return readBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
-      } catch {
-        return undefined;
-      }
-    },
-    hash(rel) {
-      if (!has(rel)) return undefined;
-      try {
-        return hashBoundedSync(path.join(absRoot, rel), limits.maxFileBytes);
-      } catch {
-        return undefined;
-      }
-    },
+    read: (rel) => ownFile(rel, readBoundedSync),
+    hash: (rel) => ownFile(rel, hashBoundedSync),
   });
   return ws;
 }
