@@ -14,6 +14,7 @@ import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import type { ScanResult } from '../src/types.js';
 import { FIXTURES, scanFolder, tempDir } from './helpers.js';
+import { scan } from '../src/scan.js';
 
 const sigs = loadSignatures();
 const LURES = ['lure-env-base64-c2', 'lure-obfuscated-middleware', 'lure-clickfix-meeting', 'lure-stealer', 'lure-python-test', 'benign-webpack-bundle'];
@@ -250,6 +251,36 @@ describe('whole-scan reuse (engine/scan-memo.ts)', function () {
       const warm = await scanFolder(repo, { ...options, analysisCacheDir: cacheDir });
       assert.equal(warm.stats.reused, true);
       assert.equal(comparable(warm), comparable(plain));
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('a git repository is keyed by its blob ids: reused when the commit is the same tree, judged afresh when a blob changes', async () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const repo = path.join(tmp.dir, 'repo');
+      cpSync(path.join(FIXTURES, 'repos', 'lure-tasks-curl'), repo, { recursive: true });
+      const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, stdio: 'pipe' });
+      git('init', '-q');
+      git('add', '-A');
+      git('commit', '-qm', 'one');
+      const target = { kind: 'git' as const, url: `file://${repo}`, allowFileProtocol: true };
+      const plain = await scan(target);
+      assert.equal(plain.verdict, 'block');
+      await scan(target, { analysisCacheDir: cacheDir });
+      const warm = await scan(target, { analysisCacheDir: cacheDir });
+      assert.equal(warm.stats.reused, true);
+      assert.equal(JSON.stringify(warm.findings), JSON.stringify(plain.findings));
+      // An empty commit is the same tree: still reused. A changed blob is another tree.
+      git('commit', '-q', '--allow-empty', '-m', 'two');
+      assert.equal((await scan(target, { analysisCacheDir: cacheDir })).stats.reused, true);
+      writeFileSync(path.join(repo, 'README.md'), 'changed\n');
+      git('commit', '-qam', 'three');
+      const changed = await scan(target, { analysisCacheDir: cacheDir });
+      assert.equal(changed.stats.reused, undefined);
+      assert.equal(changed.verdict, 'block');
     } finally {
       tmp.cleanup();
     }

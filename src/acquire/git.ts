@@ -323,7 +323,8 @@ async function listTree(
       entries.push(spec);
       return;
     }
-    entries.push({ path: p, size, kind: 'file', mode, load: () => reader.read(sha) });
+    // The blob id names the bytes (git checks it against SHA-1 collisions): the reuse key needs no second read of them.
+    entries.push({ path: p, size, kind: 'file', mode, load: () => reader.read(sha), contentId: `git-blob:${sha}` });
   };
   await new Promise<void>((resolve, reject) => {
     const proc = spawn('git', [...cfg, '--git-dir', gitDir, 'ls-tree', '-r', '-l', '-z', '--full-tree', commit], { env, stdio: ['ignore', 'pipe', 'pipe'] });

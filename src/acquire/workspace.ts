@@ -29,6 +29,11 @@ export interface EntrySpec {
   hardLink?: boolean;
   /** Set when the acquirer itself presents an entry under a second name (a zip's Unicode Path field). */
   alias?: WorkspaceAlias;
+  /**
+   * A content-addressed name of the bytes the acquirer already has (a git blob id): the scan's reuse key takes it
+   * instead of hashing bytes it would have to fetch again (engine/scan-memo.ts).
+   */
+  contentId?: string;
 }
 
 /** Decode bytes as text: UTF-8 by default, UTF-16 when a BOM says so; a UTF-8 BOM is dropped. */
@@ -92,6 +97,7 @@ class Entry implements WorkspaceFile {
   readonly alias?: WorkspaceAlias;
   readonly ratio: number;
   readonly hardLink: boolean;
+  readonly contentId?: string;
   readonly head?: (n: number) => Promise<Buffer>;
   private readonly load?: () => Promise<Buffer>;
   private counted = false;
@@ -111,11 +117,12 @@ class Entry implements WorkspaceFile {
     this.hardLink = spec.hardLink === true;
     if (spec.container !== undefined) this.container = spec.container;
     if (spec.alias !== undefined) this.alias = spec.alias;
+    if (spec.contentId !== undefined) this.contentId = spec.contentId;
   }
 
   /** This entry's content presented at another path (see WorkspaceFile.alias). */
   presentedAt(path: string, alias: WorkspaceAlias): Entry {
-    const spec: EntrySpec = { path, size: this.size, kind: this.kind, mode: this.mode, load: this.load, head: this.head, ratio: this.ratio, alias };
+    const spec: EntrySpec = { path, size: this.size, kind: this.kind, mode: this.mode, load: this.load, head: this.head, ratio: this.ratio, alias, contentId: this.contentId };
     if (this.container !== undefined) spec.container = this.container;
     return new Entry(spec, this.ws);
   }

@@ -5,7 +5,8 @@
  * derives from the tree it acquired — nested archives expanded, links presented, inventory, rules: the findings, the
  * diagnostics and what was covered — is stored under a key made of
  * - the tree as acquired: every entry's path, kind, size, mode, link target, container and alias, and a SHA-256 of
- *   each file's bytes (read as the rules would read them, so a file over the size limit is keyed as "not read");
+ *   each file's bytes (read as the rules would read them, so a file over the size limit is keyed as "not read"), or
+ *   the content-addressed id the acquirer already has (a git blob id) instead of reading the bytes again;
  * - what judged it: the rule ids, the limits, a digest of the signature data the scan loaded, and a hash of all of
  *   lurescan's code (not only the analysis code the per-file cache is stamped with: any rule's change matters).
  * Nothing of the disk's metadata (times, inode numbers) is trusted: a tree is re-read and re-hashed every time, which
@@ -67,8 +68,10 @@ export async function treeDigest(ws: Workspace, limits: Limits, diagnostics: Dia
   for (const f of ws.files) {
     h.update(JSON.stringify([f.path, f.kind, f.size, f.mode ?? '', f.linkTarget ?? null, f.container ?? null, f.alias ?? null]));
     if (f.kind === 'file') {
-      const direct = f.size <= limits.maxFileBytes && local?.has(f.path) ? local.hash(f.path) : undefined;
+      const named = (f as { contentId?: string }).contentId;
+      const direct = f.size <= limits.maxFileBytes && !named && local?.has(f.path) ? local.hash(f.path) : undefined;
       if (f.size > limits.maxFileBytes) h.update('\0over');
+      else if (named) h.update('\0').update(named);
       else if (direct) h.update('\0').update(direct);
       else {
         const bytes = await bytesOf(f);
