@@ -56,6 +56,9 @@ async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOpt
   }
 }
 
+/** Workspaces scan() acquired and disposes of right after scanning: nobody reads them once the result is made. */
+const disposedAfterScan = new WeakSet<Workspace>();
+
 /** Facts read while acquiring an npm package, handed to the rules with its workspace. */
 const npmFacts = new WeakMap<Workspace, RegistryFacts>();
 /** An npm package the registry did not serve but the signatures know: judged by name (src/acquire/npm.ts). */
@@ -79,8 +82,19 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   const key = tree ? memoKey(tree, rules.map((r) => r.meta.id), opts.limits, signatures) : undefined;
   const reused = key ? reuse(cache!, key) : undefined;
   if (reused) {
+    // The workspace is left as a scan leaves it — nested archives expanded, links and role paths presented — for a
+    // caller that reads it afterwards (the Action follows commands from it); scan(), which disposes of it, does not.
+    // The reused diagnostics already say what that found; a tree that had no archive in it is not searched again.
+    if (expandable(ws) && !disposedAfterScan.has(ws)) {
+      const before = diagnostics.length;
+      if (reused.archives) await expandNestedArchives(ws);
+      else ws.nestedExpanded = true;
+      ws.presentRoles(isRolePath);
+      diagnostics.length = before;
+    }
     diagnostics.push(...reused.diagnostics);
     opts.onProgress({ phase: 'rules', done: rules.length, total: rules.length, message: 'reused' });
+    opts.onProgress({ phase: 'done' });
     return resultOf(ws, reused.findings, diagnostics, signatures, started, rules.length, undefined, reused.files);
   }
   const judgedFrom = diagnostics.length;
@@ -130,7 +144,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     (done, total, id) => opts.onProgress({ phase: 'rules', done, total, message: id }),
     registry,
   );
-  if (key) remember(cache!, key, { findings, diagnostics: diagnostics.slice(judgedFrom), files: filesOf(ws) });
+  if (key) remember(cache!, key, { findings, diagnostics: diagnostics.slice(judgedFrom), files: filesOf(ws), archives: ws.files.some((f) => f.container !== undefined) });
   const dependencies = options.deps && source ? await scanDeps(ws, inventory, signatures, source, options, opts) : undefined;
   if (dependencies) {
     findings.push(...dependencies.findings);
@@ -260,6 +274,7 @@ export async function scan(target: ScanTarget, options: ScanOptions = {}): Promi
   const started = Date.now();
   opts.onProgress({ phase: 'acquire', message: target.kind === 'git' ? redactUrl(describeTarget(target)) : describeTarget(target) });
   const ws = await acquire(target, opts, options.registry, options.signatureCacheDir);
+  disposedAfterScan.add(ws);
   try {
     const result = await scanWorkspace(ws, options);
     result.stats.ms = Date.now() - started;

@@ -14,7 +14,7 @@ import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import type { ScanResult } from '../src/types.js';
 import { FIXTURES, scanFolder, tempDir } from './helpers.js';
-import { scan } from '../src/scan.js';
+import { scan, scanWorkspace } from '../src/scan.js';
 
 const sigs = loadSignatures();
 const LURES = ['lure-env-base64-c2', 'lure-obfuscated-middleware', 'lure-clickfix-meeting', 'lure-stealer', 'lure-python-test', 'benign-webpack-bundle'];
@@ -196,6 +196,17 @@ describe('whole-scan reuse (engine/scan-memo.ts)', function () {
       const warm = await scanFolder(repo, { analysisCacheDir: cacheDir });
       assert.equal(warm.stats.reused, true);
       assert.equal(comparable(warm), comparable(plain));
+      // A caller of scanWorkspace finds the workspace as a scan leaves it: archive entries and link paths presented.
+      const ws = await acquireLocal(repo, DEFAULT_LIMITS);
+      try {
+        const again = await scanWorkspace(ws, { analysisCacheDir: cacheDir });
+        assert.equal(again.stats.reused, true);
+        assert.equal(JSON.stringify(again.diagnostics), JSON.stringify(plain.diagnostics));
+        assert.ok(ws.files.some((f) => f.path.startsWith('vendor.tar!/')));
+        assert.ok(ws.files.some((f) => f.path === '.vscode/tasks.json' && f.alias?.how === 'link'));
+      } finally {
+        await ws.dispose();
+      }
     } finally {
       tmp.cleanup();
     }

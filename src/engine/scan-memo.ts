@@ -36,11 +36,13 @@ export interface ScanMemo {
   diagnostics: Diagnostic[];
   /** What the scan covered once nested archives and links were expanded (ScanStats.files, .bytes). */
   files: { files: number; bytes: number };
+  /** Whether the tree held archives that were expanded (a reused scan expands them again for its caller). */
+  archives: boolean;
 }
 
 const NAMESPACE = 'scan';
 /** Bump when the stored shape changes. */
-const FORMAT = 'scan-memo-2';
+const FORMAT = 'scan-memo-3';
 
 /**
  * A hash of every code file lurescan runs from: build/ (or src/ under the tests; the CLI's bundle is left out, the
@@ -143,7 +145,7 @@ function transient(d: Diagnostic): boolean {
 
 export function reuse(cache: ResultCache, key: string[]): ScanMemo | undefined {
   const hit = cache.get<ScanMemo>(NAMESPACE, key);
-  if (!hit || !Array.isArray(hit.findings) || !Array.isArray(hit.diagnostics) || typeof hit.files?.files !== 'number') return undefined;
+  if (!hit || !Array.isArray(hit.findings) || !Array.isArray(hit.diagnostics) || typeof hit.files?.files !== 'number' || typeof hit.archives !== 'boolean') return undefined;
   return hit;
 }
 
