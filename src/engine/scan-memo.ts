@@ -55,9 +55,10 @@ export function wholeCodeStamp(): string {
 }
 
 /**
- * The digest of a tree as the rules see it, or undefined when it cannot be keyed without changing the scan (the files
- * add up to more than the read budget, so reading them all here would decide which ones the rules may still read; or a
- * file could not be read). Reading here counts against the budget exactly as the rules' first read would.
+ * The digest of a tree as the rules see it, or undefined when it cannot be keyed without changing the scan: the files
+ * add up to more than the read budget (reading them all here would decide which ones the rules may still read), or a
+ * file could not be read (the rules report that, as without the memo). Within the budget every file can be read, so
+ * reading them here takes nothing from the rules.
  */
 export async function treeDigest(ws: Workspace, limits: Limits, diagnostics: Diagnostic[]): Promise<string | undefined> {
   let total = 0;
