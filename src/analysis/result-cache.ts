@@ -12,11 +12,12 @@
  * Reads and writes are synchronous: entries are small and in the page cache, like the folder reads of a scan.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync, type Dirent } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { VERSION } from '../version.js';
+import { hashFolder } from '../folder-hash.js';
 
 /** Bump when the stored shape changes without a change to the analysis code (the stamp covers the code). */
 const FORMAT = 'lurescan-result-cache-1';
@@ -41,12 +42,7 @@ export function folderStamp(dir: string, skip: readonly string[] = []): string {
   if (known) return known;
   const h = createHash('sha256').update(FORMAT).update('\0').update(VERSION);
   try {
-    const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as Dirent[])
-      .filter((e) => e.isFile() && /\.[cm]?[jt]s$/.test(e.name) && !/\.d\.[cm]?ts$/.test(e.name))
-      .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-      .filter((f) => !skip.some((s) => f.startsWith(path.join(dir, s) + path.sep)))
-      .sort();
-    for (const f of files) h.update('\0').update(path.relative(dir, f)).update('\0').update(readFileSync(f));
+    hashFolder(h, dir, (rel) => /\.[cm]?[jt]s$/.test(rel) && !/\.d\.[cm]?ts$/.test(rel) && !skip.some((s) => rel.startsWith(s + path.sep)));
   } catch {
     h.update(String(Math.random()));
   }

@@ -2,12 +2,13 @@
  * Loads the signature data shipped in /signatures. The data is read once per process and shared.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, existsSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickFixPatterns, CommandPatterns, FileMagic, IocIndicator, Signatures, UrlPattern, BinaryKinds, SourcePatterns, VendorInstaller } from './types.js';
 import { PackageDb } from './package-db.js';
 import { loadPopular } from './popular.js';
+import { hashFolder } from '../folder-hash.js';
 
 export interface LoadSignaturesOptions {
   /** Folder written by `lurescan signatures update`; its OSV index is merged with the bundled one. Omit for bundled only. */
@@ -49,11 +50,7 @@ export function signaturesDigest(sigs: Signatures): string | undefined {
   if (src.digest) return src.digest;
   const h = createHash('sha256');
   try {
-    const files = (readdirSync(src.dir, { recursive: true, withFileTypes: true }) as Dirent[])
-      .filter((e) => e.isFile())
-      .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-      .sort();
-    for (const f of files) h.update(path.relative(src.dir, f)).update('\0').update(readFileSync(f)).update('\0');
+    hashFolder(h, src.dir);
     if (src.cacheIndex) h.update('\0cache\0').update(existsSync(src.cacheIndex) ? readFileSync(src.cacheIndex) : 'absent');
   } catch {
     return undefined;
