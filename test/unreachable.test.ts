@@ -1,13 +1,33 @@
 /**
- * deadAtOffset (a walk down to one offset) answers what deadAt over unreachableRanges (a walk of the whole program)
- * answers, for every node of every JavaScript and TypeScript file of the fixtures and for hand-made dead code.
+ * deadAtOffset (a walk down to one offset) answers what the ranges of a walk over the whole program answer (the
+ * outermost one holding the offset), for every node of every JavaScript and TypeScript file of the fixtures and for
+ * hand-made dead code.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseJs, type Node } from '../src/analysis/js/parse.js';
-import { deadAt, deadAtOffset, unreachableRanges } from '../src/analysis/js/unreachable.js';
+import { deadAtOffset, deadRangesOf, type DeadRange } from '../src/analysis/js/unreachable.js';
 import { FIXTURES } from './helpers.js';
+
+/** The oracle: every node's dead ranges in pre-order (outer before inner), over the whole program. */
+function unreachableRanges(program: Node): DeadRange[] {
+  const out: DeadRange[] = [];
+  const stack: Node[] = [program];
+  while (stack.length) {
+    const n = stack.pop()!;
+    out.push(...deadRangesOf(n));
+    for (const [key, v] of Object.entries(n).reverse()) {
+      if (key === 'loc' || key === 'extra' || key.endsWith('Comments')) continue;
+      if (Array.isArray(v)) {
+        for (let i = v.length - 1; i >= 0; i--) if (v[i] && typeof v[i] === 'object' && typeof (v[i] as Node).type === 'string') stack.push(v[i] as Node);
+      } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') stack.push(v as Node);
+    }
+  }
+  return out;
+}
+
+const deadAt = (ranges: DeadRange[], offset: number): string | undefined => ranges.find(([s, e]) => offset >= s && offset < e)?.[2];
 
 function starts(program: Node): number[] {
   const out: number[] = [];

@@ -30,35 +30,22 @@ function jumpName(n: Node): string {
   return n.type.replace(/Statement$/, '').toLowerCase();
 }
 
-/** Every unreachable range of a program, found with an explicit stack (no recursion on deep input). */
-export function unreachableRanges(program: Node, maxNodes = 400_000): DeadRange[] {
+/**
+ * The code `n` itself makes unreachable: the statements after the first unconditional jump of its own statement list
+ * (a program, block, static block or switch case), or the branch of an `if` with a literal test. Descendants are
+ * not looked at: what is dead inside them is theirs to say.
+ */
+export function deadRangesOf(n: Node): DeadRange[] {
   const out: DeadRange[] = [];
-  const stack: Node[] = [program];
-  let seen = 0;
-  while (stack.length && seen++ < maxNodes) {
-    const n = stack.pop()!;
-    const lists: Node[][] = [];
-    if (n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock') lists.push(n.body as Node[]);
-    else if (n.type === 'SwitchCase') lists.push(n.consequent as Node[]);
-    for (const list of lists) {
-      const jump = list.findIndex((s) => JUMPS.has(s?.type));
-      if (jump >= 0)
-        for (const s of list.slice(jump + 1))
-          if (s && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement')
-            out.push([s.start, s.end, `after the ${jumpName(list[jump])} on line ${list[jump].loc?.start.line ?? '?'}`]);
-    }
-    if (n.type === 'IfStatement') {
-      const t = literalTruth(n.test as Node);
-      if (t === false && n.consequent) out.push([n.consequent.start, n.consequent.end, `under if (${literalText(n.test as Node)})`]);
-      if (t === true && n.alternate) out.push([n.alternate.start, n.alternate.end, `in the else of if (${literalText(n.test as Node)})`]);
-    }
-    for (const key of Object.keys(n)) {
-      if (key === 'loc' || key === 'extra' || key === 'leadingComments' || key === 'trailingComments' || key === 'innerComments') continue;
-      const v = n[key] as unknown;
-      if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--) if (v[i] && typeof v[i] === 'object' && typeof (v[i] as Node).type === 'string') stack.push(v[i] as Node);
-      } else if (v && typeof v === 'object' && typeof (v as Node).type === 'string') stack.push(v as Node);
-    }
+  const list = n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock' ? (n.body as Node[]) : n.type === 'SwitchCase' ? (n.consequent as Node[]) : undefined;
+  const jump = list ? list.findIndex((s) => JUMPS.has(s?.type)) : -1;
+  if (list && jump >= 0)
+    for (const s of list.slice(jump + 1))
+      if (s && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement') out.push([s.start, s.end, `after the ${jumpName(list[jump])} on line ${list[jump].loc?.start.line ?? '?'}`]);
+  if (n.type === 'IfStatement') {
+    const t = literalTruth(n.test as Node);
+    if (t === false && n.consequent) out.push([n.consequent.start, n.consequent.end, `under if (${literalText(n.test as Node)})`]);
+    if (t === true && n.alternate) out.push([n.alternate.start, n.alternate.end, `in the else of if (${literalText(n.test as Node)})`]);
   }
   return out;
 }
@@ -109,33 +96,12 @@ function childAt(n: Node, offset: number): Node | undefined {
 }
 
 /**
- * Why the code at `offset` cannot run, or undefined: what {@link deadAt} over {@link unreachableRanges} answers (the
- * outermost unreachable range that holds the offset), found by walking down from the program to the offset instead of
- * over the whole tree — a request in a 2 MB bundle no longer costs a walk of all of it.
+ * Why the code at `offset` cannot run, or undefined: the outermost range {@link deadRangesOf} gives on the way down from
+ * the program to the offset. A walk down one path, not over the whole tree: a request in a 2 MB bundle no longer
+ * costs a walk of all of it (test/unreachable.test.ts checks it against the ranges of every node of the program).
  */
 export function deadAtOffset(program: Node, offset: number): string | undefined {
-  for (let n: Node | undefined = program; n; n = childAt(n, offset)) {
-    const list = n.type === 'Program' || n.type === 'BlockStatement' || n.type === 'StaticBlock' ? (n.body as Node[]) : n.type === 'SwitchCase' ? (n.consequent as Node[]) : undefined;
-    if (list) {
-      const jump = list.findIndex((s) => JUMPS.has(s?.type));
-      if (jump >= 0)
-        for (let i = jump + 1; i < list.length; i++) {
-          const s = list[i];
-          if (s && s.type !== 'FunctionDeclaration' && s.type !== 'EmptyStatement' && holds(s, offset)) return `after the ${jumpName(list[jump])} on line ${list[jump].loc?.start.line ?? '?'}`;
-        }
-    }
-    if (n.type === 'IfStatement') {
-      const t = literalTruth(n.test as Node);
-      if (t === false && n.consequent && holds(n.consequent as Node, offset)) return `under if (${literalText(n.test as Node)})`;
-      if (t === true && n.alternate && holds(n.alternate as Node, offset)) return `in the else of if (${literalText(n.test as Node)})`;
-    }
-  }
-  return undefined;
-}
-
-/** Why the code at `offset` cannot run, or undefined. */
-export function deadAt(ranges: DeadRange[], offset: number): string | undefined {
-  for (const [s, e, why] of ranges) if (offset >= s && offset < e) return why;
+  for (let n: Node | undefined = program; n; n = childAt(n, offset)) for (const [s, e, why] of deadRangesOf(n)) if (offset >= s && offset < e) return why;
   return undefined;
 }
 
