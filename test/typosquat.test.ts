@@ -32,10 +32,12 @@ describe('typosquat index', () => {
     ['cors-validator', 'cors', 'brand-suffix'],
   ];
   it('an index restored from its stored state (v8 serialize, as the result cache keeps it) answers exactly as the built one', () => {
-    const restored = SquatIndex.restore(deserialize(serialize(idx.state())) as ReturnType<SquatIndex['state']>);
+    const restored = SquatIndex.restore(deserialize(serialize(idx.state())) as ReturnType<SquatIndex['state']>, s.popular, s.popular.npmDistinct);
     const names = [...fires.map(([n]) => n), 'express', 'lodash', 'left-pad', 'esm-utils', 'bcrypt-ts', 'eslint-plugin-import-x', 'react-dom-router', 'expresss-js', '@types/nodee'];
     for (const n of names) assert.deepEqual(restored.check(n), idx.check(n), n);
-    assert.throws(() => SquatIndex.restore({} as ReturnType<SquatIndex['state']>));
+    assert.throws(() => SquatIndex.restore({} as ReturnType<SquatIndex['state']>, s.popular));
+    // A state made from other popular names is refused, not misread.
+    assert.throws(() => SquatIndex.restore(idx.state(), { ...s.popular, npm: new Map([...s.popular.npm].slice(1)) }));
   });
 
   for (const [name, target, kind] of fires) {

@@ -201,155 +201,288 @@ export function foldHomoglyphs(s: string): string {
   return s.replace(/rn/g, 'm').replace(/vv/g, 'w').replace(/[1i|]/g, 'l').replace(/0/g, 'o').replace(/5/g, 's');
 }
 
-/** FNV-1a of a string's UTF-16 code units, skipping up to two positions (-1: none), without building the string. */
-function hashSkipping(s: string, skipA: number, skipB: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    if (i === skipA || i === skipB) continue;
-    h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  }
-  return h >>> 0;
+/**
+ * String hashes that cost O(1) per deleted character: a polynomial hash mod 2^32, h(s) = Σ s[k]·B^(n-1-k), with an odd
+ * B (so it has an inverse mod 2^32), finished by a bit mixer. After O(n) set-up for a string (prefix and suffix sums),
+ * the hash of the string with position i, or positions i < j, removed is a few multiplications — equal, by
+ * construction, to the hash of the shorter string computed directly. The look-alike index hashes every one- and
+ * two-deletion variant of 17,000 names; an FNV pass per variant made that O(n³) per name.
+ */
+const B = 0x01000193;
+const B_INV = (() => {
+  let x = B; // Newton's iteration: each step doubles the correct low bits of B's inverse mod 2^32
+  for (let i = 0; i < 5; i++) x = Math.imul(x, 2 - Math.imul(B, x));
+  return x >>> 0;
+})();
+/** murmur3's finaliser: spreads the polynomial's low-entropy bits over the whole word (the radix sort buckets by them). */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
-interface DeletionIndexState {
-  names: string[];
-  keys: Float64Array;
+let scratch = new Uint32Array(3 * 66);
+/** Set-up for {@link Deletions}: prefix hashes P, suffix sums S and powers of B of one string, in `scratch`. */
+class Deletions {
+  private readonly n: number;
+  private readonly w: number;
+  constructor(s: string) {
+    const n = (this.n = s.length);
+    const w = (this.w = n + 2);
+    if (scratch.length < 3 * w) scratch = new Uint32Array(3 * w * 2);
+    const a = scratch; // P at [0, w), S at [w, 2w), pow at [2w, 3w)
+    a[0] = 0;
+    a[2 * w] = 1;
+    for (let k = 0; k < n; k++) {
+      a[k + 1] = (Math.imul(a[k], B) + s.charCodeAt(k)) >>> 0;
+      a[2 * w + k + 1] = Math.imul(a[2 * w + k], B) >>> 0;
+    }
+    a[w + n] = 0;
+    a[w + n + 1] = 0;
+    for (let k = n - 1; k >= 0; k--) a[w + k] = (Math.imul(s.charCodeAt(k), a[2 * w + n - 1 - k]) + a[w + k + 1]) >>> 0;
+  }
+
+  whole(): number {
+    return mix(scratch[this.n]);
+  }
+
+  /** Position i removed. */
+  skip1(i: number): number {
+    const a = scratch;
+    const w = this.w;
+    return mix((Math.imul(a[i], a[2 * w + this.n - 1 - i]) + a[w + i + 1]) >>> 0);
+  }
+
+  /** Positions i < j removed. */
+  skip2(i: number, j: number): number {
+    const a = scratch;
+    const w = this.w;
+    return mix((Math.imul(a[i], a[2 * w + this.n - 2 - i]) + Math.imul((a[w + i + 1] - a[w + j]) >>> 0, B_INV) + a[w + j + 1]) >>> 0);
+  }
+}
+const hashOf = (s: string) => new Deletions(s).whole();
+
+/** A {@link HashTable} as plain data: typed arrays, which structured clone copies in bulk. */
+export interface HashTableState {
+  hashes: Uint32Array;
+  values: Uint32Array;
+}
+
+/** Entries of a table being built, in growable typed arrays. */
+class TableEntries {
+  hashes = new Uint32Array(1024);
+  values = new Uint32Array(1024);
+  length = 0;
+  add(hash: number, value: number): void {
+    if (this.length === this.hashes.length) {
+      const h = new Uint32Array(this.length * 2);
+      const v = new Uint32Array(this.length * 2);
+      h.set(this.hashes);
+      v.set(this.values);
+      this.hashes = h;
+      this.values = v;
+    }
+    this.hashes[this.length] = hash;
+    this.values[this.length++] = value;
+  }
 }
 
 /**
- * What a {@link SquatIndex} is made of, as plain data that structured clone keeps (Maps, Sets, typed arrays): stored in
- * the result cache so that a scan does not build the index again (rules/typosquat-package.ts).
+ * A multimap from 32-bit string hashes to small integers (indexes into the name list), as two parallel typed arrays
+ * sorted by hash: a lookup is a binary search, and a stored table is two buffers, not thousands of objects. A hash
+ * collision only adds a candidate, which every caller checks against the name itself.
+ */
+class HashTable {
+  private constructor(
+    private readonly hashes: Uint32Array,
+    private readonly values: Uint32Array,
+  ) {}
+
+  /**
+   * From entries added with non-decreasing values: a stable two-pass radix sort on the hash keeps, for one hash, the
+   * values in the order they were added (the order of the popular list, which ties between candidates depend on).
+   */
+  static build(entries: TableEntries): HashTable {
+    const n = entries.length;
+    let srcH = entries.hashes.subarray(0, n);
+    let srcV = entries.values.subarray(0, n);
+    let dstH = new Uint32Array(n);
+    let dstV = new Uint32Array(n);
+    const count = new Uint32Array(65537);
+    for (const shift of [0, 16]) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) count[((srcH[i] >>> shift) & 0xffff) + 1]++;
+      for (let b = 0; b < 65536; b++) count[b + 1] += count[b];
+      for (let i = 0; i < n; i++) {
+        const at = count[(srcH[i] >>> shift) & 0xffff]++;
+        dstH[at] = srcH[i];
+        dstV[at] = srcV[i];
+      }
+      [srcH, dstH] = [dstH, srcH];
+      [srcV, dstV] = [dstV, srcV];
+    }
+    // After an even number of passes the sorted data is back in the entries' own buffers: copy out exactly n.
+    return new HashTable(srcH.slice(), srcV.slice());
+  }
+
+  static restore(state: HashTableState): HashTable {
+    if (!(state?.hashes instanceof Uint32Array) || !(state.values instanceof Uint32Array) || state.hashes.length !== state.values.length) throw new Error('not a hash table');
+    return new HashTable(state.hashes, state.values);
+  }
+
+  state(): HashTableState {
+    return { hashes: this.hashes, values: this.values };
+  }
+
+  /** Calls `each` with every value stored under this hash, in the order they were added. */
+  find(hash: number, each: (value: number) => void): void {
+    const hs = this.hashes;
+    let lo = 0;
+    let hi = hs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (hs[mid] < hash) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < hs.length && hs[i] === hash; i++) each(this.values[i]);
+  }
+
+  get size(): number {
+    return this.hashes.length;
+  }
+}
+
+/**
+ * What a {@link SquatIndex} builds from the popular names, as plain data that structured clone keeps (typed arrays and
+ * one string list): stored in the result cache so that a scan does not build the index again
+ * (rules/typosquat-package.ts). The popular and distinct names themselves are not part of it: a restored index is
+ * given them again, and the names must match.
  */
 export interface SquatIndexState {
-  popular: Map<string, number>;
-  distinct: Set<string>;
-  del1: DeletionIndexState;
-  del2: DeletionIndexState;
-  bySeparatorless: Map<string, string[]>;
-  byHomoglyph: Map<string, string[]>;
-  scoped: Map<string, string>;
+  names: string[];
+  del1: HashTableState;
+  del2: HashTableState;
+  separatorless: HashTableState;
+  homoglyph: HashTableState;
+  scoped: HashTableState;
+  scopedBare: HashTableState;
+}
+
+const TABLES = ['del1', 'del2', 'separatorless', 'homoglyph', 'scoped', 'scopedBare'] as const;
+
+/** The four unscoped spellings of "@scope/name" that scope-confusion recognises, by number (see SquatIndex.scoped). */
+function flatForm(name: string, form: number): string {
+  const slash = name.indexOf('/');
+  const scope = name.slice(1, slash);
+  return scope + ['-', '', '.', '_'][form] + name.slice(slash + 1);
 }
 
 /**
- * SymSpell deletion indexes of the popular names without a string per variant: each variant (the name itself and its
- * one- or two-character deletions) is its 32-bit hash times 2^20 plus the name's index — exact in a double below
- * 2^53 — in a sorted array searched by binary search. As Maps of strings the two indexes (~200,000 variants) took
- * 150–280 ms to build and most of a small scan's garbage; as numbers they take a few tens of milliseconds. A hash
- * collision only adds a candidate, which the edit-distance check then rejects.
+ * Candidates come from hash tables over the popular names (see {@link HashTable}):
+ *  - del1, del2: SymSpell deletion indexes — each popular name of MIN_EDIT_LEN - 1 or more characters with its
+ *    one-deletion variants, and unscoped names of TWO_EDIT_LEN - 1 or more characters with a download count with their
+ *    two-deletion variants (two strings within one or two edits share such a variant);
+ *  - separatorless, homoglyph: the name with separators removed, and with homoglyphs folded too;
+ *  - scoped: "@scope/name" flattened into "scope-name", "scopename", "scope.name", "scope_name" (value: name × 4 +
+ *    spelling; the hyphen spelling is left out for a scope with an unscoped family);
+ *  - scopedBare: scoped names by their name after the scope.
+ * As Maps of strings the indexes took 150–280 ms to build and 25 ms to read back from the cache; as typed arrays with
+ * a radix sort they take a few tens of milliseconds and a few to read back.
  */
-class DeletionIndex {
-  private readonly keys: Float64Array;
-  /** An index as {@link DeletionIndex.state} gave it (a structured clone of it). */
-  static restore(state: DeletionIndexState): DeletionIndex {
-    if (!Array.isArray(state?.names) || !(state.keys instanceof Float64Array)) throw new Error('not a deletion index');
-    return Object.assign(Object.create(DeletionIndex.prototype) as DeletionIndex, { names: state.names, keys: state.keys });
-  }
-
-  state(): DeletionIndexState {
-    return { names: this.names, keys: this.keys };
-  }
-
-  constructor(
-    private readonly names: string[],
-    deletions: 1 | 2,
-  ) {
-    // 2^32 × 2^20 stays below 2^53: exact for up to a million names.
-    if (names.length >= 1_048_576) throw new Error(`${names.length} popular names is more than the look-alike index holds`);
-    let n = 0;
-    for (const name of names) n += deletions === 1 ? name.length + 1 : (name.length * (name.length - 1)) / 2;
-    const out = new Float64Array(n);
-    let k = 0;
-    names.forEach((name, idx) => {
-      if (deletions === 1) {
-        out[k++] = hashSkipping(name, -1, -1) * 1_048_576 + idx;
-        for (let i = 0; i < name.length; i++) out[k++] = hashSkipping(name, i, -1) * 1_048_576 + idx;
-      } else for (let i = 0; i < name.length; i++) for (let j = i + 1; j < name.length; j++) out[k++] = hashSkipping(name, i, j) * 1_048_576 + idx;
-    });
-    this.keys = out.sort();
-  }
-
-  /** Add every name that has a variant with one of these hashes. */
-  collect(hashes: Iterable<number>, out: Set<string>): void {
-    const keys = this.keys;
-    for (const h of hashes) {
-      const base = h * 1_048_576;
-      let lo = 0;
-      let hi = keys.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (keys[mid] < base) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < keys.length && keys[i] < base + 1_048_576; i++) out.add(this.names[keys[i] - base]);
-    }
-  }
-}
-
 export class SquatIndex {
   private readonly popular: ReadonlyMap<string, number>;
   private readonly distinct: ReadonlySet<string>;
-  /** Popular names of MIN_EDIT_LEN - 1 or more characters with their one-deletion variants. */
-  private readonly del1: DeletionIndex;
-  /** Unscoped popular names of TWO_EDIT_LEN - 1 or more characters with their two-deletion variants. */
-  private readonly del2: DeletionIndex;
-  private readonly bySeparatorless = new Map<string, string[]>();
-  private readonly byHomoglyph = new Map<string, string[]>();
-  private readonly scoped = new Map<string, string>();
+  private readonly names: string[];
+  private readonly del1: HashTable;
+  private readonly del2: HashTable;
+  private readonly separatorless: HashTable;
+  private readonly homoglyph: HashTable;
+  private readonly scoped: HashTable;
+  private readonly scopedBare: HashTable;
 
-  /** An index from {@link SquatIndex.state}; throws on anything else. */
-  static restore(state: SquatIndexState): SquatIndex {
-    if (!(state?.popular instanceof Map) || !(state.distinct instanceof Set) || !(state.bySeparatorless instanceof Map) || !(state.byHomoglyph instanceof Map) || !(state.scoped instanceof Map))
-      throw new Error('not a look-alike index');
-    return Object.assign(Object.create(SquatIndex.prototype) as SquatIndex, {
-      popular: state.popular,
-      distinct: state.distinct,
-      del1: DeletionIndex.restore(state.del1),
-      del2: DeletionIndex.restore(state.del2),
-      bySeparatorless: state.bySeparatorless,
-      byHomoglyph: state.byHomoglyph,
-      scoped: state.scoped,
-    });
+  /**
+   * An index from {@link SquatIndex.state}, for the same popular names (in the same order) and distinct names as the
+   * one that made it; throws on anything else.
+   */
+  static restore(state: SquatIndexState, popular: PopularNames, distinct: Iterable<string> = []): SquatIndex {
+    const names = [...popular.npm.keys()];
+    if (!Array.isArray(state?.names) || state.names.length !== names.length || state.names.some((n, i) => n !== names[i])) throw new Error('not a look-alike index of these names');
+    const tables = Object.fromEntries(TABLES.map((t) => [t, HashTable.restore(state[t])]));
+    return Object.assign(Object.create(SquatIndex.prototype) as SquatIndex, { popular: popular.npm, distinct: new Set(distinct), names, ...tables });
   }
 
   state(): SquatIndexState {
     return {
-      popular: this.popular as Map<string, number>,
-      distinct: this.distinct as Set<string>,
+      names: this.names,
       del1: this.del1.state(),
       del2: this.del2.state(),
-      bySeparatorless: this.bySeparatorless,
-      byHomoglyph: this.byHomoglyph,
-      scoped: this.scoped,
+      separatorless: this.separatorless.state(),
+      homoglyph: this.homoglyph.state(),
+      scoped: this.scoped.state(),
+      scopedBare: this.scopedBare.state(),
     };
   }
 
   constructor(popular: PopularNames, distinct: Iterable<string> = []) {
     this.popular = popular.npm;
     this.distinct = new Set(distinct);
-    const push = (m: Map<string, string[]>, k: string, v: string) => {
-      const list = m.get(k);
-      if (!list) m.set(k, [v]);
-      else if (!list.includes(v)) list.push(v);
-    };
-    const editable: string[] = [];
-    const long: string[] = [];
-    for (const name of this.popular.keys()) {
-      const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
-      push(this.bySeparatorless, stripSeparators(name), name);
-      push(this.byHomoglyph, foldHomoglyphs(stripSeparators(name)), name);
+    this.names = [...this.popular.keys()];
+    const t = { del1: new TableEntries(), del2: new TableEntries(), separatorless: new TableEntries(), homoglyph: new TableEntries(), scoped: new TableEntries(), scopedBare: new TableEntries() };
+    // 4 × names must fit the 32-bit values of the scoped table.
+    if (this.names.length >= 2 ** 30) throw new Error(`${this.names.length} popular names is more than the look-alike index holds`);
+    for (let idx = 0; idx < this.names.length; idx++) {
+      const name = this.names[idx];
+      const flat = stripSeparators(name);
+      t.separatorless.add(hashOf(flat), idx);
+      t.homoglyph.add(hashOf(foldHomoglyphs(flat)), idx);
       if (name.startsWith('@')) {
-        const scope = name.slice(1, name.indexOf('/'));
-        const family = this.unscopedFamily(scope);
-        for (const flat of [`${scope}-${bare}`, `${scope}${bare}`, `${scope}.${bare}`, `${scope}_${bare}`])
-          if (!(family && flat === `${scope}-${bare}`)) this.scoped.set(flat, name);
+        const slash = name.indexOf('/');
+        const family = this.unscopedFamily(name.slice(1, slash));
+        for (let form = family ? 1 : 0; form < 4; form++) t.scoped.add(hashOf(flatForm(name, form)), idx * 4 + form);
+        t.scopedBare.add(hashOf(name.slice(slash + 1)), idx);
       }
-      if (name.length >= MIN_EDIT_LEN - 1) editable.push(name);
+      const d = new Deletions(name);
+      if (name.length >= MIN_EDIT_LEN - 1) {
+        t.del1.add(d.whole(), idx);
+        for (let i = 0; i < name.length; i++) t.del1.add(d.skip1(i), idx);
+      }
       // Two edits only against the most downloaded names (those with a count): two edits from a merely high-impact
       // name is mostly another word, and their two-deletion variants would triple the index (and its build time).
-      if (name.length >= TWO_EDIT_LEN - 1 && !name.startsWith('@') && (this.popular.get(name) ?? 0) > 0) long.push(name);
+      if (name.length >= TWO_EDIT_LEN - 1 && !name.startsWith('@') && (this.popular.get(name) ?? 0) > 0)
+        for (let i = 0; i < name.length; i++) for (let j = i + 1; j < name.length; j++) t.del2.add(d.skip2(i, j), idx);
     }
-    this.del1 = new DeletionIndex(editable, 1);
-    this.del2 = new DeletionIndex(long, 2);
+    this.del1 = HashTable.build(t.del1);
+    this.del2 = HashTable.build(t.del2);
+    this.separatorless = HashTable.build(t.separatorless);
+    this.homoglyph = HashTable.build(t.homoglyph);
+    this.scoped = HashTable.build(t.scoped);
+    this.scopedBare = HashTable.build(t.scopedBare);
+  }
+
+  /** Popular names whose key (keyOf) equals `key`, in list order. */
+  private namesBy(table: HashTable, key: string, keyOf: (name: string) => string): string[] {
+    const out: string[] = [];
+    table.find(hashOf(key), (v) => {
+      if (keyOf(this.names[v]) === key) out.push(this.names[v]);
+    });
+    return out;
+  }
+
+  /** The scoped popular name that flattens to this name ("types-node" → "@types/node"); the last in list order wins. */
+  private scopedFlat(name: string): string | undefined {
+    let found: string | undefined;
+    this.scoped.find(hashOf(name), (v) => {
+      const target = this.names[Math.floor(v / 4)];
+      if (flatForm(target, v % 4) === name) found = target;
+    });
+    return found;
+  }
+
+  /** Add every popular name that has a variant with one of these hashes. */
+  private collect(table: HashTable, hashes: Iterable<number>, out: Set<string>): void {
+    for (const h of hashes) table.find(h, (v) => out.add(this.names[v]));
   }
 
   private familySize?: Map<string, number>;
@@ -401,23 +534,23 @@ export class SquatIndex {
       const t = targets.filter((x) => x !== name).sort((a, b) => dl(b) - dl(a))[0];
       return t ? { target: t, kind, distance, targetDownloads: dl(t) } : undefined;
     };
-    const flatScoped = this.scoped.get(name);
+    const flatScoped = this.scopedFlat(name);
     if (flatScoped) return { target: flatScoped, kind: 'scope-confusion', targetDownloads: dl(flatScoped) };
     if (name.startsWith('@')) {
       // "@typescirpt-eslint/parser": a scope one edit from a popular scope, same package name.
       const slash = name.indexOf('/');
       const scope = name.slice(1, slash);
       const bare = name.slice(slash + 1);
-      for (const p of this.popular.keys()) {
-        if (!p.startsWith('@') || p.slice(p.indexOf('/') + 1) !== bare) continue;
+      for (const p of this.namesBy(this.scopedBare, bare, (n) => n.slice(n.indexOf('/') + 1))) {
         const ps = p.slice(1, p.indexOf('/'));
         if (ps !== scope && ps.length >= 4 && osaDistance(ps, scope, 1) <= 1) return { target: p, kind: 'scope-confusion', distance: 1, targetDownloads: dl(p) };
       }
       return undefined; // other scoped names: a scope is an owner, not a look-alike
     }
-    const sep = best(this.bySeparatorless.get(stripSeparators(name)) ?? [], 'separator');
+    const sep = best(this.namesBy(this.separatorless, stripSeparators(name), stripSeparators), 'separator');
     if (sep) return sep;
-    const homo = best(this.byHomoglyph.get(foldHomoglyphs(stripSeparators(name))) ?? [], 'homoglyph');
+    const fold = (n: string) => foldHomoglyphs(stripSeparators(n));
+    const homo = best(this.namesBy(this.homoglyph, fold(name), fold), 'homoglyph');
     if (homo && /[01|5]|rn|vv/.test(name)) return homo;
     // Edit candidates (one edit; two for long names). Typo-shaped ones win; the others are kept as a weak fallback.
     let weak: SquatMatch | undefined;
@@ -425,13 +558,14 @@ export class SquatIndex {
       const cands = new Set<string>();
       // The name and its one-deletion variants against the popular names and theirs (within one edit); long names
       // also with their two-deletion variants, against both indexes (within two edits).
-      const hashes = new Set<number>([hashSkipping(name, -1, -1)]);
-      for (let i = 0; i < name.length; i++) hashes.add(hashSkipping(name, i, -1));
-      this.del1.collect(hashes, cands);
+      const d = new Deletions(name);
+      const hashes = new Set<number>([d.whole()]);
+      for (let i = 0; i < name.length; i++) hashes.add(d.skip1(i));
+      this.collect(this.del1, hashes, cands);
       if (name.length >= TWO_EDIT_LEN) {
-        for (let i = 0; i < name.length; i++) for (let j = i + 1; j < name.length; j++) hashes.add(hashSkipping(name, i, j));
-        this.del1.collect(hashes, cands);
-        this.del2.collect(hashes, cands);
+        for (let i = 0; i < name.length; i++) for (let j = i + 1; j < name.length; j++) hashes.add(d.skip2(i, j));
+        this.collect(this.del1, hashes, cands);
+        this.collect(this.del2, hashes, cands);
       }
       let strong: SquatMatch | undefined;
       const better = (m: SquatMatch, than?: SquatMatch) => !than || m.distance! < than.distance! || (m.distance === than.distance && m.targetDownloads > than.targetDownloads);
