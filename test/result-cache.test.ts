@@ -24,7 +24,7 @@ const comparable = (r: ScanResult) => JSON.stringify({ ...r, stats: { ...r.stats
 
 function entries(dir: string): string[] {
   const out: string[] = [];
-  for (const shard of readdirSync(dir)) for (const f of readdirSync(path.join(dir, shard))) out.push(path.join(dir, shard, f));
+  for (const shard of readdirSync(dir, { withFileTypes: true })) if (shard.isDirectory()) for (const f of readdirSync(path.join(dir, shard.name))) out.push(path.join(dir, shard.name, f));
   return out;
 }
 
@@ -153,6 +153,49 @@ describe('analysis result cache', function () {
       assert.equal(cache.get<{ i: number }>('t', ['33'])?.i, 33, 'the newest entry is kept');
       assert.equal(cache.get('t', ['2']), undefined, 'an old entry nobody read is dropped');
       assert.equal(cache.get<{ i: number }>('t', ['0'])?.i, 0, 'an old entry read recently is kept');
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it('counts the folder only when its recorded size plus new writes passes the bound, or the record is a day old', () => {
+    const tmp = tempDir();
+    try {
+      const cacheDir = path.join(tmp.dir, 'cache');
+      const max = 256 * 1024;
+      const cache = new ResultCache(cacheDir, max, () => 'v');
+      const value = (i: number) => ({ i, data: 'x'.repeat(8 * 1024) });
+      const usage = () => JSON.parse(readFileSync(path.join(cacheDir, 'usage.json'), 'utf8')) as { bytes: number; counted: number };
+      const onDisk = () => entries(cacheDir).reduce((n, f) => n + statSync(f).size, 0);
+      cache.put('t', ['0'], value(0));
+      cache.trim();
+      // The first trim has no record: it counts, and records what it found.
+      assert.equal(usage().bytes, onDisk());
+      // Entries written behind the record's back (another tool, a lost update) are not seen while the record says
+      // there is room: 40 entries of ~8 KiB, over the bound, and one more write through the cache.
+      const other = new ResultCache(cacheDir, 1024 * 1024 * 1024, () => 'v');
+      for (let i = 1; i <= 40; i++) other.put('t', [String(i)], value(i));
+      cache.put('t', ['41'], value(41));
+      cache.trim();
+      assert.ok(onDisk() > max, 'not counted: the record said there was room');
+      const counted = usage().counted;
+      assert.ok(usage().bytes < max);
+      // A record a day old is not trusted: the next trim counts and evicts.
+      writeFileSync(path.join(cacheDir, 'usage.json'), JSON.stringify({ bytes: usage().bytes, counted: counted - 25 * 60 * 60 * 1000 }));
+      cache.put('t', ['42'], value(42));
+      cache.trim();
+      assert.ok(onDisk() <= max, `${onDisk()} bytes over the ${max}-byte bound`);
+      assert.equal(usage().bytes, onDisk());
+      // A record the writes would take past the bound is not trusted either.
+      writeFileSync(path.join(cacheDir, 'usage.json'), JSON.stringify({ bytes: max - 100, counted: Date.now() }));
+      cache.put('t', ['43'], value(43));
+      cache.trim();
+      assert.equal(usage().bytes, onDisk());
+      // An unreadable record is a count.
+      writeFileSync(path.join(cacheDir, 'usage.json'), '{"bytes": "lots"');
+      cache.put('t', ['44'], value(44));
+      cache.trim();
+      assert.equal(usage().bytes, onDisk());
     } finally {
       tmp.cleanup();
     }

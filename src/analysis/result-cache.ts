@@ -12,7 +12,7 @@
  * Reads and writes are synchronous: entries are small and in the page cache, like the folder reads of a scan.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
@@ -27,6 +27,12 @@ const HEADER = MAGIC.length + 32;
 const TOUCH_AFTER_MS = 60_000;
 /** The folder is trimmed to this share of its bound, so a full cache is not trimmed again by the next write. */
 const TRIM_TO = 0.8;
+/**
+ * The folder's size at its last count plus what scans wrote since, so that a scan does not stat every entry (a full
+ * 512 MiB folder holds tens of thousands): counted again when the estimate passes the bound or is a day old.
+ */
+const USAGE_FILE = 'usage.json';
+const RECOUNT_MS = 24 * 60 * 60 * 1000;
 
 const folderStamps = new Map<string, string>();
 
@@ -154,17 +160,46 @@ export class ResultCache {
     }
   }
 
+  /** The size recorded by the last count plus later writes ({@link USAGE_FILE}), or undefined when absent or unreadable. */
+  private readUsage(): { bytes: number; counted: number } | undefined {
+    try {
+      const u = JSON.parse(readFileSync(path.join(this.dir, USAGE_FILE), 'utf8')) as { bytes: unknown; counted: unknown };
+      return typeof u.bytes === 'number' && typeof u.counted === 'number' && u.bytes >= 0 ? { bytes: u.bytes, counted: u.counted } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private writeUsage(bytes: number, counted: number): void {
+    const f = path.join(this.dir, USAGE_FILE);
+    const tmp = `${f}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      writeFileSync(tmp, JSON.stringify({ bytes, counted }), { mode: 0o600 });
+      renameSync(tmp, f);
+    } catch {
+      // Not recorded: the next scan counts the folder.
+    }
+  }
+
   /**
    * Keeps the folder under its bound: after a scan that wrote something, the least recently used entries (oldest
    * modification time: hits refresh it) are deleted until the folder holds 80 % of maxBytes. Leftover temp files of
-   * killed writers go first.
+   * killed writers go first. The folder is counted (a stat per entry) only when the recorded size plus this scan's
+   * writes passes the bound, or the record is missing or a day old; concurrent scans may undercount between counts,
+   * so the bound can be passed by what they wrote until the next count.
    */
   trim(): void {
     if (!this.written) return;
+    const written = this.written;
     this.written = 0;
+    const now = Date.now();
+    const usage = this.readUsage();
+    if (usage && usage.counted <= now && now - usage.counted < RECOUNT_MS && usage.bytes + written <= this.maxBytes) {
+      this.writeUsage(usage.bytes + written, usage.counted);
+      return;
+    }
     const entries: { f: string; size: number; t: number }[] = [];
     let total = 0;
-    const now = Date.now();
     const drop = (e: { f: string; size: number }): void => {
       try {
         unlinkSync(e.f);
@@ -194,11 +229,13 @@ export class ResultCache {
     } catch {
       return;
     }
-    if (total <= this.maxBytes) return;
-    entries.sort((x, y) => x.t - y.t);
-    for (const e of entries) {
-      if (total <= this.maxBytes * TRIM_TO) break;
-      drop(e);
+    if (total > this.maxBytes) {
+      entries.sort((x, y) => x.t - y.t);
+      for (const e of entries) {
+        if (total <= this.maxBytes * TRIM_TO) break;
+        drop(e);
+      }
     }
+    this.writeUsage(total, now);
   }
 }
