@@ -33,7 +33,13 @@ async function lstatOrUndefined(p: string) {
   }
 }
 
-export async function writeOutputFile(file: string, data: string | Uint8Array, options: WriteOutputOptions = {}): Promise<void> {
+/**
+ * The checks {@link writeOutputFile} makes before it writes, for a caller to run before long work (a scan of minutes
+ * should not end in a refusal it could have made at once): throws OutputRefused for a symbolic link or non-regular
+ * file at the name, a linked folder on the way, or a folder that does not exist. Returns what is at the name now.
+ * writeOutputFile checks again when it writes: the name may change meanwhile.
+ */
+export async function checkOutputTarget(file: string, options: WriteOutputOptions = {}): Promise<import('node:fs').Stats | undefined> {
   const label = options.label ?? file;
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const abs = path.resolve(cwd, file);
@@ -50,6 +56,8 @@ export async function writeOutputFile(file: string, data: string | Uint8Array, o
       }
     }
   }
+  const parent = await fs.stat(path.dirname(abs)).catch(() => undefined);
+  if (!parent?.isDirectory()) throw new OutputRefused(`${label}: the folder ${path.dirname(file) || '.'} does not exist — create it or choose another path`);
   const existing = await lstatOrUndefined(abs);
   if (existing?.isSymbolicLink()) {
     throw new OutputRefused(`${label} is a symbolic link (to ${await fs.readlink(abs)}); refusing to write through it — remove it or choose another file`);
@@ -57,6 +65,12 @@ export async function writeOutputFile(file: string, data: string | Uint8Array, o
   if (existing && !existing.isFile()) {
     throw new OutputRefused(`${label} exists and is not a regular file; refusing to write to it — choose another file (or leave out the option to print to stdout)`);
   }
+  return existing;
+}
+
+export async function writeOutputFile(file: string, data: string | Uint8Array, options: WriteOutputOptions = {}): Promise<void> {
+  const abs = path.resolve(path.resolve(options.cwd ?? process.cwd()), file);
+  const existing = await checkOutputTarget(file, options);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const handle = await fs.open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, existing ? existing.mode & 0o777 : 0o666);
   try {

@@ -136,6 +136,8 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
       const configFile: string | undefined = opts.config;
       const config: Config = configFile ? (await import('../config/load.js')).loadConfigFile(configFile) : {};
       const scanTarget = parseTarget(target, opts.ref);
+      // Refused now rather than after a scan that may take minutes (written with the same checks at the end).
+      if (opts.output) await (await import('../output-file.js')).checkOutputTarget(opts.output, { label: `--output ${opts.output}` });
       const showProgress = io.isTTY && !opts.quiet && !io.env.CI;
       const scanned = await scan(scanTarget, {
         ref: opts.ref,

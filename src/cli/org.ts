@@ -175,6 +175,8 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
       const orgName = orgLogin === '-' ? undefined : orgLogin;
       if (!orgName && !users.length) throw new UsageError('give an organisation, or "-" with at least one --user');
       const shard = opts.shard ? await parseShardOrUsage(opts.shard) : undefined;
+      // Refused now rather than after scanning every repository (written with the same checks at the end).
+      if (opts.output) await (await import('../output-file.js')).checkOutputTarget(opts.output, { label: `--output ${opts.output}` });
       const quiet = !!opts.quiet;
       if (!token && !quiet) io.stderr('lurescan: no GITHUB_TOKEN or GH_TOKEN: listing public repositories only, at the unauthenticated rate limit\n');
       const warn = (m: string) => {

@@ -34,6 +34,7 @@ export function registerPackageCommand(program: Command, io: EmitIo, setExit: (c
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      if (opts.output) await (await import('../output-file.js')).checkOutputTarget(opts.output, { label: `--output ${opts.output}` });
       const result = await scan(
         { kind: 'npm', spec: spec.startsWith('npm:') ? spec.slice(4) : spec, registry: opts.registry },
         { registry: registryInput(io.env, opts.registry, true) },

@@ -89,6 +89,15 @@ describe('output files: never written through what the target ships', function (
     refused(await runIn(sb.target, ['.', '--output', 'report.json'], sb.env), /--output report\.json exists and is not a regular file/);
   });
 
+  it('O10 an --output that cannot be written is refused before the scan starts (nothing analysed, nothing cached)', async () => {
+    const cache = path.join(sb.root, 'cache');
+    refused(await runIn(sb.target, ['.', '--cache-dir', cache, '--output', 'no-such-folder/report.json'], sb.env), /^lurescan: --output no-such-folder\/report\.json: the folder no-such-folder does not exist/);
+    refused(await runIn(sb.target, ['.', '--cache-dir', cache, '--output', '/dev/null'], sb.env), /--output \/dev\/null exists and is not a regular file/);
+    symlinkSync('../victim.txt', path.join(sb.target, 'report.json'));
+    refused(await runIn(sb.target, ['.', '--cache-dir', cache, '--output', 'report.json'], sb.env), /is a symbolic link/);
+    assert.equal(existsSync(cache), false, 'the scan ran (its cache folder was written) before the refusal');
+  });
+
   it('O06 lurescan package --output through a link: refused before anything is written', async () => {
     symlinkSync(victim, path.join(sb.target, 'out.md'));
     // The registry is unreachable on purpose: the scan fails first (exit 2) or the write is refused; either way the victim is untouched.
