@@ -11,6 +11,7 @@ import type { Rule } from './rules/define-rule.js';
 import type { RegistryFacts } from './registry/facts.js';
 import { acquireLocal } from './acquire/local.js';
 import { expandNestedArchives } from './acquire/nested.js';
+import { textIfText } from './acquire/bytes.js';
 import type { BaseWorkspace } from './acquire/workspace.js';
 import { buildInventory } from './engine/inventory.js';
 import { compareFindings, runRules } from './engine/run.js';
@@ -243,7 +244,8 @@ const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
 async function reportLfsPointers(ws: Workspace, diagnostics: Diagnostic[]): Promise<void> {
   for (const f of ws.files) {
     if (f.kind !== 'file' || f.size < LFS_POINTER.length + 70 || f.size >= 1024) continue;
-    const text = await f.text();
+    // A pointer is text (git-lfs reads it as key-value lines); textIfText shares the read with the rules' text checks.
+    const text = await textIfText(f);
     if (!text?.startsWith(LFS_POINTER)) continue;
     const oid = /^oid sha256:([0-9a-f]{64})$/m.exec(text)?.[1];
     diagnostics.push({

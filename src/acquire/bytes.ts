@@ -14,3 +14,33 @@ export async function bytesOf(file: WorkspaceFile): Promise<Buffer | undefined> 
   const bytes = await file.bytes();
   return bytes && asBuffer(bytes);
 }
+
+/**
+ * Does a file look like text? Its first 4 KiB have no NUL byte and at least 95 % printable bytes (tab, line breaks,
+ * ASCII 32–126, anything from 128: UTF-8 text).
+ */
+export function looksLikeText(buf: Uint8Array): boolean {
+  const n = Math.min(buf.length, 4096);
+  if (n === 0) return false;
+  let printable = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i];
+    if (b === 0) return false;
+    if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128) printable++;
+  }
+  return printable / n > 0.95;
+}
+
+/**
+ * The file's text when its bytes look like text (looksLikeText), else undefined. The workspaces lurescan builds
+ * answer from one read, keep the verdict and share the decoded text with `text()`, so that the rules that read every
+ * text file (c2-url, stealer-fingerprint, offscreen-code) do not read each file again; another WorkspaceFile is read
+ * and decoded as it says.
+ */
+export async function textIfText(file: WorkspaceFile): Promise<string | undefined> {
+  const own = (file as { textIfText?: () => Promise<string | undefined> }).textIfText;
+  if (typeof own === 'function') return own.call(file);
+  const bytes = await bytesOf(file);
+  if (!bytes || !looksLikeText(bytes)) return undefined;
+  return file.text();
+}

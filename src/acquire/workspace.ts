@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceAlias, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
-import { bytesOf } from './bytes.js';
+import { bytesOf, looksLikeText } from './bytes.js';
 import { resolveLinks, rootOf } from './links.js';
 import { lexicalPath, platformKey, rolePathOf, windowsPath } from './role-path.js';
 
@@ -101,6 +101,8 @@ class Entry implements WorkspaceFile {
   readonly head?: (n: number) => Promise<Buffer>;
   private readonly load?: () => Promise<Buffer>;
   private counted = false;
+  /** looksLikeText's verdict on this file, once read (see textIfText). */
+  private looksText?: boolean;
 
   constructor(
     spec: EntrySpec,
@@ -148,6 +150,19 @@ class Entry implements WorkspaceFile {
       });
       return undefined;
     }
+  }
+
+  /** See textIfText in bytes.ts: one read gives the verdict and the text, which the text cache then holds. */
+  async textIfText(): Promise<string | undefined> {
+    if (this.looksText === false) return undefined;
+    if (this.looksText) return this.text();
+    const buf = await this.bytes();
+    if (!buf) return undefined;
+    this.looksText = looksLikeText(buf);
+    if (!this.looksText) return undefined;
+    const t = decodeText(buf);
+    this.ws.cache.set(this, t);
+    return t;
   }
 
   async text(): Promise<string | undefined> {

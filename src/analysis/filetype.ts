@@ -17,18 +17,9 @@ function extOf(path: string): string {
   return i > 0 ? base.slice(i + 1).toLowerCase() : '';
 }
 
-/** True when the buffer looks like text: no NUL bytes and mostly printable in its first 4 KiB. */
-export function looksLikeText(buf: Buffer): boolean {
-  const n = Math.min(buf.length, 4096);
-  if (n === 0) return false;
-  let printable = 0;
-  for (let i = 0; i < n; i++) {
-    const b = buf[i];
-    if (b === 0) return false;
-    if (b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128) printable++;
-  }
-  return printable / n > 0.95;
-}
+import { looksLikeText } from '../acquire/bytes.js';
+
+export { looksLikeText };
 
 const JS_CUES = /\brequire\s*\(|\bfunction\b|=>|\bvar\s|\bconst\s|\blet\s|\beval\s*\(|\bglobal\[|module\.exports|\bimport\s|_0x[0-9a-f]{3,}/;
 

@@ -1,7 +1,7 @@
 import { defineRule } from './define-rule.js';
 import { classifyUrl, extractUrls, rank } from '../analysis/urls.js';
-import { looksLikeText, claimedFormat } from '../analysis/filetype.js';
-import { bytesOf } from '../acquire/bytes.js';
+import { claimedFormat } from '../analysis/filetype.js';
+import { textIfText } from '../acquire/bytes.js';
 import { LineIndex, snippetAround } from '../analysis/text.js';
 import type { Severity } from '../types.js';
 
@@ -42,9 +42,7 @@ export default defineRule({
   async check(ctx) {
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || file.size === 0 || claimedFormat(file.path, ctx.signatures)) continue;
-      const bytes = await bytesOf(file);
-      if (!bytes || !looksLikeText(bytes)) continue;
-      const text = await file.text();
+      const text = await textIfText(file);
       if (!text || !/:\/\//.test(text)) continue;
       let index: LineIndex | undefined;
       const seen = new Set<string>();

@@ -1,6 +1,5 @@
 import { defineRule } from './define-rule.js';
-import { looksLikeText } from '../analysis/filetype.js';
-import { bytesOf } from '../acquire/bytes.js';
+import { textIfText } from '../acquire/bytes.js';
 import { bundleInfo } from '../analysis/bundle.js';
 import { isDocPath, locate } from '../analysis/source-evidence.js';
 import { short } from '../analysis/js/facts.js';
@@ -29,9 +28,7 @@ export default defineRule({
   async check(ctx) {
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || file.size < 150 || (!CANDIDATE.test(file.path) && !isDocPath(file.path))) continue;
-      const bytes = await bytesOf(file);
-      if (!bytes || !looksLikeText(bytes)) continue;
-      const text = await file.text();
+      const text = await textIfText(file);
       if (!text) continue;
       const doc = isDocPath(file.path);
       // Measured only for a file that has something to report: most files have no such run.

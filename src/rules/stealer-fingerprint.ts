@@ -1,6 +1,5 @@
 import { defineRule } from './define-rule.js';
-import { looksLikeText } from '../analysis/filetype.js';
-import { bytesOf } from '../acquire/bytes.js';
+import { textIfText } from '../acquire/bytes.js';
 import { bundleInfo } from '../analysis/bundle.js';
 import { isDocPath, isTestPath, locate } from '../analysis/source-evidence.js';
 import type { Evidence, Severity } from '../types.js';
@@ -42,9 +41,7 @@ export default defineRule({
     const p = ctx.signatures.source;
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || file.size < 32 || (!CANDIDATE.test(file.path) && !isDocPath(file.path))) continue;
-      const bytes = await bytesOf(file);
-      if (!bytes || !looksLikeText(bytes)) continue;
-      const text = await file.text();
+      const text = await textIfText(file);
       if (!text || !markerTest(p).test(text)) continue;
       const ids: { name: string; index: number }[] = [];
       for (const w of p.walletExtensions) {
