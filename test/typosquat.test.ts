@@ -40,6 +40,11 @@ describe('typosquat index', () => {
     assert.throws(() => SquatIndex.restore(idx.state(), { ...s.popular, npm: new Map([...s.popular.npm].slice(1)) }));
   });
 
+  it('a name longer than npm allows is no look-alike, and costs nothing (its two-deletion variants would be quadratic)', () => {
+    assert.equal(idx.check(`expres${'s'.repeat(100_000)}`), undefined);
+    assert.equal(idx.check('x'.repeat(215)), undefined);
+  });
+
   for (const [name, target, kind] of fires) {
     it(`${name} imitates ${target} (${kind})`, () => {
       const m = idx.check(name);

@@ -29,6 +29,8 @@ export interface SquatMatch {
 }
 
 const BRAND_SUFFIXES = ['-sdk', '-validator', '-logger', '.js', '-js'];
+/** npm's limit on a package name's length (validate-npm-package-name). */
+const MAX_NPM_NAME = 214;
 /** Names shorter than this are only checked for homoglyphs and separators: two-letter names are all one edit apart. */
 const MIN_EDIT_LEN = 5;
 /** From this length, two edits still look like the target. */
@@ -224,7 +226,11 @@ function mix(h: number): number {
 }
 
 let scratch = new Uint32Array(3 * 66);
-/** Set-up for {@link Deletions}: prefix hashes P, suffix sums S and powers of B of one string, in `scratch`. */
+/**
+ * Set-up for the deletion hashes of one string: prefix hashes P, suffix sums S and powers of B, kept in one shared
+ * `scratch` buffer — so only the Deletions made last may be asked for hashes (each use below makes one and uses it
+ * before making another).
+ */
 class Deletions {
   private readonly n: number;
   private readonly w: number;
@@ -526,9 +532,12 @@ export class SquatIndex {
     return this.popular.has(name) || this.distinct.has(name);
   }
 
-  /** The best look-alike of a name that is not itself popular, or undefined. */
+  /**
+   * The best look-alike of a name that is not itself popular, or undefined. A name longer than npm allows (214
+   * characters) cannot be published, so it imitates nothing; and its two-deletion variants would be quadratic in it.
+   */
   check(name: string): SquatMatch | undefined {
-    if (this.isPopular(name)) return undefined;
+    if (name.length > MAX_NPM_NAME || this.isPopular(name)) return undefined;
     const dl = (t: string) => this.popular.get(t) ?? 0;
     const best = (targets: string[], kind: SquatKind, distance?: number): SquatMatch | undefined => {
       const t = targets.filter((x) => x !== name).sort((a, b) => dl(b) - dl(a))[0];
