@@ -78,7 +78,7 @@ const prefilters = new WeakMap<SourcePatterns, Prefilter>();
 
 /**
  * One alternation of plain tokens per language; V8 compiles it to a linear scan. A file that has none of them has
- * nothing the rules look for.
+ * nothing the rules look for. Python's whole-word tokens (pythonWords) must not run on into a longer identifier.
  */
 export function prefilterFor(p: SourcePatterns): Prefilter {
   let pf = prefilters.get(p);
@@ -87,8 +87,10 @@ export function prefilterFor(p: SourcePatterns): Prefilter {
     const js = [...p.prefilter.js, ...extra];
     const py = [...p.prefilter.python, ...extra];
     const overlap = Math.max(...js.map((t) => t.length), ...py.map((t) => t.length)) + 1;
-    const compile = (tokens: string[]) => new RegExp(tokens.map(escapeRe).join('|'), 'g');
-    pf = { js: compile(js), py: compile(py), overlap };
+    // A whole-word token is followed by anything but a word character: `exec(`, `requests.get`, not `execution`.
+    const words = new Set(p.prefilter.pythonWords ?? []);
+    const compile = (tokens: string[], whole: ReadonlySet<string> = new Set()) => new RegExp(tokens.map((t) => escapeRe(t) + (whole.has(t) ? '(?!\\w)' : '')).join('|'), 'g');
+    pf = { js: compile(js), py: compile(py, words), overlap };
     prefilters.set(p, pf);
   }
   return pf;

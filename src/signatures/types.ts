@@ -66,8 +66,11 @@ export interface BinaryKinds {
 
 /** Knowledge for source analysis (signatures/patterns/source.json): prefilter tokens, sink names, markers. */
 export interface SourcePatterns {
-  /** Plain substrings; a file containing none of them is not parsed. */
-  prefilter: { js: string[]; python: string[] };
+  /**
+   * Plain substrings; a file containing none of them is not parsed. A token that starts like an identifier counts only
+   * where one starts; `pythonWords` are Python tokens that also count only where the identifier ends (whole words).
+   */
+  prefilter: { js: string[]; python: string[]; pythonWords?: string[] };
   networkModules: string[];
   networkGlobals: string[];
   networkMethods: string[];
