@@ -131,13 +131,17 @@ describe('analysis result cache', function () {
     }
   });
 
+  /** A cache bounded at 256 KiB in a temporary folder, and entries of ~8 KiB for it. */
+  const bounded = (dir: string) => {
+    const cacheDir = path.join(dir, 'cache');
+    const max = 256 * 1024;
+    return { cacheDir, max, cache: new ResultCache(cacheDir, max, () => 'v'), value: (i: number) => ({ i, data: 'x'.repeat(8 * 1024) }) };
+  };
+
   it('stays under its size bound, dropping the least recently used entries first', () => {
     const tmp = tempDir();
     try {
-      const cacheDir = path.join(tmp.dir, 'cache');
-      const max = 256 * 1024;
-      const cache = new ResultCache(cacheDir, max, () => 'v');
-      const value = (i: number) => ({ i, data: 'x'.repeat(8 * 1024) });
+      const { cacheDir, max, cache, value } = bounded(tmp.dir);
       for (let i = 0; i < 20; i++) cache.put('t', [String(i)], value(i));
       // Entries 0..19 from oldest to newest; then 0 and 1 are read (a hit refreshes an entry's time).
       const t0 = Date.now() / 1000 - 10_000;
@@ -161,10 +165,7 @@ describe('analysis result cache', function () {
   it('counts the folder only when its recorded size plus new writes passes the bound, or the record is a day old', () => {
     const tmp = tempDir();
     try {
-      const cacheDir = path.join(tmp.dir, 'cache');
-      const max = 256 * 1024;
-      const cache = new ResultCache(cacheDir, max, () => 'v');
-      const value = (i: number) => ({ i, data: 'x'.repeat(8 * 1024) });
+      const { cacheDir, max, cache, value } = bounded(tmp.dir);
       const usage = () => JSON.parse(readFileSync(path.join(cacheDir, 'usage.json'), 'utf8')) as { bytes: number; counted: number };
       const onDisk = () => entries(cacheDir).reduce((n, f) => n + statSync(f).size, 0);
       cache.put('t', ['0'], value(0));
