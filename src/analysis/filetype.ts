@@ -3,6 +3,7 @@
  * text, and above all JavaScript, are the fake-font droppers that editor tasks run with `node`.
  */
 import type { Signatures } from '../signatures/types.js';
+import { looksLikeText } from '../acquire/bytes.js';
 
 export interface TypeMismatch {
   claimed: string;
@@ -16,10 +17,6 @@ function extOf(path: string): string {
   const i = base.lastIndexOf('.');
   return i > 0 ? base.slice(i + 1).toLowerCase() : '';
 }
-
-import { looksLikeText } from '../acquire/bytes.js';
-
-export { looksLikeText };
 
 const JS_CUES = /\brequire\s*\(|\bfunction\b|=>|\bvar\s|\bconst\s|\blet\s|\beval\s*\(|\bglobal\[|module\.exports|\bimport\s|_0x[0-9a-f]{3,}/;
 
