@@ -57,7 +57,8 @@ export async function checkOutputTarget(file: string, options: WriteOutputOption
     }
   }
   const parent = await fs.stat(path.dirname(abs)).catch(() => undefined);
-  if (!parent?.isDirectory()) throw new OutputRefused(`${label}: the folder ${path.dirname(file) || '.'} does not exist — create it or choose another path`);
+  if (!parent) throw new OutputRefused(`${label}: the folder ${path.dirname(file)} does not exist — create it or choose another path`);
+  if (!parent.isDirectory()) throw new OutputRefused(`${label}: ${path.dirname(file)} is not a folder — choose another path`);
   const existing = await lstatOrUndefined(abs);
   if (existing?.isSymbolicLink()) {
     throw new OutputRefused(`${label} is a symbolic link (to ${await fs.readlink(abs)}); refusing to write through it — remove it or choose another file`);
