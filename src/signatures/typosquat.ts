@@ -420,15 +420,8 @@ export class SquatIndex {
   }
 
   state(): SquatIndexState {
-    return {
-      names: this.names,
-      del1: this.del1.state(),
-      del2: this.del2.state(),
-      separatorless: this.separatorless.state(),
-      homoglyph: this.homoglyph.state(),
-      scoped: this.scoped.state(),
-      scopedBare: this.scopedBare.state(),
-    };
+    // The same table list restore() reads back.
+    return { names: this.names, ...Object.fromEntries(TABLES.map((t) => [t, this[t].state()])) } as SquatIndexState;
   }
 
   constructor(popular: PopularNames, distinct: Iterable<string> = []) {
