@@ -152,6 +152,8 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     findings.sort(compareFindings);
     diagnostics.push(...dependencies.diagnostics);
   }
+  // One bound check for everything this scan wrote (per-file analyses, the look-alike index, the scan's own entry).
+  cache?.trim();
   const result = resultOf(ws, findings, diagnostics, signatures, started, rules.length, dependencies?.stats);
   opts.onProgress({ phase: 'done' });
   return result;

@@ -439,7 +439,6 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     const text = await f.text();
     if (text !== undefined) index.env.push(...envEntries(f.path, text));
   }
-  cache?.trim();
   index.stats.ms = Date.now() - started;
   return index;
 }

@@ -154,6 +154,5 @@ export function reuse(cache: ResultCache, key: string[]): ScanMemo | undefined {
 export function remember(cache: ResultCache, key: string[], memo: ScanMemo): boolean {
   if (memo.diagnostics.some(transient)) return false;
   cache.put(NAMESPACE, key, memo);
-  cache.trim();
   return true;
 }
