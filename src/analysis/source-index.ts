@@ -6,7 +6,8 @@
 import type { Diagnostic, Workspace, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures, SourcePatterns } from '../signatures/types.js';
-import { parseJs } from './js/parse.js';
+import { parseJs, pluginsFor } from './js/parse.js';
+import { parseRegions, REGION_MIN_CHARS } from './js/regions.js';
 import { JsAnalyzer, decodeLiterals, DEC, ENV, type JsFacts, type DecodedString } from './js/facts.js';
 import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, inNodeModules, type BundleInfo } from './bundle.js';
@@ -39,6 +40,8 @@ export interface SourceFile {
    * packages that could write to the clipboard at all.
    */
   clipboard?: ScriptFacts | { limit: string };
+  /** A large bundle analysed by region (js/regions.ts): how many regions, and how many characters they hold. */
+  regions?: { count: number; chars: number };
 }
 
 export interface SourceIndex {
@@ -48,7 +51,7 @@ export interface SourceIndex {
   env: EnvEntry[];
   /** Files the prefilter looked at, and how many it let through. */
   /** `workers`: analysis threads used (0: all in this thread); `cached`: files whose analysis came from the result cache. */
-  stats: { considered: number; passed: number; parsed: number; ms: number; workers: number; cached: number };
+  stats: { considered: number; passed: number; parsed: number; ms: number; workers: number; cached: number; same: number };
   diagnostics: Diagnostic[];
 }
 
@@ -222,6 +225,61 @@ function scriptClipboard(program: Parameters<typeof clipboardFacts>[0][number]['
   }
 }
 
+/** Names of code sinks, as whole words. */
+const SINK_WORDS = /\b(?:Function|eval|spawn|spawnSync|fork|execFile|execFileSync|execSync)\b/g;
+/**
+ * `require(` of anything but a relative path (a name: a binding of `vm`, `child_process`, `https` that another
+ * region uses; or an expression), and ES imports of the modules whose bindings the analysis follows.
+ */
+const REQUIRES = /require\s*\(\s*(?!['"`]\.)|\bfrom\s*['"](?:node:)?(?:vm|child_process|module|https?|net|tls|dgram)['"]/g;
+
+/** Where clickfix-page's analysis of a script looks (mayWriteClipboard's words). */
+const CLIPBOARD_WORDS = /lipboard|execCommand/g;
+
+/**
+ * The places of a file the prefilter's tokens point at (as hasToken counts them), plus the clipboard words when
+ * the clipboard analysis will run. A lone `\x` (a regular expression's `[\x00-\x1f]`) is not a place: an escaped
+ * word (two escapes in a row) is.
+ */
+export function prefilterHits(text: string, sigs: Signatures, clipboard: boolean): number[] {
+  const re = prefilterFor(sigs.source).js;
+  const hits: number[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const at = m.index;
+    if (isIdentChar(m[0].charCodeAt(0)) && at > 0 && isIdentChar(text.charCodeAt(at - 1))) {
+      re.lastIndex = at + 1;
+      continue;
+    }
+    if (m[0] === '\\x' && !/^\\x[\da-fA-F]{2}\\x[\da-fA-F]{2}/.test(text.slice(at, at + 8))) continue;
+    hits.push(at);
+  }
+  // Sinks the prefilter's tokens do not spell (`Function.apply(…)`, `cp.spawn`, `require(name)`) and the modules
+  // behind them, which the whole-file analysis would find once any token let the file in.
+  for (const m of text.matchAll(SINK_WORDS)) hits.push(m.index);
+  for (const m of text.matchAll(REQUIRES)) if (!isIdentChar(text.charCodeAt(m.index - 1))) hits.push(m.index);
+  if (clipboard) for (const m of text.matchAll(CLIPBOARD_WORDS)) hits.push(m.index);
+  return hits;
+}
+
+/** Names such as `_0x3f2a1b`, which string-array obfuscators give everything, counted up to 20. */
+function obfuscatorNames(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('_0x'); i >= 0 && n < 20; i = text.indexOf('_0x', i + 3)) if (/^_0x[\da-f]{4}/i.test(text.slice(i, i + 7))) n++;
+  return n;
+}
+
+/**
+ * Region analysis (js/regions.ts) for a large bundle: plain JavaScript of REGION_MIN_CHARS or more that a bundler or
+ * minifier made. Never for a disguised file (a font that is JavaScript is a payload, not a bundle) nor for
+ * string-array obfuscation, whose decoder needs the whole program.
+ */
+function byRegion(path: string, text: string, bundle: BundleInfo, sigs: Signatures, clipboard: boolean, as?: SourceLang): ReturnType<typeof parseRegions> {
+  if (as || !bundle.bundle || text.length < REGION_MIN_CHARS || !/\.[cm]?js$/i.test(path)) return undefined;
+  if (text.includes('while(!![])') || obfuscatorNames(text) >= 20) return undefined;
+  return parseRegions(text, prefilterHits(text, sigs, clipboard), pluginsFor(path));
+}
+
 export function analyseFile(path: string, text: string, sigs: Signatures, limits: Limits, diagnostics: Diagnostic[], prefiltered = false, as?: SourceLang): SourceFile | undefined {
   const lang = as ?? sourceLang(path);
   if (!lang) return undefined;
@@ -231,12 +289,20 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
   if (text.length > limits.maxParseChars) return fail(`${text.length} characters is over the ${limits.maxParseChars}-character parse limit`);
   try {
     if (lang === 'js') {
+      const clipboard = !as && !inNodeModules(path) && mayWriteClipboard(text);
+      const regions = byRegion(path, text, file.bundle, sigs, clipboard, as);
+      if (regions) {
+        file.regions = { count: regions.count, chars: regions.chars };
+        file.js = new JsAnalyzer(regions.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(1);
+        if (clipboard) file.clipboard = scriptClipboard(regions.program, path, limits);
+        return file;
+      }
       const parsed = parseJs(text, path, limits.maxParseChars);
       if (!parsed.ok) return fail(`syntax error: ${parsed.error.slice(0, 200)}`);
       // Bundles get one pass: their own runtime is not what a loader hides in, and they are large.
       file.js = new JsAnalyzer(parsed.program, text, sigs.source, limits.maxAnalysisMsPerFile).run(file.bundle.bundle ? 1 : 3);
       if (!file.bundle.bundle) file.literalDecodes = decodeLiterals(file.js.literals);
-      if (!as && !inNodeModules(path) && mayWriteClipboard(text)) file.clipboard = scriptClipboard(parsed.program, path, limits);
+      if (clipboard) file.clipboard = scriptClipboard(parsed.program, path, limits);
     } else {
       file.py = new PyAnalyzer(text, sigs.source.pythonHiddenPaths, limits.maxAnalysisMsPerFile).run();
       file.literalDecodes = decodeLiterals(file.py.literals);
@@ -287,12 +353,18 @@ const POOL_MIN_FILES = 8;
  */
 const POOL_AT_ONCE_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Files at least this large are keyed by content even without a result cache, so that a second copy in the same
+ * scan reuses the first one's analysis; below it, hashing costs about what analysing again would.
+ */
+const SAME_BYTES_MIN = 16 * 1024;
+
 /** Reads in flight at once: file reads are latency-bound (open, stat, read, close), so overlap them. */
 const READ_CONCURRENCY = 32;
 
 async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Promise<SourceIndex> {
   const started = Date.now();
-  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0, workers: 0, cached: 0 }, diagnostics: [] };
+  const index: SourceIndex = { files: [], env: [], stats: { considered: 0, passed: 0, parsed: 0, ms: 0, workers: 0, cached: 0, same: 0 }, diagnostics: [] };
   const cache = caches.get(ws);
   const envFiles: WorkspaceFile[] = [];
   const candidates: { f: WorkspaceFile; lang: SourceLang; disguised: boolean }[] = [];
@@ -328,7 +400,18 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   let pool: AnalysisPool | undefined;
   let poolTried = false;
   const large = candidateBytes >= POOL_AT_ONCE_BYTES && candidates.length >= POOL_MIN_FILES;
-  const inflight = new Set<Promise<void>>();
+  const inflight = new Set<Promise<unknown>>();
+  const track = (job: Promise<unknown>): void => {
+    inflight.add(job);
+    // Settled either way (a failure surfaces from Promise.all below, not as an unhandled rejection here).
+    job.then(
+      () => inflight.delete(job),
+      () => inflight.delete(job),
+    );
+  };
+  // Files with the same bytes, path class and language in one scan are analysed once: by key, the answer (or the
+  // pending analysis) of the first. Vendored copies of one bundle (two `.yarn/releases/yarn-*.cjs`) are common.
+  const analysed = new Map<string, CachedAnalysis | Promise<CachedAnalysis>>();
   let parseCap: Diagnostic | undefined;
   try {
     outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
@@ -350,8 +433,20 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         const text = decodeText(bytes);
         const as = disguised ? ('js' as const) : undefined;
         const n = seq++;
-        const key = cache ? analysisKey(bytes, f.path, lang, as, bundleOf(f.path, text, sigs, as), sigs, limits) : undefined;
-        const hit = key && cache!.get<CachedAnalysis>('source', key);
+        const key = cache || bytes.length >= SAME_BYTES_MIN ? analysisKey(bytes, f.path, lang, as, bundleOf(f.path, text, sigs, as), sigs, limits) : undefined;
+        const sameKey = key?.join('\0');
+        const same = sameKey === undefined ? undefined : analysed.get(sameKey);
+        if (same) {
+          index.stats.same++;
+          const copy = (c: CachedAnalysis): void => {
+            const r = fromCached(structuredClone(c), f.path, text);
+            record(n, r.file, r.diagnostics);
+          };
+          if (same instanceof Promise) track(same.then(copy));
+          else copy(same);
+          continue;
+        }
+        const hit = cache && key && cache.get<CachedAnalysis>('source', key);
         if (hit) {
           const r = fromCached(hit, f.path, text);
           index.stats.cached++;
@@ -359,7 +454,8 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           continue;
         }
         const store = (file: SourceFile | undefined, diagnostics: Diagnostic[]): void => {
-          if (key && cacheable(file)) cache!.put('source', key, toCached(file, diagnostics));
+          if (sameKey !== undefined) analysed.set(sameKey, toCached(file, diagnostics));
+          if (cache && key && cacheable(file)) cache.put('source', key, toCached(file, diagnostics));
         };
         passingChars += text.length;
         // On a large tree, the first file the cache does not hold starts the workers; a warm scan never starts them.
@@ -378,19 +474,18 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         const job = pool.run({ path: f.path, text, as }).then((r) => {
           if ('crashed' in r) {
             const diagnostics: Diagnostic[] = [];
-            record(n, markFallback(newSourceFile(f.path, text, sigs, lang, as), r.crashed, diagnostics), diagnostics);
+            const file = markFallback(newSourceFile(f.path, text, sigs, lang, as), r.crashed, diagnostics);
+            if (sameKey !== undefined) analysed.set(sameKey, toCached(file, diagnostics));
+            record(n, file, diagnostics);
           } else {
             store(r.file, r.diagnostics);
             if (r.file) r.file.text = text;
             record(n, r.file, r.diagnostics);
           }
+          return analysed.get(sameKey ?? '') as CachedAnalysis;
         });
-        inflight.add(job);
-        // Settled either way (a failure surfaces from Promise.all below, not as an unhandled rejection here).
-        job.then(
-          () => inflight.delete(job),
-          () => inflight.delete(job),
-        );
+        if (sameKey !== undefined) analysed.set(sameKey, job);
+        track(job);
         if (inflight.size >= pool.capacity) await Promise.race(inflight);
       }
     }

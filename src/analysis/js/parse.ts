@@ -11,7 +11,7 @@ export type Node = Record<string, any> & { type: string; start: number; end: num
 
 export type ParseOutcome = { ok: true; program: Node; recovered: number } | { ok: false; error: string };
 
-function pluginsFor(path: string): ParserPlugin[] {
+export function pluginsFor(path: string): ParserPlugin[] {
   const p = path.toLowerCase();
   if (/\.[cm]?tsx?$/.test(p)) return p.endsWith('x') ? ['typescript', 'jsx'] : ['typescript'];
   if (!/\.[cm]?jsx?$/.test(p)) return [];

