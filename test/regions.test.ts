@@ -99,6 +99,12 @@ describe('region analysis of large bundles', () => {
     assert.equal(parseRegions('`unterminated' + text, prefilterHits(text, sigs, false), []), undefined, 'does not tokenize');
     const dense = Array.from({ length: 3000 }, (_, i) => `function f${i}(e){return eval(e+${i})}`).join(';');
     assert.equal(parseRegions(dense, prefilterHits(dense, sigs, false), []), undefined, 'regions everywhere');
+    // Hostile: a place in every statement of a megabyte of one-token statements.
+    const flood = 'eval;'.repeat(200_000);
+    assert.equal(parseRegions(flood, prefilterHits(flood, sigs, false), []), undefined, 'too many places');
+    const few = `${'x;'.repeat(300_000)}eval(y);${'x;'.repeat(300_000)}`;
+    const r = parseRegions(few, prefilterHits(few, sigs, false), []);
+    assert.ok(r && r.chars <= 2 * (32 * 2 + 8), `a statement region takes at most 32 neighbours a side (${r?.chars})`);
   });
 
   it('analyseFile uses regions only for large plain-JavaScript bundles without string-array obfuscation', () => {

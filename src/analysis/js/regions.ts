@@ -18,8 +18,8 @@
  * uses it, as in the file.
  *
  * Anything unexpected gives `undefined`, and the caller parses the whole file as before: a tokenizer error,
- * unbalanced brackets, a region Babel cannot parse on its own, a region over its size bound, or regions that add up
- * to more than MAX_SHARE of the file (no saving left).
+ * unbalanced brackets, a region Babel cannot parse on its own, a region over its size bound, more than MAX_HITS
+ * places, or regions that add up to more than MAX_SHARE of the file (no saving left).
  */
 import { tokenizer, tokTypes as tt, type Token as AcornToken, type TokenType } from 'acorn';
 import { parse, parseExpression, type ParserOptions, type ParserPlugin } from '@babel/parser';
@@ -38,6 +38,10 @@ const STATEMENT_MAX = 256 * 1024;
 const STATEMENT_CONTEXT = 2 * 1024;
 /** Regions covering more of the file than this are not worth it: the whole file is parsed. */
 const MAX_SHARE = 0.4;
+/** More places than this: the whole file is parsed (and the work per place stays bounded on hostile input). */
+const MAX_HITS = 4000;
+/** Neighbouring statements a statement region takes at most on each side. */
+const MAX_NEIGHBOURS = 32;
 
 /** acorn's tokens carry their value (a name's text), which its type declarations leave out. */
 type Token = AcornToken & { value?: unknown };
@@ -128,7 +132,7 @@ function statementsAround(c: Container, hit: number): { start: number; end: numb
   const i = upperBound(seps, hit);
   let li = i - 1;
   let left = li >= 0 ? seps[li] : c.start;
-  while (li >= 0 && hit - left < STATEMENT_CONTEXT) {
+  while (li >= 0 && hit - left < STATEMENT_CONTEXT && i - li <= MAX_NEIGHBOURS) {
     const next = li > 0 ? seps[li - 1] : c.start;
     if (hit - next > 4 * STATEMENT_CONTEXT) break;
     left = next;
@@ -136,7 +140,7 @@ function statementsAround(c: Container, hit: number): { start: number; end: numb
   }
   let ri = i;
   let right = ri < ends.length ? ends[ri] : c.end;
-  while (ri < ends.length && right - hit < STATEMENT_CONTEXT) {
+  while (ri < ends.length && right - hit < STATEMENT_CONTEXT && ri - i < MAX_NEIGHBOURS) {
     const next = ri + 1 < ends.length ? ends[ri + 1] : c.end;
     if (next - hit > 4 * STATEMENT_CONTEXT) break;
     right = next;
@@ -333,6 +337,7 @@ function chooseRegions(text: string, hits: number[], scanned: Scanned): Region[]
 export function parseRegions(text: string, hits: number[], plugins: ParserPlugin[]): Regions | undefined {
   if (!hits.length) return undefined;
   const sorted = [...new Set(hits)].sort((a, b) => a - b);
+  if (sorted.length > MAX_HITS) return undefined;
   const scanned = scan(text, sorted);
   const regions = scanned && chooseRegions(text, sorted, scanned);
   if (!scanned || !regions) return undefined;
