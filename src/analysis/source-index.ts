@@ -7,7 +7,7 @@ import type { Diagnostic, Workspace, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
 import type { Signatures, SourcePatterns } from '../signatures/types.js';
 import { parseJs, pluginsFor } from './js/parse.js';
-import { parseRegions, REGION_MIN_CHARS } from './js/regions.js';
+import { parseRegions, REGIONS } from './js/regions.js';
 import { JsAnalyzer, decodeLiterals, DEC, ENV, type JsFacts, type DecodedString } from './js/facts.js';
 import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, inNodeModules, type BundleInfo } from './bundle.js';
@@ -270,12 +270,12 @@ function obfuscatorNames(text: string): number {
 }
 
 /**
- * Region analysis (js/regions.ts) for a large bundle: plain JavaScript of REGION_MIN_CHARS or more that a bundler or
+ * Region analysis (js/regions.ts) for a large bundle: plain JavaScript of REGIONS.minChars or more that a bundler or
  * minifier made. Never for a disguised file (a font that is JavaScript is a payload, not a bundle) nor for
  * string-array obfuscation, whose decoder needs the whole program.
  */
 function byRegion(path: string, text: string, bundle: BundleInfo, sigs: Signatures, clipboard: boolean, as?: SourceLang): ReturnType<typeof parseRegions> {
-  if (as || !bundle.bundle || text.length < REGION_MIN_CHARS || !/\.[cm]?js$/i.test(path)) return undefined;
+  if (as || !bundle.bundle || text.length < REGIONS.minChars || !/\.[cm]?js$/i.test(path)) return undefined;
   if (text.includes('while(!![])') || obfuscatorNames(text) >= 20) return undefined;
   return parseRegions(text, prefilterHits(text, sigs, clipboard), pluginsFor(path));
 }

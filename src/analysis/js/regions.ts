@@ -25,8 +25,8 @@ import { tokenizer, tokTypes as tt, type Token as AcornToken, type TokenType } f
 import { parse, parseExpression, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import type { Node } from './parse.js';
 
-/** Bundles at least this large are analysed by region. */
-export const REGION_MIN_CHARS = 128 * 1024;
+/** Bundles at least this large are analysed by region (an object, so that tests can compare with whole files). */
+export const REGIONS = { minChars: 128 * 1024 };
 /** The largest function taken whole as a region. */
 const REGION_MAX = 64 * 1024;
 /**
