@@ -103,6 +103,8 @@ describe('region analysis of large bundles', () => {
     // Hostile: a place in every statement of a megabyte of one-token statements.
     const flood = 'eval;'.repeat(200_000);
     assert.equal(parseRegions(flood, prefilterHits(flood, sigs, false), []), undefined, 'too many places');
+    const deep = `${'[{a:('.repeat(60_000)}eval(x)${')}]'.repeat(60_000)}`;
+    assert.equal(parseRegions(deep, prefilterHits(deep, sigs, false), []), undefined, 'nesting too deep');
     const few = `${'x;'.repeat(300_000)}eval(y);${'x;'.repeat(300_000)}`;
     const r = parseRegions(few, prefilterHits(few, sigs, false), []);
     assert.ok(r && r.chars <= 2 * (32 * 2 + 8), `a statement region takes at most 32 neighbours a side (${r?.chars})`);

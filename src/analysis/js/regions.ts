@@ -18,8 +18,8 @@
  * uses it, as in the file.
  *
  * Anything unexpected gives `undefined`, and the caller parses the whole file as before: a tokenizer error,
- * unbalanced brackets, a region Babel cannot parse on its own, a region over its size bound, more than MAX_HITS
- * places, or regions that add up to more than MAX_SHARE of the file (no saving left).
+ * unbalanced brackets, nesting deeper than MAX_DEPTH, a region Babel cannot parse on its own, a region over its size
+ * bound, more than MAX_HITS places, or regions that add up to more than MAX_SHARE of the file (no saving left).
  */
 import { tokenizer, tokTypes as tt, type Token as AcornToken, type TokenType } from 'acorn';
 import { parse, parseExpression, type ParserOptions, type ParserPlugin } from '@babel/parser';
@@ -40,6 +40,8 @@ const STATEMENT_CONTEXT = 2 * 1024;
 const MAX_SHARE = 0.4;
 /** More places than this: the whole file is parsed (and the work per place stays bounded on hostile input). */
 const MAX_HITS = 4000;
+/** Brackets open at once: deeper nesting is hostile or generated, and Babel's recursion would not take it either. */
+const MAX_DEPTH = 1000;
 /** Neighbouring statements a statement region takes at most on each side. */
 const MAX_NEIGHBOURS = 32;
 
@@ -184,6 +186,7 @@ function scan(text: string, hits: number[]): Scanned | undefined {
       // Hits up to the end of this token belong to the innermost block, body or top level open here.
       while (h < hits.length && hits[h] < t.end) innermost().hits.push(hits[h++]);
       const ty = t.type;
+      if (stack.length > MAX_DEPTH) return undefined;
       // After a block or body that may end a statement of its container: the next token starts a new statement
       // unless it continues this one (`else`, `.call(`, `, next`, an operator).
       if (pendingSep) {
