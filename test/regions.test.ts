@@ -93,6 +93,23 @@ describe('region analysis of large bundles', () => {
     assert.ok(factKeys(whole).some((k) => k.startsWith('net fetch') && k.includes('import=false')), factKeys(whole).join('\n'));
   });
 
+  it('an IIFE runs at import and a callback passed to a call does not, as in the whole-file analysis', () => {
+    const pad = Array.from({ length: 3000 }, (_, i) => `function h${i}(e){return e.map(function(t){return t+${i}})}`).join('\n');
+    for (const code of [
+      '(function(){fetch("http://198.51.100.7/a")})();',
+      '!function(){fetch("http://198.51.100.7/a")}();',
+      '(function(){fetch("http://198.51.100.7/a")}).call(this);',
+      '(()=>{fetch("http://198.51.100.7/a")})();',
+      'a(function(){fetch("http://198.51.100.7/a")})(b);',
+      'define(["x"],function(){fetch("http://198.51.100.7/a")});',
+    ]) {
+      const text = `${pad}\n${code}\n${pad}\n`;
+      const whole = factKeys(wholeFacts(text, 'dist/x.js'));
+      assert.ok(whole.some((k) => k.startsWith('net ')), code);
+      assert.deepEqual(factKeys(regionFacts(text).facts), whole, code);
+    }
+  });
+
   it('falls back to the whole file: no tokens, broken brackets, or regions that would cover most of the file', () => {
     const text = webpack('eval(e)');
     assert.equal(parseRegions(text, [], []), undefined);

@@ -73,6 +73,9 @@ interface Frame {
   control?: boolean;
   /** Paren: the `function` keyword begins a statement (a declaration). */
   decl?: boolean;
+  /** Paren: where it is, and whether it holds a call's arguments (`f(`, `a.b(`, `g()(`). */
+  open?: number;
+  call?: boolean;
   container?: Container;
 }
 
@@ -96,6 +99,8 @@ export interface Regions {
 }
 
 const CONTROL = new Set<TokenType>([tt._if, tt._for, tt._while, tt._switch, tt._catch, tt._with]);
+/** Tokens a callee ends with: a `(` after one of them opens a call's arguments. */
+const CALLEE_END = new Set<TokenType>([tt.name, tt.parenR, tt.bracketR, tt.string, tt.backQuote, tt._this, tt._super, tt._import]);
 
 /** A brace after these opens a block (statements), not an object literal or pattern. */
 function opensBlock(prev: Token | undefined): boolean {
@@ -180,6 +185,7 @@ function scan(text: string, hits: number[]): Scanned | undefined {
   let iife: { fn: Region; step: number } | undefined;
   let pendingSep: { container: Container; at: number } | undefined;
   let h = 0;
+  const wraps = (f: Frame, fnStart: number): boolean => f.kind === 1 && !f.call && f.open !== undefined && /^\s*$/.test(text.slice(f.open + 1, fnStart));
   try {
     const tokens = tokenizer(text, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
     for (const t of tokens as Iterable<Token>) {
@@ -196,14 +202,15 @@ function scan(text: string, hits: number[]): Scanned | undefined {
         }
         pendingSep = undefined;
       }
-      // A function followed by `(`, `)(` or `.call(`/`.apply(` is called where it is written.
+      // A function followed by `(`, or by `)(` closing a paren around it, is called where it is written, as facts.ts
+      // counts an IIFE (`.call(this)` is not one there either).
       if (iife) {
         const step = iife.step;
         iife.step = -1;
         if (ty === tt.parenL && step <= 1) iife.fn.iife = true;
-        else if (ty === tt.parenR && step <= 1) iife.step = 1;
-        else if (ty === tt.dot && step === 0) iife.step = 2;
-        else if (ty === tt.name && step === 2 && (t.value === 'call' || t.value === 'apply')) iife.fn.iife = true;
+        // `)` only when it closes a paren written around the function (`(function () {…})()`), not a call's
+        // (`a(function () {…})(b)` passes the function to `a`).
+        else if (ty === tt.parenR && step <= 1 && wraps(stack[stack.length - 1], iife.fn.start)) iife.step = 1;
         if (iife.step < 0) iife = undefined;
       }
       if (ty === tt.parenL) {
@@ -217,7 +224,7 @@ function scan(text: string, hits: number[]): Scanned | undefined {
         const isAsync = before?.type === tt.name && before.value === 'async';
         const fn = !kw ? -1 : isAsync ? before!.start : kw.start;
         const decl = !!kw && p1?.type === tt.name && endsStatement(isAsync ? before2 : before);
-        stack.push({ kind: 1, fn, decl, arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
+        stack.push({ kind: 1, fn, decl, open: t.start, call: !!p1 && CALLEE_END.has(p1.type), arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
       } else if (ty === tt.parenR) {
         const f = stack.pop();
         if (!f || f.kind !== 1) return undefined;
