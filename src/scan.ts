@@ -20,7 +20,7 @@ import { isRolePath } from './engine/role-paths.js';
 import { loadSignatures } from './signatures/load.js';
 import { RULES } from './rules/index.js';
 import { isGenuineBinary } from './analysis/filetype.js';
-import { useResultCache } from './analysis/source-index.js';
+import { sourceIndex, useResultCache } from './analysis/source-index.js';
 import { ResultCache } from './analysis/result-cache.js';
 import { memoKey, remember, reuse, treeDigest } from './engine/scan-memo.js';
 import { describeTarget, UsageError } from './target.js';
@@ -69,6 +69,9 @@ const npmRequested = new WeakMap<Workspace, Package>();
  * Run inventory, rules and verdict over a workspace that is already acquired (the Action and the org scanner use it).
  * Most callers want {@link scan}.
  */
+/** Rules that read the shared source index (`indexFor`). */
+const INDEX_RULES = new Set(['remote-code-execution', 'import-time-network', 'env-exfiltration', 'encoded-c2-config', 'obfuscated-source', 'config-injection', 'python-lure', 'typosquat-package', 'clickfix-page']);
+
 export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures(undefined, { cacheDir: options.signatureCacheDir })): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();
@@ -135,6 +138,13 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     }
   }
   if (cache) useResultCache(ws, cache);
+  // The source index is built before the rules when one of them reads it: its worker and reads then run on a heap
+  // that the text rules have not yet filled with garbage, which is where a large tree's memory peak used to be.
+  const judging = Date.now();
+  if (rules.some((r) => INDEX_RULES.has(r.meta.id))) {
+    opts.onProgress({ phase: 'rules', done: 0, total: rules.length, message: 'source analysis' });
+    await sourceIndex(ws, signatures, opts.limits);
+  }
   const findings = await runRules(
     rules,
     ws,
@@ -144,6 +154,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
     diagnostics,
     (done, total, id) => opts.onProgress({ phase: 'rules', done, total, message: id }),
     registry,
+    judging,
   );
   if (key) remember(cache!, key, { findings, diagnostics: diagnostics.slice(judgedFrom), files: filesOf(ws), archives: ws.files.some((f) => f.container !== undefined) });
   const dependencies = options.deps && source ? await scanDeps(ws, inventory, signatures, source, options, opts) : undefined;

@@ -164,6 +164,19 @@ describe('files with the same bytes in one scan', () => {
   });
 });
 
+describe('the source index in a scan', () => {
+  it('is built before the first rule when a rule reads it, and not at all when none does', async () => {
+    const dir = path.join(FIXTURES, 'repos', 'lure-fake-font-task');
+    const events: string[] = [];
+    const result = await scanFolder(dir, { onProgress: (e) => e.phase === 'rules' && e.message && events.push(e.message) });
+    assert.equal(result.verdict, 'block');
+    assert.equal(events[0], 'source analysis', events.join(', '));
+    const quiet: string[] = [];
+    await scanFolder(dir, { rules: ['lifecycle-script', 'editor-task-autorun'], onProgress: (e) => e.phase === 'rules' && e.message && quiet.push(e.message) });
+    assert.ok(!quiet.includes('source analysis'), quiet.join(', '));
+  });
+});
+
 describe('prefilter windows', () => {
   it('counts a token that starts like a name only where it starts one', () => {
     const cases: [string, boolean][] = [
