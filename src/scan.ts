@@ -65,13 +65,13 @@ const npmFacts = new WeakMap<Workspace, RegistryFacts>();
 /** An npm package the registry did not serve but the signatures know: judged by name (src/acquire/npm.ts). */
 const npmRequested = new WeakMap<Workspace, Package>();
 
+/** Rules that read the shared source index (`indexFor`); test/source-pool.test.ts checks the list against src/rules. */
+export const INDEX_RULES: ReadonlySet<string> = new Set(['remote-code-execution', 'import-time-network', 'env-exfiltration', 'encoded-c2-config', 'obfuscated-source', 'config-injection', 'python-lure', 'typosquat-package', 'clickfix-page']);
+
 /**
  * Run inventory, rules and verdict over a workspace that is already acquired (the Action and the org scanner use it).
  * Most callers want {@link scan}.
  */
-/** Rules that read the shared source index (`indexFor`). */
-const INDEX_RULES = new Set(['remote-code-execution', 'import-time-network', 'env-exfiltration', 'encoded-c2-config', 'obfuscated-source', 'config-injection', 'python-lure', 'typosquat-package', 'clickfix-page']);
-
 export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, signatures: Signatures = loadSignatures(undefined, { cacheDir: options.signatureCacheDir })): Promise<ScanResult> {
   const opts = resolveOptions(options);
   const started = Date.now();

@@ -11,7 +11,8 @@ import { analyseFile, passesPrefilter, RETAINED_TEXT, sourceIndex } from '../src
 import { acquireLocal } from '../src/acquire/local.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
-import { FIXTURES, scanFolder, tempDir } from './helpers.js';
+import { FIXTURES, ROOT, scanFolder, tempDir } from './helpers.js';
+import { INDEX_RULES } from '../src/scan.js';
 import { zipOf } from './support/archives.js';
 
 const sigs = loadSignatures();
@@ -165,6 +166,14 @@ describe('files with the same bytes in one scan', () => {
 });
 
 describe('the source index in a scan', () => {
+  it('INDEX_RULES names exactly the rules whose code reads the index', () => {
+    const dir = path.join(ROOT, 'src', 'rules');
+    const readers = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && readFileSync(path.join(dir, f), 'utf8').includes('indexFor('))
+      .map((f) => /id:\s*'([\w-]+)'/.exec(readFileSync(path.join(dir, f), 'utf8'))?.[1]);
+    assert.deepEqual([...INDEX_RULES].sort(), readers.sort());
+  });
+
   it('is built before the first rule when a rule reads it, and not at all when none does', async () => {
     const dir = path.join(FIXTURES, 'repos', 'lure-fake-font-task');
     const events: string[] = [];
