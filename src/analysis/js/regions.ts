@@ -77,6 +77,8 @@ interface Frame {
   open?: number;
   call?: boolean;
   container?: Container;
+  /** The innermost container open at this frame (its own, for a block), so that finding it costs nothing. */
+  inner: Container;
 }
 
 interface Region {
@@ -172,10 +174,8 @@ function scan(text: string, hits: number[]): Scanned | undefined {
     return c;
   };
   const top = newContainer(-1, 0, false);
-  const stack: Frame[] = [{ kind: 2, fn: -1, arrow: -1, container: top }];
-  const innermost = (): Container => {
-    for (let k = stack.length - 1; ; k--) if (stack[k].container) return stack[k].container!;
-  };
+  const stack: Frame[] = [{ kind: 2, fn: -1, arrow: -1, container: top, inner: top }];
+  const innermost = (): Container => stack[stack.length - 1].inner;
   let p1: Token | undefined;
   let p2: Token | undefined;
   let p3: Token | undefined;
@@ -224,7 +224,7 @@ function scan(text: string, hits: number[]): Scanned | undefined {
         const isAsync = before?.type === tt.name && before.value === 'async';
         const fn = !kw ? -1 : isAsync ? before!.start : kw.start;
         const decl = !!kw && p1?.type === tt.name && endsStatement(isAsync ? before2 : before);
-        stack.push({ kind: 1, fn, decl, open: t.start, call: !!p1 && CALLEE_END.has(p1.type), arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
+        stack.push({ kind: 1, fn, decl, inner: innermost(), open: t.start, call: !!p1 && CALLEE_END.has(p1.type), arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
       } else if (ty === tt.parenR) {
         const f = stack.pop();
         if (!f || f.kind !== 1) return undefined;
@@ -247,7 +247,8 @@ function scan(text: string, hits: number[]): Scanned | undefined {
           fnBody = true;
         }
         const block = ty === tt.braceL && opensBlock(p1);
-        stack.push({ kind: 2, fn, arrow: -1, decl, ...(block ? { container: newContainer(innermost().id, t.end, fnBody) } : {}) });
+        const container = block ? newContainer(innermost().id, t.end, fnBody) : undefined;
+        stack.push({ kind: 2, fn, arrow: -1, decl, inner: container ?? innermost(), ...(container ? { container } : {}) });
       } else if (ty === tt.braceR) {
         const f = stack.pop();
         if (!f || f.kind !== 2 || !stack.length) return undefined;
@@ -261,7 +262,7 @@ function scan(text: string, hits: number[]): Scanned | undefined {
           fns.push(span);
           iife = { fn: span, step: 0 };
         }
-      } else if (ty === tt.bracketL) stack.push({ kind: 3, fn: -1, arrow: -1 });
+      } else if (ty === tt.bracketL) stack.push({ kind: 3, fn: -1, arrow: -1, inner: innermost() });
       else if (ty === tt.bracketR) {
         const f = stack.pop();
         if (!f || f.kind !== 3) return undefined;
