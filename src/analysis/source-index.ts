@@ -453,9 +453,11 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           record(n, r.file, r.diagnostics);
           continue;
         }
-        const store = (file: SourceFile | undefined, diagnostics: Diagnostic[]): void => {
-          if (sameKey !== undefined) analysed.set(sameKey, toCached(file, diagnostics));
-          if (cache && key && cacheable(file)) cache.put('source', key, toCached(file, diagnostics));
+        const store = (file: SourceFile | undefined, diagnostics: Diagnostic[]): CachedAnalysis => {
+          const c = toCached(file, diagnostics);
+          if (sameKey !== undefined) analysed.set(sameKey, c);
+          if (cache && key && cacheable(file)) cache.put('source', key, c);
+          return c;
         };
         passingChars += text.length;
         // On a large tree, the first file the cache does not hold starts the workers; a warm scan never starts them.
@@ -475,14 +477,16 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           if ('crashed' in r) {
             const diagnostics: Diagnostic[] = [];
             const file = markFallback(newSourceFile(f.path, text, sigs, lang, as), r.crashed, diagnostics);
-            if (sameKey !== undefined) analysed.set(sameKey, toCached(file, diagnostics));
             record(n, file, diagnostics);
-          } else {
-            store(r.file, r.diagnostics);
-            if (r.file) r.file.text = text;
-            record(n, r.file, r.diagnostics);
+            // A crash is never written to the cache, but a copy of the same bytes in this scan would crash the same way.
+            const c = toCached(file, diagnostics);
+            if (sameKey !== undefined) analysed.set(sameKey, c);
+            return c;
           }
-          return analysed.get(sameKey ?? '') as CachedAnalysis;
+          const c = store(r.file, r.diagnostics);
+          if (r.file) r.file.text = text;
+          record(n, r.file, r.diagnostics);
+          return c;
         });
         if (sameKey !== undefined) analysed.set(sameKey, job);
         track(job);

@@ -24,6 +24,7 @@
 import { tokenizer, tokTypes as tt, type Token as AcornToken, type TokenType } from 'acorn';
 import { parse, parseExpression, type ParserOptions, type ParserPlugin } from '@babel/parser';
 import type { Node } from './parse.js';
+import { LineIndex } from '../text.js';
 
 /** Bundles at least this large are analysed by region (an object, so that tests can compare with whole files). */
 export const REGIONS = { minChars: 128 * 1024 };
@@ -286,17 +287,6 @@ function scan(text: string, hits: number[]): Scanned | undefined {
   return { containers, fns };
 }
 
-/** Line and column (0-based) of an offset, counting on from an earlier position. */
-function positionAt(text: string, offset: number, from: { offset: number; line: number; col: number }): { offset: number; line: number; col: number } {
-  let line = from.line;
-  let lineStart = from.offset - from.col;
-  for (let i = text.indexOf('\n', from.offset); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { offset, line, col: offset - lineStart };
-}
-
 /**
  * Errors a region gives only because its context is cut away: a private name of the enclosing class, a `break`
  * or `continue` of an enclosing loop or label. Any other error means the region was cut wrong: no region analysis.
@@ -352,13 +342,14 @@ export function parseRegions(text: string, hits: number[], plugins: ParserPlugin
   const scanned = scan(text, sorted);
   const regions = scanned && chooseRegions(text, sorted, scanned);
   if (!scanned || !regions) return undefined;
-  let pos = { offset: 0, line: 1, col: 0 };
+  const lines = new LineIndex(text);
   const options = (start: number): ParserOptions => {
-    pos = positionAt(text, start, pos);
+    const pos = lines.position(start);
     return {
       startIndex: start,
       startLine: pos.line,
-      startColumn: pos.col,
+      // LineIndex counts columns from 1, Babel from 0.
+      startColumn: pos.column - 1,
       // Errors are collected, not thrown, so that those of a cut context (a private name) can be told apart.
       errorRecovery: true,
       attachComment: false,
