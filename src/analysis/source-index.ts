@@ -225,14 +225,27 @@ function scriptClipboard(program: Parameters<typeof clipboardFacts>[0][number]['
   }
 }
 
-/** Names of code sinks, as whole words. */
-const SINK_WORDS = /\b(?:Function|eval|spawn|spawnSync|fork|execFile|execFileSync|execSync)\b/g;
 /**
- * `require(` of anything but a relative path (a name: a binding of `vm`, `child_process`, `https` that another
- * region uses; or an expression), and ES imports of the modules whose bindings the analysis follows.
+ * Places a region must cover beyond the prefilter's tokens, from the same signatures the analysis reads: the names of
+ * code sinks as whole words (`eval`, `Function`, the child_process and vm functions: `Function.apply(…)`, `cp.exec`)
+ * and where the modules behind them are bound — `require(` of anything but a relative path, and ES imports of `vm`,
+ * `child_process`, `module` and the network modules — so that a binding and its use in another region meet.
  */
-const REQUIRES = /require\s*\(\s*(?!['"`]\.)|\bfrom\s*['"](?:node:)?(?:vm|child_process|module|https?|net|tls|dgram)['"]/g;
+const anchors = new WeakMap<SourcePatterns, { sinks: RegExp; modules: RegExp }>();
 
+function regionAnchors(p: SourcePatterns): { sinks: RegExp; modules: RegExp } {
+  let a = anchors.get(p);
+  if (!a) {
+    const names = [...new Set(['Function', 'eval', ...p.childProcessFns, ...p.vmFns])].map(escapeRe);
+    const modules = [...new Set(['vm', 'child_process', 'module', ...p.networkModules.map((m) => m.replace(/^node:/, ''))])].map(escapeRe);
+    a = {
+      sinks: new RegExp(`\\b(?:${names.join('|')})\\b`, 'g'),
+      modules: new RegExp(`require\\s*\\(\\s*(?!['"\`]\\.)|\\bfrom\\s*['"](?:node:)?(?:${modules.join('|')})['"]`, 'g'),
+    };
+    anchors.set(p, a);
+  }
+  return a;
+}
 /** Where clickfix-page's analysis of a script looks (mayWriteClipboard's words). */
 const CLIPBOARD_WORDS = /lipboard|execCommand/g;
 
@@ -254,10 +267,11 @@ export function prefilterHits(text: string, sigs: Signatures, clipboard: boolean
     if (m[0] === '\\x' && !/^\\x[\da-fA-F]{2}\\x[\da-fA-F]{2}/.test(text.slice(at, at + 8))) continue;
     hits.push(at);
   }
-  // Sinks the prefilter's tokens do not spell (`Function.apply(…)`, `cp.spawn`, `require(name)`) and the modules
-  // behind them, which the whole-file analysis would find once any token let the file in.
-  for (const m of text.matchAll(SINK_WORDS)) hits.push(m.index);
-  for (const m of text.matchAll(REQUIRES)) if (!isIdentChar(text.charCodeAt(m.index - 1))) hits.push(m.index);
+  // Sinks the prefilter's tokens do not spell and the modules behind them (regionAnchors), which the whole-file
+  // analysis would find once any token let the file in.
+  const { sinks, modules } = regionAnchors(sigs.source);
+  for (const m of text.matchAll(sinks)) hits.push(m.index);
+  for (const m of text.matchAll(modules)) if (!isIdentChar(text.charCodeAt(m.index - 1))) hits.push(m.index);
   if (clipboard) for (const m of text.matchAll(CLIPBOARD_WORDS)) hits.push(m.index);
   return hits;
 }
