@@ -1,7 +1,12 @@
-/** Folders: symlinks reported and never read through, caps that make a scan incomplete, text decoding. */
+/** Folders: symlinks reported and never read through, caps that make a scan incomplete, text decoding, one read per file. */
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import fs, { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
+import { textIfText } from '../src/acquire/bytes.js';
+import { BaseWorkspace } from '../src/acquire/workspace.js';
+import { DEFAULT_LIMITS } from '../src/options.js';
 import { scanFolder, tempDir } from './helpers.js';
 
 describe('folder acquisition', () => {
@@ -74,5 +79,120 @@ describe('folder acquisition', () => {
     assert.ok(r.diagnostics.some((d) => d.code === 'parse-error' && d.file === 'package.json'));
     assert.ok(r.diagnostics.some((d) => d.code === 'parse-error' && d.file === '.vscode/tasks.json'));
     assert.equal(r.verdict, 'block', 'what could be read was still analysed');
+  });
+});
+
+describe('reading a folder once', () => {
+  let t: ReturnType<typeof tempDir>;
+  let opens: Map<string, number>;
+  let restore: () => void;
+  beforeEach(() => {
+    t = tempDir();
+    // Count every open of a file under the scanned root: the folder acquirer opens files with fs.openSync.
+    opens = new Map();
+    const orig = fs.openSync;
+    const root = t.dir;
+    fs.openSync = function (p: fs.PathLike, ...rest: unknown[]) {
+      if (typeof p === 'string' && p.startsWith(root + path.sep)) opens.set(path.relative(root, p), (opens.get(path.relative(root, p)) ?? 0) + 1);
+      return (orig as (...a: unknown[]) => number).call(fs, p, ...rest);
+    } as typeof fs.openSync;
+    syncBuiltinESMExports();
+    restore = () => {
+      fs.openSync = orig;
+      syncBuiltinESMExports();
+    };
+  });
+  afterEach(() => {
+    restore();
+    t.cleanup();
+  });
+
+  /** A take-home-shaped tree: source that passes the prefilter and source that does not, configs, docs, small files, an image. */
+  function writeTree(): void {
+    const files: Record<string, string | Buffer> = {
+      'package.json': JSON.stringify({ name: 'shop', version: '1.0.0', dependencies: { express: '^4.21.2' } }),
+      'README.md': '# Shop\n\nRun `npm start`.\n',
+      'public/logo.png': Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), randomBytes(3000)]),
+      '.vscode/settings.json': '{ "editor.tabSize": 2 }\n',
+    };
+    for (let i = 0; i < 30; i++) {
+      files[`src/plain${i}.js`] = `export function add${i}(a, b) {\n  return a + b + ${i};\n}\n`.repeat(20);
+      files[`src/net${i}.js`] = `const axios = require('axios');\nmodule.exports = () => axios.get('https://api.example.com/items/${i}');\n`;
+      files[`docs/note${i}.txt`] = `note ${i}: `.padEnd(300, 'x');
+    }
+    for (const [rel, body] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(t.dir, rel)), { recursive: true });
+      writeFileSync(path.join(t.dir, rel), body);
+    }
+    opens.clear();
+  }
+
+  it('opens each file at most once more than the tree digest, with the result cache on and off', async () => {
+    writeTree();
+    const cacheDir = path.join(tempDir('lurescan-cache-').dir);
+    try {
+      const r = await scanFolder(t.dir, { analysisCacheDir: cacheDir });
+      assert.equal(r.verdict, 'pass');
+      assert.equal(opens.size, 94);
+      // The digest opens every file; the nested-archive sniff and the LFS pointer check use the heads it kept; the
+      // source index shares its reads with the rules that read every text file.
+      const worst = Math.max(...opens.values());
+      assert.ok(worst <= 2, JSON.stringify([...opens].filter(([, n]) => n > 2)));
+      assert.equal(opens.get('public/logo.png'), 1);
+      assert.equal(opens.get('docs/note0.txt'), 2);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+    opens.clear();
+    const r = await scanFolder(t.dir);
+    assert.equal(r.verdict, 'pass');
+    // Without a digest, the archive sniff reads each file's head (kept for the other sniffs), and one more read serves
+    // the index and every rule.
+    assert.ok(Math.max(...opens.values()) <= 2, JSON.stringify([...opens].filter(([, n]) => n > 2)));
+    assert.equal(opens.get('public/logo.png'), 1);
+  });
+
+  it('still reports a Git LFS pointer when the heads come from the digest', async () => {
+    writeTree();
+    fs.writeFileSync(path.join(t.dir, 'src/loader.js'), `version https://git-lfs.github.com/spec/v1\noid sha256:${'a'.repeat(64)}\nsize 123456\n`);
+    const cacheDir = tempDir('lurescan-cache-').dir;
+    try {
+      for (const options of [{ analysisCacheDir: cacheDir }, {}]) {
+        const r = await scanFolder(t.dir, options);
+        assert.equal(r.complete, false);
+        assert.deepEqual(
+          r.diagnostics.filter((d) => d.code === 'lfs-pointer').map((d) => d.file),
+          ['src/loader.js'],
+        );
+      }
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the text cache of a workspace', () => {
+  it('keeps the first texts it is given instead of evicting: a second pass over a larger tree reads only the rest again', async () => {
+    const loads = new Map<string, number>();
+    const mib = 1024 * 1024;
+    const entries = Array.from({ length: 40 }, (_, i) => {
+      const p = `f${String(i).padStart(2, '0')}.txt`;
+      return {
+        path: p,
+        size: mib,
+        kind: 'file' as const,
+        load: async () => {
+          loads.set(p, (loads.get(p) ?? 0) + 1);
+          return Buffer.alloc(mib, 'a');
+        },
+      };
+    });
+    const ws = new BaseWorkspace('/virtual', { source: 'virtual' }, entries, { ...DEFAULT_LIMITS, maxTotalBytes: 1024 * mib }, []);
+    // Two rules that each read every text file, in path order (32 MiB of cache for 40 MiB of text).
+    for (let pass = 0; pass < 2; pass++) for (const f of ws.files) assert.equal((await textIfText(f))?.length, mib);
+    const total = [...loads.values()].reduce((a, b) => a + b, 0);
+    assert.equal(total, 40 + 8);
+    assert.equal(loads.get('f00.txt'), 1);
+    assert.equal(loads.get('f39.txt'), 2);
   });
 });

@@ -44,3 +44,23 @@ export async function textIfText(file: WorkspaceFile): Promise<string | undefine
   if (!bytes || !looksLikeText(bytes)) return undefined;
   return file.text();
 }
+
+/**
+ * Hands bytes of `file` that a caller has already read (and their decoded text, if it decoded them) to the workspace,
+ * so that a later textIfText() or text() of the same file need not read it again (see Entry.offer in workspace.ts).
+ * A no-op for a WorkspaceFile that keeps nothing.
+ */
+export function offerText(file: WorkspaceFile, bytes: Buffer, text?: string): void {
+  const own = (file as { offer?: (b: Buffer, t?: string) => void }).offer;
+  if (typeof own === 'function') own.call(file, bytes, text);
+}
+
+/**
+ * The first n bytes of `file` (fewer when it is shorter): the workspaces lurescan builds answer from a head an earlier
+ * read kept or from a partial read, without loading the whole file; another WorkspaceFile is read whole.
+ */
+export async function headOf(file: WorkspaceFile, n: number): Promise<Buffer | undefined> {
+  const own = (file as { headBytes?: (n: number) => Promise<Buffer | undefined> }).headBytes;
+  if (typeof own === 'function') return own.call(file, n);
+  return (await bytesOf(file))?.subarray(0, n);
+}

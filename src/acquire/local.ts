@@ -49,13 +49,21 @@ function readBoundedSync(abs: string, max: number): Buffer {
 /** The buffer {@link SyncReader.hash} reads through (one per process: reads are synchronous). */
 let hashBuffer: Buffer | undefined;
 
-function hashBoundedSync(abs: string, max: number): string {
+/**
+ * How many leading bytes of each file the hashing read keeps: enough for every format sniff that runs on heads (nested
+ * archives read 512, the LFS pointer check fewer), so that those checks cost no second open of every file.
+ */
+export const KEPT_HEAD_BYTES = 512;
+
+function hashBoundedSync(abs: string, max: number, keepHead?: (head: Buffer) => void): string {
   return withRegularFile(abs, max, (fd, len) => {
     const buf = (hashBuffer ??= Buffer.allocUnsafe(1024 * 1024));
     const h = createHash('sha256');
     for (let off = 0; off < len; ) {
       const n = readSync(fd, buf, 0, Math.min(buf.length, len - off), off);
       if (n === 0) break;
+      // A copy: the buffer is reused for the next file.
+      if (off === 0 && keepHead && n >= Math.min(len, KEPT_HEAD_BYTES)) keepHead(Buffer.from(buf.subarray(0, Math.min(n, KEPT_HEAD_BYTES))));
       h.update(buf.subarray(0, n));
       off += n;
     }
@@ -84,8 +92,9 @@ export interface SyncReader {
   read(path: string): Buffer | undefined;
   /**
    * SHA-256 (hex) of the file's bytes up to maxFileBytes, read through one reused buffer: hashing a whole tree
-   * allocates nothing per file (engine/scan-memo.ts). Undefined when it cannot be read. Not counted against the read
-   * budget: the caller hashes only trees within it.
+   * allocates only each file's first {@link KEPT_HEAD_BYTES} bytes, which the workspace keeps so that later head
+   * reads (nested archives, LFS pointers) need no second open (engine/scan-memo.ts). Undefined when it cannot be read.
+   * Not counted against the read budget: the caller hashes only trees within it.
    */
   hash(path: string): string | undefined;
 }
@@ -99,6 +108,9 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   const entries: EntrySpec[] = [];
   const diagnostics: Diagnostic[] = [];
   let capped = false;
+  // Leading bytes kept by the hashing read (SyncReader.hash) or a head read of 512 bytes or more, by path:
+  // EntrySpec.keptHead, which later head reads try first.
+  const heads = new Map<string, Buffer>();
 
   function walk(dirAbs: string, rel: string, depth: number): void {
     if (capped) return;
@@ -153,7 +165,13 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
           kind: 'file',
           mode: (cst.mode & 0o111) !== 0 ? '100755' : '100644',
           load: () => readBounded(childAbs, limits.maxFileBytes),
-          head: (n) => readBounded(childAbs, n),
+          head: async (n) => {
+            const b = await readBounded(childAbs, n);
+            // Kept like the digest's heads, so that the next sniff of this file reads nothing.
+            if (!heads.has(childRel) && (n >= KEPT_HEAD_BYTES || b.length < n)) heads.set(childRel, n > KEPT_HEAD_BYTES ? Buffer.from(b.subarray(0, KEPT_HEAD_BYTES)) : b);
+            return b;
+          },
+          keptHead: () => heads.get(childRel),
         });
       } else {
         entries.push({ path: childRel, size: 0, kind: 'other' });
@@ -181,7 +199,7 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   localSyncReaders.set(ws, {
     has,
     read: (rel) => ownFile(rel, readBoundedSync),
-    hash: (rel) => ownFile(rel, hashBoundedSync),
+    hash: (rel) => ownFile(rel, (abs, max) => hashBoundedSync(abs, max, (head) => heads.set(rel, head))),
   });
   return ws;
 }

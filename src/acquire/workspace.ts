@@ -18,6 +18,11 @@ export interface EntrySpec {
   /** Reads the first n bytes without loading the whole file, where the source allows it. */
   head?: (n: number) => Promise<Buffer>;
   /**
+   * The file's first bytes when an earlier read kept them (a folder's tree digest keeps 512), without reading: at most
+   * that many, or the whole file when it is shorter. Undefined when none were kept.
+   */
+  keptHead?: () => Buffer | undefined;
+  /**
    * How many times larger the entry is than the bytes it took in the scanned tree: 1 for a file of a folder or a
    * repository, the compression ratio for an archive entry, the product of the ratios for an entry of a nested
    * archive. The nested-archive reader multiplies it on so that a bomb spread over levels is still refused.
@@ -67,7 +72,13 @@ class ReadBudget {
   }
 }
 
-/** Small cache so that several rules reading one file decode it once, bounded in total size. */
+/**
+ * Small cache so that several rules reading one file decode it once, bounded in total size. Filled in the order files
+ * are first read and never evicted: the rules that read every text file (c2-url, offscreen-code, stealer-fingerprint)
+ * walk the files in the same order one after another, and evicting the oldest entry made every file of a tree larger
+ * than the cache a miss for each of them (verdaccio's 38 MB node_modules was read four to five times over). Kept
+ * this way, the first files up to the bound are read once and the rest once per rule, as before.
+ */
 class TextCache {
   private map = new Map<WorkspaceFile, string>();
   private total = 0;
@@ -75,13 +86,12 @@ class TextCache {
   get(k: WorkspaceFile): string | undefined {
     return this.map.get(k);
   }
+  /** Whether a text of this many characters would still be kept. */
+  room(chars: number): boolean {
+    return chars <= this.max / 4 && this.total + chars <= this.max;
+  }
   set(k: WorkspaceFile, v: string): void {
-    if (v.length > this.max / 4) return;
-    while (this.total + v.length > this.max && this.map.size > 0) {
-      const first = this.map.keys().next().value as WorkspaceFile;
-      this.total -= this.map.get(first)!.length;
-      this.map.delete(first);
-    }
+    if (!this.room(v.length) || this.map.has(k)) return;
     this.map.set(k, v);
     this.total += v.length;
   }
@@ -99,6 +109,7 @@ class Entry implements WorkspaceFile {
   readonly hardLink: boolean;
   readonly contentId?: string;
   readonly head?: (n: number) => Promise<Buffer>;
+  readonly keptHead?: () => Buffer | undefined;
   private readonly load?: () => Promise<Buffer>;
   private counted = false;
   /** looksLikeText's verdict on this file, once read (see textIfText). */
@@ -115,6 +126,7 @@ class Entry implements WorkspaceFile {
     this.mode = spec.mode;
     this.load = spec.load;
     this.head = spec.head;
+    this.keptHead = spec.keptHead;
     this.ratio = spec.ratio ?? 1;
     this.hardLink = spec.hardLink === true;
     if (spec.container !== undefined) this.container = spec.container;
@@ -124,7 +136,7 @@ class Entry implements WorkspaceFile {
 
   /** This entry's content presented at another path (see WorkspaceFile.alias). */
   presentedAt(path: string, alias: WorkspaceAlias): Entry {
-    const spec: EntrySpec = { path, size: this.size, kind: this.kind, mode: this.mode, load: this.load, head: this.head, ratio: this.ratio, alias, contentId: this.contentId };
+    const spec: EntrySpec = { path, size: this.size, kind: this.kind, mode: this.mode, load: this.load, head: this.head, keptHead: this.keptHead, ratio: this.ratio, alias, contentId: this.contentId };
     if (this.container !== undefined) spec.container = this.container;
     return new Entry(spec, this.ws);
   }
@@ -165,11 +177,43 @@ class Entry implements WorkspaceFile {
     return t;
   }
 
+  /**
+   * The first n bytes: the kept head when it holds them, else the acquirer's partial read where it has one (folders,
+   * archive entries), else the whole file through the bounded, counted bytes(). Undefined when none can read it.
+   */
+  async headBytes(n: number): Promise<Buffer | undefined> {
+    const kept = this.keptHead?.();
+    if (kept && (n <= kept.length || kept.length >= this.size)) return kept.subarray(0, n);
+    if (!this.head) return (await this.bytes())?.subarray(0, n);
+    try {
+      return await this.head(n);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Bytes of this file another reader already has (the source index reads every source file for its prefilter), with
+   * their decoded text when it made one: the text check's verdict is kept and, while the text cache has room, the
+   * text, so that the rules reading every text file do not read this one again.
+   */
+  offer(buf: Buffer, text?: string): void {
+    this.looksText ??= looksLikeText(buf);
+    if (this.looksText && this.ws.cache.get(this) === undefined && this.ws.cache.room(text?.length ?? buf.length)) this.ws.cache.set(this, text ?? decodeText(buf));
+  }
+
   async text(): Promise<string | undefined> {
     const cached = this.ws.cache.get(this);
-    if (cached !== undefined) return cached;
+    if (cached !== undefined) {
+      // A rule that finds every text in the cache would otherwise never let a timer run: maxRuleMs and the progress
+      // display depend on them (file reads yield the same way, acquire/local.ts).
+      if ((++this.ws.cacheHits & 63) === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      return cached;
+    }
     const buf = await this.bytes();
     if (!buf) return undefined;
+    // The verdict costs a 4 KiB look and spares a later textIfText() a second read of this file.
+    this.looksText ??= looksLikeText(buf);
     const t = decodeText(buf);
     this.ws.cache.set(this, t);
     return t;
@@ -198,6 +242,8 @@ export class BaseWorkspace implements Workspace {
   archiveBudget: ArchiveBudget = { entries: 0, bytes: 0 };
   /** Set once nested archives have been expanded, so that scanning a workspace twice does not expand them twice. */
   nestedExpanded = false;
+  /** Text-cache hits so far (see Entry.text). */
+  cacheHits = 0;
   private readonly byPath = new Map<string, WorkspaceFile>();
   /** Lookups by name as macOS and Windows resolve it (case, trailing dots and spaces), when no exact name matches. */
   private readonly byPlatformKey = new Map<string, WorkspaceFile>();
@@ -297,14 +343,12 @@ export class BaseWorkspace implements Workspace {
    * else the whole file through the bounded, counted bytes(). Undefined when neither can read it.
    */
   async headOf(f: WorkspaceFile, n: number): Promise<Buffer | undefined> {
-    if (f instanceof Entry && f.head) {
-      try {
-        return await f.head(n);
-      } catch {
-        return undefined;
-      }
-    }
-    return (await bytesOf(f))?.subarray(0, n);
+    return f instanceof Entry ? f.headBytes(n) : (await bytesOf(f))?.subarray(0, n);
+  }
+
+  /** The file's first bytes if a read already kept them (EntrySpec.keptHead), without reading; else undefined. */
+  keptHeadOf(f: WorkspaceFile): Buffer | undefined {
+    return f instanceof Entry ? f.keptHead?.() : undefined;
   }
 
   /**

@@ -13,8 +13,8 @@ import { PyAnalyzer, type PyFacts } from './python/facts.js';
 import { bundleInfo, inNodeModules, type BundleInfo } from './bundle.js';
 import { BudgetExceeded, clipboardFacts, mayWriteClipboard, type ScriptFacts } from './web/clipboard.js';
 import { envEntries, type EnvEntry } from './env-config.js';
-import { checkFileType, claimedFormat } from './filetype.js';
-import { bytesOf } from '../acquire/bytes.js';
+import { checkFileType, claimedFormat, isGenuineBinary } from './filetype.js';
+import { bytesOf, headOf, offerText } from '../acquire/bytes.js';
 import { localSyncReaders } from '../acquire/local.js';
 import { decodeText } from '../acquire/workspace.js';
 import { AnalysisPool } from './source-pool.js';
@@ -430,13 +430,16 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   try {
     outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
       const chunk = candidates.slice(i, i + READ_CONCURRENCY);
-      const read = await Promise.all(chunk.map((c) => bytesOf(c.f)));
+      // A font or image whose header proves its format is not JavaScript: its kept head settles that without a read.
+      const read = await Promise.all(chunk.map(async (c) => (c.disguised && isGenuineBinary(c.f.path, (await headOf(c.f, 512)) ?? Buffer.alloc(0), sigs) ? undefined : bytesOf(c.f))));
       for (let j = 0; j < chunk.length; j++) {
         const { f, lang, disguised } = chunk[j];
         const bytes = read[j];
         if (!bytes || (disguised && checkFileType(f.path, bytes, sigs)?.actual !== 'javascript')) continue;
         if (!passesPrefilter(lang, bytes, sigs)) {
           if (lang === 'js' && !disguised) skipped.push({ f, lang });
+          // The text rules read every text file after the index: share this read with them (kept while there is room).
+          if (!disguised) offerText(f, bytes);
           continue;
         }
         if (seq >= limits.maxParsedFiles) {
@@ -445,6 +448,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         }
         // Decoded here, not through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT).
         const text = decodeText(bytes);
+        if (!disguised) offerText(f, bytes, text);
         const as = disguised ? ('js' as const) : undefined;
         const n = seq++;
         const key = cache || bytes.length >= SAME_BYTES_MIN ? analysisKey(bytes, f.path, lang, as, bundleOf(f.path, text, sigs, as), sigs, limits) : undefined;

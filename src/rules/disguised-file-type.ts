@@ -1,6 +1,6 @@
 import { defineRule } from './define-rule.js';
-import { checkFileType, claimedFormat } from '../analysis/filetype.js';
-import { bytesOf } from '../acquire/bytes.js';
+import { checkFileType, claimedFormat, isGenuineBinary } from '../analysis/filetype.js';
+import { bytesOf, headOf } from '../acquire/bytes.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 import { isTestPath } from '../analysis/source-evidence.js';
 
@@ -20,6 +20,9 @@ export default defineRule({
     const commands = [...ctx.inventory.installScripts, ...ctx.inventory.autoRun].map((c) => c.command);
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || !claimedFormat(file.path, ctx.signatures)) continue;
+      // A header that proves the claimed format settles it without reading the whole file.
+      const head = file.size <= ctx.limits.maxFileBytes ? await headOf(file, 512) : undefined;
+      if (head && isGenuineBinary(file.path, head, ctx.signatures)) continue;
       const bytes = await bytesOf(file);
       if (!bytes) continue;
       const m = checkFileType(file.path, bytes, ctx.signatures);

@@ -1,5 +1,5 @@
 import { defineRule } from './define-rule.js';
-import { bytesOf } from '../acquire/bytes.js';
+import { headOf } from '../acquire/bytes.js';
 
 function ext(path: string): string {
   const b = path.split('/').pop() ?? '';
@@ -38,9 +38,12 @@ export default defineRule({
       if (!byExt) {
         // Native executables hide under any name; only their header tells. Read headers of files without a text extension.
         if (/\.(?:[cm]?[jt]sx?|json|md|txt|css|scss|html?|ya?ml|lock|svg|map)$/i.test(file.path)) continue;
-        const bytes = await bytesOf(file);
-        if (!bytes) continue;
-        const hit = magic.find((m) => bytes.subarray(0, m.buf.length).equals(m.buf) && !(m.hex === '4d5a' && bytes.length < 64));
+        // The header is all this needs: the kept or partially read head, not the whole file. A file over the size
+        // limit is not read at all (reportOversized speaks for it), as when this read the whole file.
+        if (file.size > ctx.limits.maxFileBytes) continue;
+        const head = await headOf(file, 64);
+        if (!head) continue;
+        const hit = magic.find((m) => head.subarray(0, m.buf.length).equals(m.buf) && !(m.hex === '4d5a' && file.size < 64));
         if (!hit) continue;
         // cafebabe is also a Java class file; a .class has an extension we would have listed.
         format = hit.format;
