@@ -138,9 +138,27 @@ interface Scope {
   id: number;
   declared: Set<string>;
   fn?: FnInfo;
+  /** `${id}:${name}` by name, made once: the same string each time hashes once in the env and read-set lookups. */
+  keys: Map<string, string>;
 }
 
-const empty = (): Val => ({ taint: 0, steps: [] });
+function scopeKey(s: Scope, name: string): string {
+  let k = s.keys.get(name);
+  if (k === undefined) {
+    k = `${s.id}:${name}`;
+    s.keys.set(name, k);
+  }
+  return k;
+}
+
+/**
+ * Values are never changed once made (every transfer copies: union, withStep, bind), so the no-step list and the
+ * value that knows nothing are shared, frozen: a literal or an unknown expression allocates nothing for them. Frozen,
+ * a change by mistake throws instead of leaking into every other value.
+ */
+const NO_STEPS: Step[] = Object.freeze([]) as unknown as Step[];
+const EMPTY: Val = Object.freeze({ taint: 0, steps: NO_STEPS });
+const empty = (): Val => EMPTY;
 
 function mergeSteps(a: Step[], b: Step[]): Step[] {
   if (!b.length) return a;
@@ -150,8 +168,13 @@ function mergeSteps(a: Step[], b: Step[]): Step[] {
   return out.slice(-8);
 }
 
+/** What the values carry together: taint, steps, the environment name and its replacements (not ref, str or num). */
 function union(...vals: Val[]): Val {
-  const out = empty();
+  // Nothing to carry is the common case (members and calls of ordinary code): the shared empty value.
+  let carries = false;
+  for (const v of vals) if (v.taint || v.steps.length || v.envName !== undefined || v.xform !== undefined) carries = true;
+  if (!carries) return EMPTY;
+  const out: Val = { taint: 0, steps: NO_STEPS };
   for (const v of vals) {
     out.taint |= v.taint;
     out.steps = mergeSteps(out.steps, v.steps);
@@ -166,9 +189,39 @@ function withStep(v: Val, step: Step): Val {
 }
 
 const MAX_NODES = 400_000;
+/** Methods whose result carries the receiver's taint and whose effect on a constant string stringMethod() replays. */
+const STRING_METHODS = new Set(['replace', 'replaceAll', 'split', 'reverse', 'join', 'toString', 'slice', 'substring', 'substr', 'trim', 'concat', 'charCodeAt', 'map']);
 const MAX_STR = 256 * 1024;
 
 export class BudgetExceeded extends Error {}
+
+/** Statement-level children that hoist() looks into (not expressions, not nested functions or classes). */
+const HOIST_KEYS = ['body', 'consequent', 'alternate', 'block', 'handler', 'finalizer', 'cases', 'declaration'];
+
+/**
+ * The declarations a function body or program hoists, in source order: `var`/`let`/`const` declarations (their
+ * patterns), function declarations with a name, class declarations with a name — looked for in nested blocks, not
+ * in nested functions or classes.
+ */
+function hoistedBy(body: Node[]): Node[] {
+  const out: Node[] = [];
+  const visit = (n: Node | null | undefined): void => {
+    if (!n || typeof n !== 'object') return;
+    if (n.type === 'VariableDeclaration') out.push(n);
+    else if (n.type === 'FunctionDeclaration' && n.id) {
+      out.push(n);
+      return;
+    } else if (n.type === 'ClassDeclaration' && n.id) out.push(n);
+    if (/Function|Class/.test(n.type)) return;
+    for (const k of HOIST_KEYS) {
+      const c = n[k];
+      if (Array.isArray(c)) c.forEach(visit);
+      else if (c && typeof c === 'object') visit(c);
+    }
+  };
+  body.forEach(visit);
+  return out;
+}
 
 export class JsAnalyzer {
   private env = new Map<string, Val>();
@@ -255,7 +308,7 @@ export class JsAnalyzer {
   private scopeFor(node: Node): Scope {
     let s = this.scopeIds.get(node);
     if (!s) {
-      s = { id: this.scopeCounter++, declared: new Set() };
+      s = { id: this.scopeCounter++, declared: new Set(), keys: new Map() };
       this.scopeIds.set(node, s);
     }
     return s;
@@ -266,8 +319,17 @@ export class JsAnalyzer {
   }
 
   private key(name: string): string {
-    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].declared.has(name)) return `${this.scopes[i].id}:${name}`;
-    return `0:${name}`;
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].declared.has(name)) return scopeKey(this.scopes[i], name);
+    return scopeKey(this.undeclared, name);
+  }
+
+  /** Names no scope declares share the keys of scope 0 (`0:name`), as the program's own top-level names do. */
+  private readonly undeclared: Scope = { id: 0, declared: new Set(), keys: new Map() };
+
+  /** The function the walk is in (the innermost scope that is a function's), if any. */
+  private innermostFn(): FnInfo | undefined {
+    for (let i = this.scopes.length - 1; i >= 0; i--) if (this.scopes[i].fn) return this.scopes[i].fn;
+    return undefined;
   }
 
   private declared(name: string): boolean {
@@ -310,27 +372,26 @@ export class JsAnalyzer {
 
   /** var and function declarations are visible in the whole function: declare them before walking. */
   private hoist(body: Node[]): void {
-    const visit = (n: Node | null | undefined): void => {
-      if (!n || typeof n !== 'object') return;
+    // What a body declares depends on the body alone: found once, replayed on every walk of it (every pass, every call).
+    let found = this.hoisted.get(body);
+    if (!found) {
+      found = hoistedBy(body);
+      this.hoisted.set(body, found);
+    }
+    for (const n of found) {
       if (n.type === 'VariableDeclaration') {
         for (const d of n.declarations) this.declarePattern(d.id);
-      } else if (n.type === 'FunctionDeclaration' && n.id) {
+      } else if (n.type === 'FunctionDeclaration') {
         this.scope.declared.add(n.id.name);
         // Function declarations are hoisted: callers above them see them in the same pass.
-        this.bindName(n.id.name, { taint: 0, steps: [], ref: `localfn:${n.start}` });
-        return;
-      } else if (n.type === 'ClassDeclaration' && n.id) {
+        this.bindName(n.id.name, { taint: 0, steps: NO_STEPS, ref: `localfn:${n.start}` });
+      } else {
         this.scope.declared.add(n.id.name);
       }
-      if (/Function|Class/.test(n.type)) return;
-      for (const k of ['body', 'consequent', 'alternate', 'block', 'handler', 'finalizer', 'cases', 'declaration']) {
-        const c = n[k];
-        if (Array.isArray(c)) c.forEach(visit);
-        else if (c && typeof c === 'object') visit(c);
-      }
-    };
-    body.forEach(visit);
+    }
   }
+
+  private readonly hoisted = new WeakMap<Node[], Node[]>();
 
   private declarePattern(p: Node | null | undefined): void {
     if (!p) return;
@@ -378,7 +439,7 @@ export class JsAnalyzer {
         if (n.id) {
           this.scope.declared.add(n.id.name);
           // Bind before walking: obfuscator decoders reassign their own name inside.
-          this.bindName(n.id.name, { taint: 0, steps: [], ref: `localfn:${n.start}` });
+          this.bindName(n.id.name, { taint: 0, steps: NO_STEPS, ref: `localfn:${n.start}` });
         }
         this.func(n);
         return;
@@ -402,7 +463,7 @@ export class JsAnalyzer {
         return;
       case 'ReturnStatement': {
         const v = n.argument ? this.eval(n.argument) : empty();
-        const fn = this.scopes.slice().reverse().find((s) => s.fn)?.fn;
+        const fn = this.innermostFn();
         if (fn) this.mergeRet(fn, v);
         return;
       }
@@ -433,8 +494,8 @@ export class JsAnalyzer {
         for (const s of n.specifiers) {
           const local = s.local.name as string;
           this.scope.declared.add(local);
-          if (s.type === 'ImportSpecifier') this.bindName(local, this.member({ taint: 0, steps: [], ref: `module:${mod}` }, s.imported.name ?? s.imported.value, s));
-          else this.bindName(local, { taint: 0, steps: [], ref: `module:${mod}` });
+          if (s.type === 'ImportSpecifier') this.bindName(local, this.member({ taint: 0, steps: NO_STEPS, ref: `module:${mod}` }, s.imported.name ?? s.imported.value, s));
+          else this.bindName(local, { taint: 0, steps: NO_STEPS, ref: `module:${mod}` });
         }
         return;
       }
@@ -505,7 +566,7 @@ export class JsAnalyzer {
       this.importStack.pop();
       this.scopes.pop();
     }
-    return { taint: 0, steps: [], ref: `localfn:${n.start}` };
+    return { taint: 0, steps: NO_STEPS, ref: `localfn:${n.start}` };
   }
 
   private bindArgs(info: FnInfo, args: Val[], line?: number): void {
@@ -522,9 +583,9 @@ export class JsAnalyzer {
     switch (n.type) {
       case 'StringLiteral':
         if (this.final && n.value.length >= MIN_ENCODED && this.facts.literals.length < 2000) this.facts.literals.push({ line: this.line(n), value: n.value });
-        return { taint: 0, steps: [], str: n.value };
+        return { taint: 0, steps: NO_STEPS, str: n.value };
       case 'NumericLiteral':
-        return { taint: 0, steps: [], num: n.value };
+        return { taint: 0, steps: NO_STEPS, num: n.value };
       case 'TemplateLiteral': {
         const parts = n.expressions.map((e: Node) => this.eval(e));
         let s: string | undefined = '';
@@ -551,7 +612,7 @@ export class JsAnalyzer {
       case 'BinaryExpression': {
         const l = this.eval(n.left);
         const r = this.eval(n.right);
-        const out = union(l, r);
+        const out = { ...union(l, r) };
         if (n.operator === '+') {
           const ls = l.str ?? (l.num !== undefined ? String(l.num) : undefined);
           const rs = r.str ?? (r.num !== undefined ? String(r.num) : undefined);
@@ -572,7 +633,7 @@ export class JsAnalyzer {
       case 'LogicalExpression':
       case 'ConditionalExpression': {
         const vals = [n.test, n.left, n.right, n.consequent, n.alternate].filter(Boolean).map((e: Node) => this.eval(e));
-        const out = union(...vals);
+        const out = { ...union(...vals) };
         const branch = n.type === 'LogicalExpression' ? [vals[0], vals[1]] : [vals[1], vals[2]];
         out.ref = branch.find((b) => b?.ref)?.ref;
         out.str = branch.find((b) => b?.str !== undefined)?.str;
@@ -593,7 +654,7 @@ export class JsAnalyzer {
         // process.env[key] where key is a parameter of a named helper (getEnv(key, fallback)) reads the one variable
         // its callers name, not the whole environment (a callback over Object.keys(process.env) is unnamed: unchanged).
         if (obj.ref === 'process.env' && prop && name === undefined && n.property.type === 'Identifier' && !(prop.taint & ENVWHOLE)) {
-          const fn = [...this.scopes].reverse().find((sc) => sc.fn)?.fn;
+          const fn = this.innermostFn();
           const named = fn && (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start));
           if (named && fn.params.includes(n.property.name as string))
             return { taint: ENV | prop.taint, steps: mergeSteps([{ line: this.line(n), text: `process.env[${n.property.name as string}] in ${named as string}()` }], prop.steps) };
@@ -642,10 +703,10 @@ export class JsAnalyzer {
         this.eval(n.tag);
         return this.eval(n.quasi);
       case 'RegExpLiteral':
-        return { taint: 0, steps: [], ref: `regex:${n.flags}:${n.pattern}` };
+        return { taint: 0, steps: NO_STEPS, ref: `regex:${n.flags}:${n.pattern}` };
       case 'ImportExpression':
       case 'Import':
-        return { taint: 0, steps: [], ref: 'import' };
+        return { taint: 0, steps: NO_STEPS, ref: 'import' };
       default: {
         const vals: Val[] = [];
         for (const k of Object.keys(n)) {
@@ -667,7 +728,7 @@ export class JsAnalyzer {
 
   private ident(n: Node): Val {
     const name = n.name as string;
-    if (this.final && /^_0x[\da-f]{3,}$/i.test(name)) this.facts.hexIdents++;
+    if (this.final && name.length >= 6 && name.charCodeAt(0) === 95 && name.charCodeAt(1) === 48 && /^_0x[\da-f]{3,}$/i.test(name)) this.facts.hexIdents++;
     const k = this.key(name);
     this.readSet.add(k);
     const bound = this.env.get(k);
@@ -688,16 +749,16 @@ export class JsAnalyzer {
       case 'decodeURIComponent':
       case 'unescape':
       case 'XMLHttpRequest':
-        return { taint: 0, steps: [], ref: name };
+        return { taint: 0, steps: NO_STEPS, ref: name };
       case 'global':
       case 'globalThis':
       case 'window':
       case 'self':
-        return { taint: 0, steps: [], ref: 'global' };
+        return { taint: 0, steps: NO_STEPS, ref: 'global' };
       case 'fetch':
-        return { taint: 0, steps: [], ref: 'net:fetch' };
+        return { taint: 0, steps: NO_STEPS, ref: 'net:fetch' };
       case 'axios':
-        return { taint: 0, steps: [], ref: 'module:axios' };
+        return { taint: 0, steps: NO_STEPS, ref: 'module:axios' };
       default:
         return empty();
     }
@@ -728,26 +789,26 @@ export class JsAnalyzer {
     }
     if (ref === 'process' && name === 'env') return { taint: ENV | ENVWHOLE, steps: [{ line: this.line(n), text: 'process.env' }], ref: 'process.env' };
     if (ref === 'process.env') return { taint: ENV, steps: [{ line: this.line(n), text: `process.env.${name}` }], envName: name };
-    if (ref === 'module' && name === '_compile') return { taint: 0, steps: [], ref: 'module._compile' };
-    if (name === '_compile') return { taint: 0, steps: [], ref: 'module._compile' };
-    if (name === 'constructor' && (ref === 'Function' || ref?.startsWith('localfn:') || ref === 'proto')) return { taint: 0, steps: [], ref: ref === 'proto' ? 'AsyncFunction' : 'Function' };
+    if (ref === 'module' && name === '_compile') return { taint: 0, steps: NO_STEPS, ref: 'module._compile' };
+    if (name === '_compile') return { taint: 0, steps: NO_STEPS, ref: 'module._compile' };
+    if (name === 'constructor' && (ref === 'Function' || ref?.startsWith('localfn:') || ref === 'proto')) return { taint: 0, steps: NO_STEPS, ref: ref === 'proto' ? 'AsyncFunction' : 'Function' };
     if (ref?.startsWith('module:')) {
       const mod = ref.slice(7).replace(/^node:/, '');
-      if (mod === 'child_process' && this.cpFns.has(name)) return { taint: 0, steps: [], ref: `fn:child_process.${name}` };
-      if (mod === 'vm' && this.vmFns.has(name)) return { taint: 0, steps: [], ref: `fn:vm.${name}` };
-      if (mod === 'module' && name === 'prototype') return { taint: 0, steps: [], ref: 'module' };
-      if (this.netModules.has(mod) && (this.netMethods.has(name) || name === 'default')) return { taint: 0, steps: [], ref: `net:${mod}.${name}` };
-      if (mod === 'buffer' && name === 'Buffer') return { taint: 0, steps: [], ref: 'Buffer' };
-      return { taint: 0, steps: [], ref: `module:${mod}.${name}` };
+      if (mod === 'child_process' && this.cpFns.has(name)) return { taint: 0, steps: NO_STEPS, ref: `fn:child_process.${name}` };
+      if (mod === 'vm' && this.vmFns.has(name)) return { taint: 0, steps: NO_STEPS, ref: `fn:vm.${name}` };
+      if (mod === 'module' && name === 'prototype') return { taint: 0, steps: NO_STEPS, ref: 'module' };
+      if (this.netModules.has(mod) && (this.netMethods.has(name) || name === 'default')) return { taint: 0, steps: NO_STEPS, ref: `net:${mod}.${name}` };
+      if (mod === 'buffer' && name === 'Buffer') return { taint: 0, steps: NO_STEPS, ref: 'Buffer' };
+      return { taint: 0, steps: NO_STEPS, ref: `module:${mod}.${name}` };
     }
-    if (ref?.startsWith('net:') && this.netMethods.has(name)) return { taint: 0, steps: [], ref: `${ref}.${name}` };
-    if (ref === 'Buffer' && name === 'from') return { taint: 0, steps: [], ref: 'fn:Buffer.from' };
-    if (ref === 'String' && name === 'fromCharCode') return { taint: 0, steps: [], ref: 'fn:String.fromCharCode' };
-    if (ref === 'JSON' && (name === 'stringify' || name === 'parse')) return { taint: 0, steps: [], ref: `fn:JSON.${name}` };
-    if (ref === 'Object' && name === 'getPrototypeOf') return { taint: 0, steps: [], ref: 'fn:Object.getPrototypeOf' };
-    if (ref === 'Reflect' && name === 'construct') return { taint: 0, steps: [], ref: 'fn:Reflect.construct' };
+    if (ref?.startsWith('net:') && this.netMethods.has(name)) return { taint: 0, steps: NO_STEPS, ref: `${ref}.${name}` };
+    if (ref === 'Buffer' && name === 'from') return { taint: 0, steps: NO_STEPS, ref: 'fn:Buffer.from' };
+    if (ref === 'String' && name === 'fromCharCode') return { taint: 0, steps: NO_STEPS, ref: 'fn:String.fromCharCode' };
+    if (ref === 'JSON' && (name === 'stringify' || name === 'parse')) return { taint: 0, steps: NO_STEPS, ref: `fn:JSON.${name}` };
+    if (ref === 'Object' && name === 'getPrototypeOf') return { taint: 0, steps: NO_STEPS, ref: 'fn:Object.getPrototypeOf' };
+    if (ref === 'Reflect' && name === 'construct') return { taint: 0, steps: NO_STEPS, ref: 'fn:Reflect.construct' };
     if (ref === 'xhr' && /^response(?:Text|XML)?$/.test(name)) return { taint: NET, steps: [{ line: this.line(n), text: `XMLHttpRequest.${name}` }] };
-    if (['replace', 'replaceAll', 'split', 'reverse', 'join', 'toString', 'slice', 'substring', 'substr', 'trim', 'concat', 'charCodeAt', 'map'].includes(name))
+    if (STRING_METHODS.has(name))
       return { taint: obj.taint, steps: obj.steps, ref: `strm:${name}`, recv: obj };
     if ((name === 'call' || name === 'apply') && ref) return { ...obj, ref: `${ref}#${name}` };
     if (name === 'then' || name === 'catch' || name === 'finally') return { ...obj, ref: `promise:${name}`, recv: obj };
@@ -806,14 +867,14 @@ export class JsAnalyzer {
         } finally {
           this.importStack.pop();
         }
-        args.push({ taint: 0, steps: [], ref: `localfn:${a.start}` });
+        args.push({ taint: 0, steps: NO_STEPS, ref: `localfn:${a.start}` });
         continue;
       }
       // setTimeout/nextTick callbacks at import still run at import; request handlers do not.
       const deferredButImport = isCallback && this.importTime && /^(?:setTimeout|setImmediate|process\.nextTick|queueMicrotask)$/.test(this.src(calleeNode, 40));
       if (isCallback && deferredButImport) {
         this.func(a, { importTime: true });
-        args.push({ taint: 0, steps: [], ref: `localfn:${a.start}` });
+        args.push({ taint: 0, steps: NO_STEPS, ref: `localfn:${a.start}` });
       } else args.push(this.eval(a.type === 'SpreadElement' ? a.argument : a));
     }
     return this.apply(n, callee, args, false);
@@ -824,7 +885,7 @@ export class JsAnalyzer {
     const args = (n.arguments ?? []).map((a: Node) => this.eval(a.type === 'SpreadElement' ? a.argument : a));
     if (callee.ref === 'XMLHttpRequest') {
       this.recordNet(n, 'XMLHttpRequest', empty(), []);
-      return { taint: 0, steps: [], ref: 'xhr' };
+      return { taint: 0, steps: NO_STEPS, ref: 'xhr' };
     }
     return this.apply(n, callee, args, true);
   }
@@ -842,7 +903,7 @@ export class JsAnalyzer {
     const line = this.line(n);
     switch (ref) {
       case 'require': {
-        if (a0.str !== undefined) return { taint: 0, steps: [], ref: `module:${a0.str}` };
+        if (a0.str !== undefined) return { taint: 0, steps: NO_STEPS, ref: `module:${a0.str}` };
         if (a0.taint & (NET | DEC)) this.recordSink(n, 'require', 'require', a0, isNew);
         return union(a0);
       }
@@ -880,7 +941,7 @@ export class JsAnalyzer {
       case 'fn:JSON.parse':
         return union(a0);
       case 'fn:Object.getPrototypeOf':
-        return { taint: 0, steps: [], ref: a0.ref?.startsWith('localfn:') && this.isAsyncFn(a0.ref) ? 'proto' : undefined };
+        return { taint: 0, steps: NO_STEPS, ref: a0.ref?.startsWith('localfn:') && this.isAsyncFn(a0.ref) ? 'proto' : undefined };
       case 'import':
         if (a0.taint & (NET | DEC)) {
           const idx = this.recordSink(n, 'require', 'import()', a0, false);
@@ -952,7 +1013,7 @@ export class JsAnalyzer {
     const body = args[args.length - 1] ?? empty();
     const requireParam = params.some((p) => /(?:^|,)\s*require\s*(?:,|$)/.test(p));
     const idx = this.recordSink(n, kind === 'AsyncFunction' ? 'AsyncFunction' : 'Function', kind === 'AsyncFunction' ? 'AsyncFunction constructor' : 'Function constructor', body, false, body.str !== undefined, requireParam);
-    return { taint: 0, steps: [], ref: idx >= 0 ? `ctor:${idx}` : undefined };
+    return { taint: 0, steps: NO_STEPS, ref: idx >= 0 ? `ctor:${idx}` : undefined };
   }
 
   private recordSink(n: Node, kind: SinkKind, api: string, arg: Val, _isNew: boolean, constant = arg.str !== undefined, requireParam = false): number {
@@ -972,7 +1033,7 @@ export class JsAnalyzer {
     if (this.final) {
       const src = this.text.slice(n.start, Math.min(n.end, n.start + 4000)).toLowerCase();
       for (const h of this.secretHeaders) if (src.includes(h)) headers.push(h);
-      const fn = [...this.scopes].reverse().find((s) => s.fn)?.fn;
+      const fn = this.innermostFn();
       const inFunction = fn ? (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start)) : undefined;
       const dead = this.deadAt(n.start);
       this.facts.net.push({ api, line, column: (n.loc?.start.column ?? 0) + 1, importTime: this.importTime, url, sendsEnv: !!envArg, envSteps: envArg?.steps ?? [], secretHeaders: headers, inFunction, ...(dead ? { unreachable: dead } : {}) });
@@ -1005,7 +1066,7 @@ export class JsAnalyzer {
         }
       }
     }
-    const base = union(a0);
+    const base = { ...union(a0) };
     // URL decoding is everyday web code, not hiding: only base64/hex mark a value as decoded.
     if (method !== 'uri') base.taint |= DEC;
     if (out !== undefined && isReadable(out)) {
