@@ -22,11 +22,7 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-// V8 lets the heap grow to several times what is live before a full collection; a scan of a large tree makes a lot
-// of short-lived large strings (file texts) and so peaked at 1.4 GB on a 1.4 GB tree with ~250 MB live. A growing
-// factor of 1.25 keeps the peak near what is live for a few percent more GC time (docs/BENCHMARKS.md, peak RSS).
-// This is the command's choice; the library never sets V8 flags for its host.
-v8.setFlagsFromString('--heap-growing-percent=25');
+// How the heap may grow is chosen by the command once it knows the tree's size (build/cli/heap.js).
 
 const code = await main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),

@@ -19,6 +19,7 @@ import { defaultSignatureCacheDir, registerSignaturesCommand } from './signature
 import { addReportOptions, cacheDirs, emitResult, EXIT_CODES, registryInput } from './emit.js';
 import { registerPackageCommand } from './package.js';
 import { registerOrgCommand } from './org.js';
+import { tightenOnLargeTree } from './heap.js';
 
 export const EXIT = EXIT_CODES;
 
@@ -144,7 +145,7 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
         rules: opts.rule,
         excludeRules: opts.excludeRule,
         signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env),
-        onProgress: showProgress ? progressPrinter(io) : undefined,
+        onProgress: tightenOnLargeTree(showProgress ? progressPrinter(io) : undefined),
         // A repository scan never reads the scanned tree's .npmrc, nor the one where the command runs (often the same tree).
         registry: registryInput(io.env, opts.registry, false),
         online: opts.online || opts.deps,

@@ -12,6 +12,7 @@ import { escapeControl } from '../reporters/escape.js';
 import { UsageError } from '../usage-error.js';
 import { defaultSignatureCacheDir } from './signatures.js';
 import { cacheDirs } from './emit.js';
+import { tightenHeap } from './heap.js';
 
 export interface OrgIo {
   stdout: (s: string) => void;
@@ -155,6 +156,7 @@ export function registerOrgCommand(program: Command, io: OrgIo): void {
     .option('-q, --quiet', 'no progress, warnings or summary on stderr', false)
     .addHelpText('after', ORG_HELP)
     .action(async (orgLogin: string, opts) => {
+      tightenHeap();
       const [{ createClient }, { scanOrg, redactor }, { defaultStateDir, StateStore }] = await Promise.all([
         import('../github/client.js'),
         import('../org/run.js'),

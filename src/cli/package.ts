@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { FailOn } from '../options.js';
 import { UsageError } from '../usage-error.js';
 import { addReportOptions, emitResult, registryInput, type EmitIo } from './emit.js';
+import { tightenHeap } from './heap.js';
 
 const HELP = `
 Examples:
@@ -27,6 +28,7 @@ export function registerPackageCommand(program: Command, io: EmitIo, setExit: (c
     .option('--no-color', 'never use colours')
     .addHelpText('after', HELP)
     .action(async (spec: string, opts) => {
+      tightenHeap();
       // Loaded here, not at start-up: the registry client and the scanner are the heavy part of the command.
       const [{ parseSpec }, { scan }] = await Promise.all([import('../registry/client.js'), import('../scan.js')]);
       try {
