@@ -446,7 +446,8 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
           parseCap = { code: 'parse-cap', message: `more than ${limits.maxParsedFiles} source files passed the prefilter; the rest were not analysed`, file: f.path, incomplete: true };
           break outer;
         }
-        // Decoded here, not through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT).
+        // Decoded here, not read through the workspace's text cache: the index decides what it keeps (RETAINED_TEXT).
+        // The cache is offered the same string for the text rules, within its own bound.
         const text = decodeText(bytes);
         if (!disguised) offerText(f, bytes, text);
         const as = disguised ? ('js' as const) : undefined;
