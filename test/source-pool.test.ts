@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AnalysisPool } from '../src/analysis/source-pool.js';
-import { analyseFile, passesPrefilter, RETAINED_TEXT, sourceIndex } from '../src/analysis/source-index.js';
+import { analyseFile, ONE_WORKER, passesPrefilter, RETAINED_TEXT, sourceIndex } from '../src/analysis/source-index.js';
 import { acquireLocal } from '../src/acquire/local.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
@@ -124,6 +124,32 @@ describe('analysis worker pool', function () {
         else process.env.LURESCAN_WORKERS = saved;
       }
     } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('a single worker', () => {
+  it('is not started for a tree a two-core machine analyses as fast in the thread, and is for a very large one', async () => {
+    const { dir, cleanup } = tempDir();
+    const saved = { workers: process.env.LURESCAN_WORKERS, min: ONE_WORKER.minCandidateBytes };
+    try {
+      // The 5 MB tree of the test above: past the thresholds that start a pool of two workers.
+      const filler = Array.from({ length: 2_000 }, (_, i) => `export async function load${i}(u) { const r = await fetch(u + ${i}); return Buffer.from(await r.arrayBuffer()); }`).join('\n');
+      mkdirSync(path.join(dir, 'src'), { recursive: true });
+      for (let i = 0; i < 20; i++) writeFileSync(path.join(dir, 'src', `lib${i}.js`), `${filler}\n// ${i}\n`);
+      process.env.LURESCAN_WORKERS = '1';
+      const inThread = await sourceIndex(await acquireLocal(dir, DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
+      assert.equal(inThread.stats.workers, 0, 'one worker started for a 5 MB tree');
+      // A tree whose candidates reach the bound (lowered here from 64 MiB) starts it, with the same answers.
+      ONE_WORKER.minCandidateBytes = 1024 * 1024;
+      const pooled = await sourceIndex(await acquireLocal(dir, DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
+      assert.equal(pooled.stats.workers, 1);
+      assert.deepEqual(withoutText(pooled.files), withoutText(inThread.files));
+    } finally {
+      ONE_WORKER.minCandidateBytes = saved.min;
+      if (saved.workers === undefined) delete process.env.LURESCAN_WORKERS;
+      else process.env.LURESCAN_WORKERS = saved.workers;
       cleanup();
     }
   });

@@ -17,7 +17,7 @@ import { checkFileType, claimedFormat, isGenuineBinary } from './filetype.js';
 import { bytesOf, headOf, offerText } from '../acquire/bytes.js';
 import { localSyncReaders } from '../acquire/local.js';
 import { decodeText } from '../acquire/workspace.js';
-import { AnalysisPool } from './source-pool.js';
+import { AnalysisPool, poolSize } from './source-pool.js';
 import { contentHash, type ResultCache } from './result-cache.js';
 
 export type SourceLang = 'js' | 'py';
@@ -368,6 +368,16 @@ const POOL_MIN_FILES = 8;
 const POOL_AT_ONCE_BYTES = 16 * 1024 * 1024;
 
 /**
+ * With a single worker (two cores) the pool runs no two analyses at once: the main thread waits for it, and starting it
+ * (a second heap, the parser loaded and compiled again, every file and its facts copied across) is pure cost. Measured
+ * on two cores (docs/BENCHMARKS.md): verdaccio's `node_modules` the same CPU and 35–45 MiB less peak RSS in-thread,
+ * `pragtek/coinvault` 2.15 s of CPU instead of 2.81 s, `ethers.js` 2.17 s instead of 2.38 s. A single worker is then
+ * started only for trees whose source candidates add up to this much, where its heap cap keeps a run of huge files
+ * out of the main heap. An object so that tests can lower it.
+ */
+export const ONE_WORKER = { minCandidateBytes: 64 * 1024 * 1024 };
+
+/**
  * Files at least this large are keyed by content even without a result cache, so that a second copy in the same
  * scan reuses the first one's analysis; below it, hashing costs about what analysing again would.
  */
@@ -414,6 +424,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   let pool: AnalysisPool | undefined;
   let poolTried = false;
   const large = candidateBytes >= POOL_AT_ONCE_BYTES && candidates.length >= POOL_MIN_FILES;
+  const poolWorthIt = poolSize() >= 2 || candidateBytes >= ONE_WORKER.minCandidateBytes;
   const inflight = new Set<Promise<unknown>>();
   const track = (job: Promise<unknown>): void => {
     inflight.add(job);
@@ -480,7 +491,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         };
         passingChars += text.length;
         // On a large tree, the first file the cache does not hold starts the workers; a warm scan never starts them.
-        if (!poolTried && (large || (passingChars >= POOL_MIN_CHARS && seq - index.stats.cached >= POOL_MIN_FILES))) {
+        if (!poolTried && poolWorthIt && (large || (passingChars >= POOL_MIN_CHARS && seq - index.stats.cached >= POOL_MIN_FILES))) {
           poolTried = true;
           pool = AnalysisPool.start(sigs.source, limits);
           index.stats.workers = pool?.workers ?? 0;
