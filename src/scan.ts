@@ -11,7 +11,7 @@ import type { Rule } from './rules/define-rule.js';
 import type { RegistryFacts } from './registry/facts.js';
 import { acquireLocal } from './acquire/local.js';
 import { expandNestedArchives } from './acquire/nested.js';
-import { textIfText } from './acquire/bytes.js';
+import { keptHeadOf, textIfText } from './acquire/bytes.js';
 import { decodeText, type BaseWorkspace } from './acquire/workspace.js';
 import { buildInventory } from './engine/inventory.js';
 import { compareFindings, runRules } from './engine/run.js';
@@ -255,12 +255,11 @@ const LFS_POINTER = 'version https://git-lfs.github.com/spec/v1';
  * content out (LFS smudging is never run here). A lure can keep its payload there, so the scan is incomplete.
  */
 async function reportLfsPointers(ws: Workspace, diagnostics: Diagnostic[]): Promise<void> {
-  // A folder's tree digest keeps every file's first bytes (acquire/local.ts): a file whose head does not start like a
-  // pointer is passed over without another read. Decoded as its text would be (a BOM says UTF-16), so the test is the same.
-  const headed = expandable(ws) ? ws : undefined;
   for (const f of ws.files) {
     if (f.kind !== 'file' || f.size < LFS_POINTER.length + 70 || f.size >= 1024) continue;
-    const head = headed?.keptHeadOf(f);
+    // A folder's tree digest keeps every file's first bytes (acquire/local.ts): a file whose head does not start like
+    // a pointer is passed over without another read. Decoded as its text would be (a BOM says UTF-16), so the test is the same.
+    const head = keptHeadOf(f);
     if (head && !decodeText(head).startsWith(LFS_POINTER)) continue;
     // A pointer is text (git-lfs reads it as key-value lines); textIfText shares the read with the rules' text checks.
     const text = await textIfText(f);

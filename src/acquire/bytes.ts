@@ -64,3 +64,9 @@ export async function headOf(file: WorkspaceFile, n: number): Promise<Buffer | u
   if (typeof own === 'function') return own.call(file, n);
   return (await bytesOf(file))?.subarray(0, n);
 }
+
+/** The first bytes of `file` if an earlier read kept them (see EntrySpec.keptHead), without reading; else undefined. */
+export function keptHeadOf(file: WorkspaceFile): Buffer | undefined {
+  const own = (file as { keptHead?: () => Buffer | undefined }).keptHead;
+  return typeof own === 'function' ? own.call(file) : undefined;
+}

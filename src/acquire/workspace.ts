@@ -4,7 +4,7 @@
  */
 import type { Diagnostic, FileKind, Provenance, Workspace, WorkspaceAlias, WorkspaceFile } from '../types.js';
 import type { Limits } from '../options.js';
-import { bytesOf, looksLikeText } from './bytes.js';
+import { headOf, looksLikeText } from './bytes.js';
 import { resolveLinks, rootOf } from './links.js';
 import { lexicalPath, platformKey, rolePathOf, windowsPath } from './role-path.js';
 
@@ -342,13 +342,8 @@ export class BaseWorkspace implements Workspace {
    * The first n bytes of a file: through the acquirer's partial read where it has one (folders, archive entries),
    * else the whole file through the bounded, counted bytes(). Undefined when neither can read it.
    */
-  async headOf(f: WorkspaceFile, n: number): Promise<Buffer | undefined> {
-    return f instanceof Entry ? f.headBytes(n) : (await bytesOf(f))?.subarray(0, n);
-  }
-
-  /** The file's first bytes if a read already kept them (EntrySpec.keptHead), without reading; else undefined. */
-  keptHeadOf(f: WorkspaceFile): Buffer | undefined {
-    return f instanceof Entry ? f.keptHead?.() : undefined;
+  headOf(f: WorkspaceFile, n: number): Promise<Buffer | undefined> {
+    return headOf(f, n);
   }
 
   /**

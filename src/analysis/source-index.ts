@@ -109,10 +109,19 @@ const isIdentChar = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 &&
  * further on: any other token matching at the same place starts with the same identifier character.
  */
 function hasToken(re: RegExp, s: string): boolean {
+  return eachToken(re, s, () => false);
+}
+
+/**
+ * Calls `visit` with the offset and text of each token hasToken would count, in order, until it returns false;
+ * whether it was stopped.
+ */
+function eachToken(re: RegExp, s: string, visit: (at: number, token: string) => boolean): boolean {
   re.lastIndex = 0;
   for (let m = re.exec(s); m; m = re.exec(s)) {
-    if (!isIdentChar(m[0].charCodeAt(0)) || m.index === 0 || !isIdentChar(s.charCodeAt(m.index - 1))) return true;
-    re.lastIndex = m.index + 1;
+    if (!isIdentChar(m[0].charCodeAt(0)) || m.index === 0 || !isIdentChar(s.charCodeAt(m.index - 1))) {
+      if (!visit(m.index, m[0])) return true;
+    } else re.lastIndex = m.index + 1;
   }
   return false;
 }
@@ -255,18 +264,11 @@ const CLIPBOARD_WORDS = /lipboard|execCommand/g;
  * word (two escapes in a row) is.
  */
 export function prefilterHits(text: string, sigs: Signatures, clipboard: boolean): number[] {
-  const re = prefilterFor(sigs.source).js;
   const hits: number[] = [];
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const at = m.index;
-    if (isIdentChar(m[0].charCodeAt(0)) && at > 0 && isIdentChar(text.charCodeAt(at - 1))) {
-      re.lastIndex = at + 1;
-      continue;
-    }
-    if (m[0] === '\\x' && !/^\\x[\da-fA-F]{2}\\x[\da-fA-F]{2}/.test(text.slice(at, at + 8))) continue;
-    hits.push(at);
-  }
+  eachToken(prefilterFor(sigs.source).js, text, (at, token) => {
+    if (token !== '\\x' || /^\\x[\da-fA-F]{2}\\x[\da-fA-F]{2}/.test(text.slice(at, at + 8))) hits.push(at);
+    return true;
+  });
   // Sinks the prefilter's tokens do not spell and the modules behind them (regionAnchors), which the whole-file
   // analysis would find once any token let the file in.
   const { sinks, modules } = regionAnchors(sigs.source);

@@ -23,7 +23,7 @@
  */
 import { tokenizer, tokTypes as tt, type Token as AcornToken, type TokenType } from 'acorn';
 import { parse, parseExpression, type ParserOptions, type ParserPlugin } from '@babel/parser';
-import type { Node } from './parse.js';
+import { LENIENT, type Node } from './parse.js';
 import { LineIndex } from '../text.js';
 
 /** Bundles at least this large are analysed by region (an object, so that tests can compare with whole files). */
@@ -350,15 +350,8 @@ export function parseRegions(text: string, hits: number[], plugins: ParserPlugin
       startLine: pos.line,
       // LineIndex counts columns from 1, Babel from 0.
       startColumn: pos.column - 1,
-      // Errors are collected, not thrown, so that those of a cut context (a private name) can be told apart.
-      errorRecovery: true,
-      attachComment: false,
-      allowReturnOutsideFunction: true,
-      allowAwaitOutsideFunction: true,
-      allowNewTargetOutsideFunction: true,
-      allowSuperOutsideMethod: true,
-      allowUndeclaredExports: true,
-      allowImportExportEverywhere: true,
+      // LENIENT recovers from errors instead of throwing, so that those of a cut context (a private name) can be told apart.
+      ...LENIENT,
       sourceType: 'script',
       plugins,
     };
