@@ -40,6 +40,18 @@ describe('typosquat index', () => {
     assert.throws(() => SquatIndex.restore(idx.state(), { ...s.popular, npm: new Map([...s.popular.npm].slice(1)) }));
   });
 
+  it('a restored state with its chains tied into a loop answers instead of hanging', () => {
+    const state = deserialize(serialize(idx.state())) as ReturnType<SquatIndex['state']>;
+    // Every entry's chain link points back at itself or at the next entry: a walk that trusted the links would never end.
+    for (const t of [state.del1, state.del2, state.separatorless, state.homoglyph]) {
+      for (let i = 0; i < t.next.length; i++) t.next[i] = i % 2 ? i : Math.min(i + 1, t.next.length - 1);
+    }
+    const damaged = SquatIndex.restore(state, s.popular, s.popular.npmDistinct);
+    for (const n of ['dotevn', 'reactdom', 'tai1windcss', 'jsonweqjoken']) damaged.check(n);
+    // A table whose bucket count is not a power of two is refused.
+    assert.throws(() => SquatIndex.restore({ ...state, del1: { ...state.del1, heads: new Int32Array(100) } }, s.popular, s.popular.npmDistinct));
+  });
+
   it('a name longer than npm allows is no look-alike, and costs nothing (its two-deletion variants would be quadratic)', () => {
     assert.equal(idx.check(`expres${'s'.repeat(100_000)}`), undefined);
     assert.equal(idx.check('x'.repeat(215)), undefined);
