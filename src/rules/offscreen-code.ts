@@ -7,7 +7,28 @@ import type { Severity } from '../types.js';
 
 /** Files where code or commands live: source, scripts, JSON/JSONC configs (tasks.json), YAML, HTML. */
 const CANDIDATE = /\.(?:[cm]?[jt]sx?|py|pyw|json|jsonc|code-workspace|sh|bash|zsh|ps1|bat|cmd|ya?ml|toml|html?|vue|svelte|php|rb)$|(?:^|\/)(?:\.env[\w.-]*|Makefile|Dockerfile|\.npmrc)$/i;
-const RUN = /[ \t]{150,}/g;
+/** Blanks in a row that push code off-screen. */
+const RUN_MIN = 150;
+
+const isBlank = (c: number) => c === 32 || c === 9;
+
+/**
+ * The maximal runs of at least `min` spaces and tabs, in order — what `/[ \t]{min,}/g` matches, without looking at
+ * every character: any such run covers one of every `min`-th positions, so only those are looked at, and a run is
+ * measured from there. Where the regex spent ~45 ms on the 27 MB of a node_modules' source, this takes ~4.
+ */
+export function* blankRuns(text: string, min = RUN_MIN): Generator<{ index: number; length: number }> {
+  for (let i = min - 1; i < text.length; i += min) {
+    if (!isBlank(text.charCodeAt(i))) continue;
+    let start = i;
+    while (start > 0 && isBlank(text.charCodeAt(start - 1))) start--;
+    let end = i + 1;
+    while (end < text.length && isBlank(text.charCodeAt(end))) end++;
+    if (end - start >= min) yield { index: start, length: end - start };
+    // The next run starts after this one: skip the sampled positions inside it.
+    while (i + min < end) i += min;
+  }
+}
 const DANGER = /\b(?:require|eval|Function|exec|execSync|spawn|fetch|axios|atob|import)\s*\(|child_process|_0x[\da-f]{3}|\bglobal\[|https?:\/\/|\bcurl\b|\bwget\b|\|\s*(?:ba|z)?sh\b|powershell/i;
 const CODE = /[;(){}=]|\b(?:const|var|let|function|import|require|node|curl|bash|python)\b/;
 
@@ -53,14 +74,14 @@ export default defineRule({
           key: `${how}:${short(hidden, 80)}`,
         });
       };
-      for (const m of text.matchAll(RUN)) {
-        const end = m.index + m[0].length;
+      for (const m of blankRuns(text)) {
+        const end = m.index + m.length;
         const nl = text.indexOf('\n', end);
         const hidden = text.slice(end, nl < 0 ? Math.min(text.length, end + 4000) : Math.min(nl, end + 4000));
         if (!hidden.trim()) continue;
         const lineStart = text.lastIndexOf('\n', m.index) + 1;
         const before = text.slice(lineStart, m.index);
-        report(end, hidden, before.trim() ? `${m[0].length} blanks after "${short(before.trim(), 60)}" push code off-screen` : `a line starts with ${m[0].length} blanks before its code`);
+        report(end, hidden, before.trim() ? `${m.length} blanks after "${short(before.trim(), 60)}" push code off-screen` : `a line starts with ${m.length} blanks before its code`);
       }
       // Runs of 100+ blank lines, counted line by line (a regex over repeated blank lines is not linear).
       let blank = 0;

@@ -15,8 +15,6 @@ import { hostileInputs, signatureRegexes, sourceRegexes, type AuditedRegex } fro
 const BOUNDED: Record<string, string> = {
   // Runs on this.src(argList, 400): at most 400 characters, so 80 × 400 steps.
   'src/analysis/python/facts.ts \\bpip\\b[^)]{1,80}install\\b': 'input capped at 400 characters by the caller',
-  // A run of fewer than 150 blanks is retried from each position, so at most 150 steps per character: linear.
-  'src/rules/offscreen-code.ts [ \\t]{150,}': 'bounded repetition: O(150·n)',
 };
 
 function key(r: AuditedRegex): string {
