@@ -5,7 +5,7 @@ import fs, { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { textIfText } from '../src/acquire/bytes.js';
-import { BaseWorkspace } from '../src/acquire/workspace.js';
+import { BaseWorkspace, keptTextChars } from '../src/acquire/workspace.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import { scanFolder, tempDir } from './helpers.js';
 
@@ -194,5 +194,27 @@ describe('the text cache of a workspace', () => {
     assert.equal(total, 40 + 8);
     assert.equal(loads.get('f00.txt'), 1);
     assert.equal(loads.get('f39.txt'), 2);
+  });
+
+  it('keeps a quarter as much text for a tree whose files add up to more than 256 MiB', async () => {
+    const mib = 1024 * 1024;
+    const tree = (files: number) =>
+      new BaseWorkspace(
+        '/virtual',
+        { source: 'virtual' },
+        Array.from({ length: files }, (_, i) => ({ path: `f${String(i).padStart(3, '0')}.txt`, size: mib, kind: 'file' as const, load: async () => Buffer.alloc(mib, 'a') })),
+        { ...DEFAULT_LIMITS, maxTotalBytes: 1024 * mib },
+        [],
+      );
+    assert.equal(keptTextChars(256 * mib, 32 * mib), 32 * mib);
+    assert.equal(keptTextChars(256 * mib + 1, 32 * mib), 8 * mib);
+    for (const [files, kept] of [
+      [200, 32],
+      [300, 8],
+    ]) {
+      const ws = tree(files);
+      for (const f of ws.files.slice(0, 40)) await textIfText(f);
+      assert.equal(ws.files.slice(0, 40).filter((f) => ws.cache.get(f) !== undefined).length, kept, `${files} MiB tree`);
+    }
   });
 });

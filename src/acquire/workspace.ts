@@ -79,6 +79,20 @@ class ReadBudget {
  * than the cache a miss for each of them (verdaccio's 38 MB node_modules was read four to five times over). Kept
  * this way, the first files up to the bound are read once and the rest once per rule, as before.
  */
+/** A tree whose files add up to more than this keeps less text in memory (keptTextChars). */
+export const LARGE_TEXT_TREE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * How many characters of text a scan keeps in memory (the text cache here, the source index's retained texts) for a
+ * tree whose files add up to `treeBytes`: `chars` normally, a quarter of it for a tree over LARGE_TEXT_TREE_BYTES.
+ * Both keep the first texts that come and read the others again: on a tree many times their size they save few reads
+ * (the rules that read every file walk it from the start each, and only the first files are kept), and what they keep
+ * is peak memory — on the 1.3 GB tree of docs/BENCHMARKS.md, 40–60 MiB of it for about 2 % more CPU.
+ */
+export function keptTextChars(treeBytes: number, chars: number): number {
+  return treeBytes > LARGE_TEXT_TREE_BYTES ? Math.floor(chars / 4) : chars;
+}
+
 class TextCache {
   private map = new Map<WorkspaceFile, string>();
   private total = 0;
@@ -235,9 +249,9 @@ export class BaseWorkspace implements Workspace {
   readonly budget: ReadBudget;
   /**
    * Decoded texts shared by the rules. Small on purpose: on a large tree every rule that reads every file would keep
-   * hundreds of MB of text alive, and a miss costs one more read (from the page cache for a folder).
+   * hundreds of MB of text alive, and a miss costs one more read (from the page cache for a folder). See keptTextChars.
    */
-  readonly cache = new TextCache(32 * 1024 * 1024);
+  readonly cache: TextCache;
   /** Shared by the scanned archive (when the target is one) and every archive expanded inside the scan. */
   archiveBudget: ArchiveBudget = { entries: 0, bytes: 0 };
   /** Set once nested archives have been expanded, so that scanning a workspace twice does not expand them twice. */
@@ -259,6 +273,7 @@ export class BaseWorkspace implements Workspace {
     private readonly onDispose: () => Promise<void> = async () => {},
   ) {
     this.budget = new ReadBudget(limits.maxTotalBytes);
+    this.cache = new TextCache(keptTextChars(entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0), 32 * 1024 * 1024));
     this.files = entries.map((e) => new Entry(e, this));
     this.files.sort(pathOrder);
     for (const f of this.files) this.index(f);

@@ -16,7 +16,7 @@ import { envEntries, type EnvEntry } from './env-config.js';
 import { checkFileType, claimedFormat, isGenuineBinary } from './filetype.js';
 import { bytesOf, headOf, offerText } from '../acquire/bytes.js';
 import { localSyncReaders } from '../acquire/local.js';
-import { decodeText } from '../acquire/workspace.js';
+import { decodeText, keptTextChars } from '../acquire/workspace.js';
 import { AnalysisPool, poolSize } from './source-pool.js';
 import { contentHash, type ResultCache } from './result-cache.js';
 
@@ -332,7 +332,7 @@ export function analyseFile(path: string, text: string, sigs: Signatures, limits
 /**
  * Source text the index keeps in memory for the rules' text-level checks and snippets. Past it, a file of a local
  * folder keeps no text and is read again when a rule asks, so that a 1 GB tree does not hold every parsed file's
- * text for the whole scan (docs/BENCHMARKS.md, peak RSS). Other workspaces keep their text: an archive is in
+ * text for the whole scan (docs/BENCHMARKS.md, peak RSS); a quarter of it on a very large tree (keptTextChars). Other workspaces keep their text: an archive is in
  * memory already and a git workspace is capped by maxGitBytes.
  */
 export const RETAINED_TEXT = { chars: 24 * 1024 * 1024 };
@@ -408,12 +408,13 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   const syncRead = localSyncReaders.get(ws);
   const reread = new Map<SourceFile, string>();
   let retained = 0;
+  const retainChars = keptTextChars(ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0), RETAINED_TEXT.chars);
   const keep = (sf: SourceFile): void => {
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;
     retained += sf.text.length;
     // Only files the folder itself holds can be read again; an entry of a nested archive keeps its text.
-    if (syncRead?.has(sf.path) && retained > RETAINED_TEXT.chars) releaseText(sf, syncRead.read, reread);
+    if (syncRead?.has(sf.path) && retained > retainChars) releaseText(sf, syncRead.read, reread);
   };
   // Files come back from the workers in any order; they are put back in path order before anyone sees them.
   const done: { seq: number; sf?: SourceFile; diagnostics: Diagnostic[] }[] = [];
