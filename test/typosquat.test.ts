@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { loadSignatures } from '../src/signatures/load.js';
-import { SquatIndex, editOps, osaDistance, typoShape } from '../src/signatures/typosquat.js';
+import { SquatIndex, editOps, foldHomoglyphs, hashFolded, hashOf, hashSeparatorless, osaDistance, typoShape } from '../src/signatures/typosquat.js';
 import { FIXTURES, scanFolder, tempDir } from './helpers.js';
 
 describe('typosquat index', () => {
@@ -38,6 +38,19 @@ describe('typosquat index', () => {
     assert.throws(() => SquatIndex.restore({} as ReturnType<SquatIndex['state']>, s.popular));
     // A state made from other popular names is refused, not misread.
     assert.throws(() => SquatIndex.restore(idx.state(), { ...s.popular, npm: new Map([...s.popular.npm].slice(1)) }));
+  });
+
+  it('hashes the separator-less and folded spellings exactly as the strings foldHomoglyphs and a separator strip make', () => {
+    const strip = (n: string) => n.replace(/[-_.]/g, '');
+    // Every popular name, and strings made of the letters the folding rewrites (rn, vv, 1/i/|, 0, 5) and separators.
+    const names = [...s.popular.npm.keys(), ...s.popular.npmHighImpact];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    for (let i = 0; i < 50_000; i++) names.push(Array.from({ length: Math.floor(next() * 12) }, () => 'rnvv-_.1i|05mwlos'[Math.floor(next() * 17)]).join(''));
+    for (const n of names) {
+      assert.equal(hashSeparatorless(n), hashOf(strip(n)), n);
+      assert.equal(hashFolded(n), hashOf(foldHomoglyphs(strip(n))), n);
+    }
   });
 
   it('a restored state with its chains tied into a loop answers instead of hanging', () => {

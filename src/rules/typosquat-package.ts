@@ -51,7 +51,10 @@ function indexFor(s: Signatures, cache: ResultCache | undefined): SquatIndex {
   let idx = indexes.get(s);
   if (idx) return idx;
   // Targets: the 5,000 most downloaded names (with their counts) and npm's high-impact names (count unknown: 0).
-  const popular = { ...s.popular, npm: new Map<string, number>([...[...s.popular.npmHighImpact].map((n): [string, number] => [n, 0]), ...s.popular.npm]) };
+  const npm = new Map<string, number>();
+  for (const n of s.popular.npmHighImpact) npm.set(n, 0);
+  for (const [n, count] of s.popular.npm) npm.set(n, count);
+  const popular = { ...s.popular, npm };
   const distinct = establishedNames(s.popular);
   const digest = cache && signaturesDigest(s);
   const key = digest ? [digest, wholeCodeStamp()] : undefined;

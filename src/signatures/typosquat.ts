@@ -269,9 +269,52 @@ class Deletions {
   }
 }
 /** The whole string's hash: the same value as `new Deletions(s).whole()`, without the deletion set-up. */
-function hashOf(s: string): number {
+export function hashOf(s: string): number {
   let h = 0;
   for (let k = 0; k < s.length; k++) h = (Math.imul(h, B) + s.charCodeAt(k)) >>> 0;
+  return mix(h);
+}
+
+/** hashOf(stripSeparators(s)), without making the string. */
+export function hashSeparatorless(s: string): number {
+  let h = 0;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 45 && c !== 95 && c !== 46) h = (Math.imul(h, B) + c) >>> 0;
+  }
+  return mix(h);
+}
+
+/**
+ * hashOf(foldHomoglyphs(stripSeparators(s))), without making the strings: separators dropped, then, left to right,
+ * "rn" read as "m" and "vv" as "w" (neither replacement makes a pair the other reads), then 1, i and | as l, 0 as o
+ * and 5 as s — the order of foldHomoglyphs' replacements.
+ */
+export function hashFolded(s: string): number {
+  let h = 0;
+  let prev = -1; // a letter held back to see whether it starts "rn" or "vv"
+  const put = (c: number) => {
+    h = (Math.imul(h, B) + (c === 49 || c === 105 || c === 124 ? 108 : c === 48 ? 111 : c === 53 ? 115 : c)) >>> 0;
+  };
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 45 || c === 95 || c === 46) continue;
+    if (prev === 114 && c === 110) {
+      put(109);
+      prev = -1;
+    } else if (prev === 118 && c === 118) {
+      put(119);
+      prev = -1;
+    } else {
+      if (prev >= 0) put(prev);
+      if (c === 114 || c === 118) prev = c;
+      else {
+        put(c);
+        prev = -1;
+      }
+    }
+  }
+  if (prev >= 0) put(prev);
   return mix(h);
 }
 
@@ -477,9 +520,8 @@ export class SquatIndex {
     const scopedBare = HashTable.sized(scopedCount);
     for (let idx = 0; idx < this.names.length; idx++) {
       const name = this.names[idx];
-      const flat = stripSeparators(name);
-      separatorless.add(hashOf(flat), idx);
-      homoglyph.add(hashOf(foldHomoglyphs(flat)), idx);
+      separatorless.add(hashSeparatorless(name), idx);
+      homoglyph.add(hashFolded(name), idx);
       if (name.startsWith('@')) {
         for (let form = firstForm(name); form < 4; form++) scoped.add(hashOf(flatForm(name, form)), idx * 4 + form);
         scopedBare.add(hashOf(name.slice(name.indexOf('/') + 1)), idx);
