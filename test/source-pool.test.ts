@@ -9,6 +9,7 @@ import path from 'node:path';
 import { AnalysisPool } from '../src/analysis/source-pool.js';
 import { analyseFile, ONE_WORKER, passesPrefilter, RETAINED_TEXT, sourceIndex } from '../src/analysis/source-index.js';
 import { acquireLocal } from '../src/acquire/local.js';
+import { LARGE_TEXT_TREE } from '../src/acquire/workspace.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import { FIXTURES, ROOT, scanFolder, tempDir } from './helpers.js';
@@ -264,6 +265,30 @@ describe('source text past the index memory budget', () => {
     } finally {
       RETAINED_TEXT.chars = saved;
       cleanup();
+    }
+  });
+});
+
+describe('facts of a tree that keeps little text', () => {
+  it('are copies of the in-thread analysis (not slices of the file texts) and equal to it, file for file', async () => {
+    const sigs = loadSignatures();
+    const facts = async () => {
+      const files: unknown[] = [];
+      for (const repo of readdirSync(path.join(FIXTURES, 'repos')).filter((r) => statSync(path.join(FIXTURES, 'repos', r)).isDirectory())) {
+        const idx = await sourceIndex(await acquireLocal(path.join(FIXTURES, 'repos', repo), DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
+        for (const f of idx.files) files.push(JSON.parse(JSON.stringify({ ...f, text: undefined, repo })) as unknown);
+      }
+      return files;
+    };
+    const saved = LARGE_TEXT_TREE.bytes;
+    const normal = await facts();
+    try {
+      LARGE_TEXT_TREE.bytes = 0; // every tree is large: facts are copied
+      const copied = await facts();
+      assert.ok(normal.length > 20, `only ${normal.length} analysed files`);
+      assert.deepEqual(copied, normal);
+    } finally {
+      LARGE_TEXT_TREE.bytes = saved;
     }
   });
 });

@@ -79,18 +79,18 @@ class ReadBudget {
  * than the cache a miss for each of them (verdaccio's 38 MB node_modules was read four to five times over). Kept
  * this way, the first files up to the bound are read once and the rest once per rule, as before.
  */
-/** A tree whose files add up to more than this keeps less text in memory (keptTextChars). */
-export const LARGE_TEXT_TREE_BYTES = 256 * 1024 * 1024;
+/** A tree whose files add up to more than this keeps less text in memory (keptTextChars). An object so that tests can lower it. */
+export const LARGE_TEXT_TREE = { bytes: 256 * 1024 * 1024 };
 
 /**
  * How many characters of text a scan keeps in memory (the text cache here, the source index's retained texts) for a
- * tree whose files add up to `treeBytes`: `chars` normally, a quarter of it for a tree over LARGE_TEXT_TREE_BYTES.
+ * tree whose files add up to `treeBytes`: `chars` normally, a quarter of it for a tree over LARGE_TEXT_TREE.
  * Both keep the first texts that come and read the others again: on a tree many times their size they save few reads
  * (the rules that read every file walk it from the start each, and only the first files are kept), and what they keep
  * is peak memory — on the 1.3 GB tree of docs/BENCHMARKS.md, 40–60 MiB of it for about 2 % more CPU.
  */
 export function keptTextChars(treeBytes: number, chars: number): number {
-  return treeBytes > LARGE_TEXT_TREE_BYTES ? Math.floor(chars / 4) : chars;
+  return treeBytes > LARGE_TEXT_TREE.bytes ? Math.floor(chars / 4) : chars;
 }
 
 class TextCache {

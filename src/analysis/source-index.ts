@@ -409,6 +409,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
   const reread = new Map<SourceFile, string>();
   let retained = 0;
   const retainChars = keptTextChars(ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0), RETAINED_TEXT.chars);
+  const detach = retainChars < RETAINED_TEXT.chars;
   const keep = (sf: SourceFile): void => {
     index.stats.passed++;
     if (!sf.fallback) index.stats.parsed++;
@@ -502,8 +503,13 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
         if (!pool) {
           const diagnostics: Diagnostic[] = [];
           const file = analyseFile(f.path, text, sigs, limits, diagnostics, true, as);
-          store(file, diagnostics);
-          record(n, file, diagnostics);
+          const c = store(file, diagnostics);
+          // The parser's strings are slices of the file's text, so facts kept from it keep the whole text alive. On a
+          // tree that keeps little text (keptTextChars), keep a copy of the facts instead, as a worker's answer is.
+          if (detach && file) {
+            const r = fromCached(structuredClone(c), f.path, text);
+            record(n, r.file, r.diagnostics);
+          } else record(n, file, diagnostics);
           continue;
         }
         const job = pool.run({ path: f.path, text, as }).then((r) => {
