@@ -1,11 +1,12 @@
 /** Look-alike names against the bundled popular list: table-driven, both what fires and what stays quiet. */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { loadSignatures } from '../src/signatures/load.js';
+import { parseNameList, parsePopularTsv } from '../src/signatures/popular.js';
 import { SquatIndex, editOps, foldHomoglyphs, hashFolded, hashOf, hashSeparatorless, osaDistance, typoShape } from '../src/signatures/typosquat.js';
-import { FIXTURES, scanFolder, tempDir } from './helpers.js';
+import { FIXTURES, ROOT, scanFolder, tempDir } from './helpers.js';
 
 describe('typosquat index', () => {
   const s = loadSignatures();
@@ -190,5 +191,15 @@ describe('typosquat-package rule', () => {
       f.map((x) => [x.severity, x.message]),
       [['low', '"expres" is 1 edit from the popular package "express" (' + f[0]?.message.match(/\(([\d,]+) downloads/)?.[1] + ' downloads a month), as a transitive dependency via report-wrapper → expres.']],
     );
+  });
+});
+
+describe('popular-name lists', () => {
+  it('a one-name-a-line list reads as the general parser reads it: the bundled lists and lists in odd shapes', () => {
+    const dir = path.join(ROOT, 'signatures', 'popular');
+    const texts = ['npm-high-impact.txt', 'npm-known-distinct.txt', 'npm-popular-5000.tsv'].map((f) => readFileSync(path.join(dir, f), 'utf8'));
+    texts.push('a\nb\n\n#c\nname\nnamespace\na\n#last', 'x', '', '\n', '#only', 'name', ' a\nb', 'a \nb', 'a\r\nb', 'a\tb\nc', '\u00a0a\nb');
+    texts.push('a\n\n\nb\n\n', '##\n#\nq', '\u3000a\nb', 'a\u2028\nb', 'a\u2028b', 'a\u2028#x\nb', 'a\u2029name\nq', 'x\r');
+    for (const t of texts) assert.deepEqual(parseNameList(t), [...parsePopularTsv(t).keys()], JSON.stringify(t.slice(0, 40)));
   });
 });
