@@ -277,6 +277,7 @@ describe('facts of a tree that keeps little text', () => {
       for (const repo of readdirSync(path.join(FIXTURES, 'repos')).filter((r) => statSync(path.join(FIXTURES, 'repos', r)).isDirectory())) {
         const idx = await sourceIndex(await acquireLocal(path.join(FIXTURES, 'repos', repo), DEFAULT_LIMITS), sigs, DEFAULT_LIMITS);
         for (const f of idx.files) files.push(JSON.parse(JSON.stringify({ ...f, text: undefined, repo })) as unknown);
+        files.push(...idx.diagnostics.map((d) => ({ ...d, repo })));
       }
       return files;
     };

@@ -43,7 +43,7 @@ function tarballName(resolved: string): string | undefined {
 
 const indexes = new WeakMap<Signatures, SquatIndex>();
 /**
- * The look-alike index of these signatures: built once per process (70–80 ms on 17,000 names in a fresh process) and, with a result cache,
+ * The look-alike index of these signatures: built once per process (50–60 ms on 17,000 names in a fresh process) and, with a result cache,
  * once per machine — stored under a digest of the signature files and a hash of lurescan's code, so another popular
  * list or another index builder never reads it.
  */

@@ -365,7 +365,7 @@ class HashTable {
     return { hashes: this.hashes, values: this.values, next: this.next, heads: this.heads };
   }
 
-  /** Adds an entry. Entries must come with non-decreasing values (find returns them in that order). */
+  /** Adds an entry; find() gives a hash's entries in the order they were added (ties between candidates depend on it). */
   add(hash: number, value: number): void {
     const i = this.length++;
     this.hashes[i] = hash;
