@@ -34,7 +34,7 @@ export function parsePopularTsv(text: string): Map<string, number> {
 export function parseNameList(text: string): string[] {
   // Tabs, and the line ends other than \n that ^ and $ would also see, go the general way; so do blanks around a name.
   if (/[\t\r\u2028\u2029]|^[^\S\n]|[^\S\n]$/m.test(text)) return [...parsePopularTsv(text).keys()];
-  const names = `${text}\n`.replace(/^(?:#[^\n]*|name)?\n/gm, '').split('\n');
+  const names = `${text}\n`.replace(/^(?:#[^\n\r\u2028\u2029]*|name)?\n/gm, '').split('\n');
   names.pop();
   return [...new Set(names)];
 }
