@@ -72,13 +72,6 @@ class ReadBudget {
   }
 }
 
-/**
- * Small cache so that several rules reading one file decode it once, bounded in total size. Filled in the order files
- * are first read and never evicted: the rules that read every text file (c2-url, offscreen-code, stealer-fingerprint)
- * walk the files in the same order one after another, and evicting the oldest entry made every file of a tree larger
- * than the cache a miss for each of them (verdaccio's 38 MB node_modules was read four to five times over). Kept
- * this way, the first files up to the bound are read once and the rest once per rule, as before.
- */
 /** A tree whose files add up to more than this keeps less text in memory (keptTextChars). An object so that tests can lower it. */
 export const LARGE_TEXT_TREE = { bytes: 256 * 1024 * 1024 };
 
@@ -93,6 +86,13 @@ export function keptTextChars(treeBytes: number, chars: number): number {
   return treeBytes > LARGE_TEXT_TREE.bytes ? Math.floor(chars / 4) : chars;
 }
 
+/**
+ * Small cache so that several rules reading one file decode it once, bounded in total size. Filled in the order files
+ * are first read and never evicted: the rules that read every text file (c2-url, offscreen-code, stealer-fingerprint)
+ * walk the files in the same order one after another, and evicting the oldest entry made every file of a tree larger
+ * than the cache a miss for each of them (verdaccio's 38 MB node_modules was read four to five times over). Kept
+ * this way, the first files up to the bound are read once and the rest once per rule, as before.
+ */
 class TextCache {
   private map = new Map<WorkspaceFile, string>();
   private total = 0;
