@@ -3,15 +3,11 @@
 // bundle of it (build/bundle/, scripts/build-cli.mjs: the same code in a few files, so start-up costs half the CPU)
 // when the build made one.
 import { existsSync } from 'node:fs';
-import v8 from 'node:v8';
+import { tierUpLater } from '../build/cli/tiering.js';
 
-// A scan runs large hot functions (the parser, the analysers) for a second or two: V8's default tiering optimises them
-// early and often re-optimises, and that compilation showed up as 15–25 % of a scan's CPU. Letting functions run eight
-// times longer before tiering up costs no wall time on a short scan and cuts CPU by that much (docs/BENCHMARKS.md,
-// issue 19: four times was the first step; eight took another ~7 % on Node 20, sixteen gave more wall time and no less
-// CPU; on Node 24 four and eight measure the same). Set before any of lurescan's code is loaded, so that all of it runs
-// under it.
-v8.setFlagsFromString('--interrupt-budget=540672');
+// Let V8 tier code up later (build/cli/tiering.js says why and how per Node version), before any of lurescan's code is
+// loaded, so that all of it runs under it.
+tierUpLater();
 
 const bundled = new URL('../build/bundle/lurescan.js', import.meta.url);
 const { main } = await import(existsSync(bundled) ? bundled.href : '../build/cli/main.js');

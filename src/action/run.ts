@@ -5,8 +5,8 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import v8 from 'node:v8';
 import * as core from '@actions/core';
+import { tierUpLater } from '../cli/tiering.js';
 import { scanWorkspace } from '../scan.js';
 import { resolveOptions } from '../options.js';
 import { acquireLocal } from '../acquire/local.js';
@@ -61,9 +61,8 @@ function jobSecrets(env: NodeJS.ProcessEnv, token: string): SecretSet {
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  // The Action is its own process: it tiers V8 code up later, as the CLI does (bin/lurescan.js says why; on the
-  // Action's Node 24 this budget and the CLI's twice as large measure the same).
-  v8.setFlagsFromString('--interrupt-budget=270336');
+  // The Action is its own process: it lets V8 tier code up later, as the CLI does (src/cli/tiering.ts).
+  tierUpLater();
   let redact: (s: string) => string = (s) => s;
   try {
     const inputs = parseInputs(env);
