@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The installed command. All logic lives in build/cli/main.js; this file only wires the process to it. It loads the
-// bundle of it (build/bundle/, scripts/build-cli.mjs: the same code in a few files, so start-up costs half the CPU)
-// when the build made one.
+// bundle of it (build/bundle/lurescan.cjs, scripts/build-cli.mjs) with V8's code cache (build/cli/code-cache.js) when
+// the build made one, and build/cli/main.js otherwise.
 import { existsSync } from 'node:fs';
 import { tierUpLater } from '../build/cli/tiering.js';
 
@@ -9,8 +9,21 @@ import { tierUpLater } from '../build/cli/tiering.js';
 // loaded, so that all of it runs under it.
 tierUpLater();
 
-const bundled = new URL('../build/bundle/lurescan.js', import.meta.url);
-const { main } = await import(existsSync(bundled) ? bundled.href : '../build/cli/main.js');
+const argv = process.argv.slice(2);
+const bundle = new URL('../build/bundle/lurescan.cjs', import.meta.url);
+let main;
+let saveCodeCache = () => {};
+if (existsSync(bundle)) {
+  const { CODE_CACHE_ENV, codeCacheFor, loadBundle } = await import('../build/cli/code-cache.js');
+  const settings = codeCacheFor(argv, process.env);
+  // The analysis workers read the same cache (read-only): they inherit the folder chosen here.
+  process.env[CODE_CACHE_ENV] = settings.dir ?? 'off';
+  const loaded = loadBundle(bundle, settings);
+  ({ main } = loaded.exports);
+  saveCodeCache = loaded.save;
+} else {
+  ({ main } = await import('../build/cli/main.js'));
+}
 
 // `lurescan … | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {
@@ -22,10 +35,11 @@ for (const stream of [process.stdout, process.stderr]) {
 
 // How the heap may grow is chosen by the command once it knows the tree's size (build/cli/heap.js).
 
-const code = await main(process.argv.slice(2), {
+const code = await main(argv, {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   isTTY: !!process.stdout.isTTY && !!process.stderr.isTTY,
   env: process.env,
 });
 process.exitCode = code;
+saveCodeCache();

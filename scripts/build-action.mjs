@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** What CommonJS code expects of its module scope, for an ESM bundle (the Action's and the CLI's). */
+/** What CommonJS code expects of its module scope, for an ESM bundle. */
 const ESM_CJS_SHIM = [
   "import { createRequire as __lurescanCreateRequire } from 'node:module';",
   "import { fileURLToPath as __lurescanFileURLToPath } from 'node:url';",
@@ -26,8 +26,8 @@ const ESM_CJS_SHIM = [
 ].join('\n');
 
 /**
- * What both bundles (the Action's and the CLI's, scripts/build-cli.mjs) are: ESM for Node, with the CommonJS module
- * scope their dependencies expect. `header` is the bundle's first line: what it was generated from, how to rebuild it.
+ * What the Action's bundle is: ESM for Node, with the CommonJS module scope its dependencies expect. `header` is the
+ * bundle's first line: what it was generated from, how to rebuild it. (The CLI's bundle is CommonJS: scripts/build-cli.mjs.)
  */
 export function bundleOptions(header) {
   return {

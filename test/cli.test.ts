@@ -75,9 +75,9 @@ describe('lurescan CLI', function () {
 
   it('the command (its bundle, build/bundle/) judges every fixture repository as the library does: verdict, completeness, findings', async function () {
     this.timeout(300_000);
-    // The bundle keeps lazily loaded packages as chunks of their own; a CommonJS one then exposes only a default export,
-    // and a reader destructuring named exports from import() got nothing (yarn berry lockfiles did not parse).
-    assert.ok(existsSync(path.join(ROOT, 'build', 'bundle', 'lurescan.js')), 'npm run build makes the bundle');
+    // The bundle is one CommonJS function of every module, lazily loaded ones included (an earlier ESM bundle kept them
+    // as chunks, and a CommonJS chunk exposed only a default export: yarn berry lockfiles did not parse).
+    assert.ok(existsSync(path.join(ROOT, 'build', 'bundle', 'lurescan.cjs')), 'npm run build makes the bundle');
     const { scanFolder } = await import('./helpers.js');
     const names = readFileSync(path.join(FIXTURES, 'repos', 'expectations.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t')[0]);
     assert.ok(names.length > 50);

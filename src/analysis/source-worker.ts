@@ -1,21 +1,4 @@
-/**
- * The worker side of source-pool.ts: parses and analyses one file per message with the same analyseFile the
- * in-thread path uses, and answers with the facts (without the text, which the main thread already holds).
- */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { Diagnostic } from '../types.js';
-import type { Limits } from '../options.js';
-import type { Signatures, SourcePatterns } from '../signatures/types.js';
-import { analyseFile } from './source-index.js';
-import type { AnalyseJob } from './source-pool.js';
+/** The analysis worker's script when lurescan runs from its modules (the CLI bundle has its own, scripts/build-cli.mjs). */
+import { serveAnalysis } from './source-serve.js';
 
-const { source, limits } = workerData as { source: SourcePatterns; limits: Limits };
-// The analysis reads only the source patterns of the signatures.
-const sigs = { source } as Signatures;
-
-parentPort?.on('message', (job: AnalyseJob) => {
-  const diagnostics: Diagnostic[] = [];
-  const file = analyseFile(job.path, job.text, sigs, limits, diagnostics, true, job.as);
-  if (file) file.text = '';
-  parentPort!.postMessage({ file, diagnostics });
-});
+serveAnalysis();

@@ -16,6 +16,14 @@ export const LARGE_TREE_ENTRIES = 5000;
 
 let tight = false;
 
+/**
+ * Whether this process changed V8's heap flags. V8 stamps its code cache with a hash of the flags in force, so a code
+ * cache written now would be refused by the next, ordinary, process (src/cli/code-cache.ts does not write one then).
+ */
+export function heapFlagsChanged(): boolean {
+  return tight;
+}
+
 /** Keep the heap near what is live from now on (once per process). */
 export function tightenHeap(): void {
   if (tight) return;

@@ -1,0 +1,144 @@
+/**
+ * The CLI bundle's code cache (src/cli/code-cache.ts): where it lives, when it is written, and that a damaged, foreign
+ * or stale file is never trusted — the bundle loads the same with any cache file or none.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { cacheFileOf, codeCacheFor, inheritedCodeCache, loadBundle, readCacheFile, writeCacheFile } from '../src/cli/code-cache.js';
+import { FIXTURES, ROOT, tempDir } from './helpers.js';
+
+/**
+ * Load the bundle in a fresh process, as the CLI does, and save its cache: V8 keeps what one process compiled in an
+ * in-memory cache too, so only another process shows whether the cache file was accepted.
+ */
+function loadInChild(bundle: string, dir: string | undefined, options: { write?: boolean; flagsChanged?: boolean } = {}): { cached: boolean; answer: [number, string] } {
+  const module = pathToFileURL(path.join(ROOT, 'src', 'cli', 'code-cache.ts')).href;
+  const script = [
+    `import { loadBundle } from ${JSON.stringify(module)};`,
+    `const b = loadBundle(${JSON.stringify(bundle)}, ${JSON.stringify({ dir, write: options.write ?? true })}, 'test');`,
+    options.flagsChanged ? 'globalThis.__codeCacheTestFlags = true;' : '',
+    'const answer = b.exports.answer();',
+    'b.save();',
+    'console.log(JSON.stringify({ cached: b.cached, answer }));',
+  ].join('\n');
+  return JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' })) as { cached: boolean; answer: [number, string] };
+}
+
+/** A small bundle in the CLI bundle's shape: one CommonJS function expression, ASCII. */
+const BUNDLE = `(function (exports, require, module, __filename, __dirname) {
+  const path = require('node:path');
+  function square(n) { return n * n; }
+  exports.answer = () => [square(6) + 6, path.basename(__filename)];
+  exports.heapFlagsChanged = () => globalThis.__codeCacheTestFlags === true;
+})`;
+
+describe('CLI code cache', () => {
+  let t: ReturnType<typeof tempDir>;
+  let bundle: string;
+  let dir: string;
+  beforeEach(() => {
+    t = tempDir('lurescan-code-cache-');
+    bundle = path.join(t.dir, 'bundle.cjs');
+    writeFileSync(bundle, BUNDLE);
+    dir = path.join(t.dir, 'cache', 'code');
+  });
+  afterEach(() => t.cleanup());
+
+  it('lives in the command’s cache folder, moves with --cache-dir or LURESCAN_CODE_CACHE, and --no-cache writes none', () => {
+    const home = { HOME: '/home/u' };
+    assert.deepEqual(codeCacheFor(['repo'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: true });
+    assert.deepEqual(codeCacheFor(['repo'], { ...home, XDG_CACHE_HOME: '/x' }), { dir: path.join('/x', 'lurescan', 'code'), write: true });
+    assert.deepEqual(codeCacheFor(['repo', '--cache-dir', '/c'], home), { dir: path.join('/c', 'code'), write: true });
+    assert.deepEqual(codeCacheFor(['org', 'acme', '--cache-dir=/c'], home), { dir: path.join('/c', 'code'), write: true });
+    assert.deepEqual(codeCacheFor(['repo', '--no-cache'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: false });
+    // After "--" the words are targets, not options.
+    assert.deepEqual(codeCacheFor(['--', '--no-cache', '--cache-dir', '/c'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: true });
+    assert.deepEqual(codeCacheFor(['repo', '--cache-dir', '/c'], { ...home, LURESCAN_CODE_CACHE: '/elsewhere' }), { dir: '/elsewhere', write: true });
+    for (const off of ['off', '0', 'false', 'OFF']) assert.deepEqual(codeCacheFor(['repo'], { ...home, LURESCAN_CODE_CACHE: off }), { write: false });
+    assert.deepEqual(inheritedCodeCache({ LURESCAN_CODE_CACHE: '/elsewhere' }), { dir: '/elsewhere', write: false });
+    assert.deepEqual(inheritedCodeCache({ LURESCAN_CODE_CACHE: 'off' }), { write: false });
+    assert.deepEqual(inheritedCodeCache({}), { write: false });
+  });
+
+  it('is written at the end of the first run, accepted by the next, and not rewritten while it covers the code', () => {
+    assert.deepEqual(loadInChild(bundle, dir), { cached: false, answer: [42, 'bundle.cjs'] });
+    const file = cacheFileOf(dir, 'test', bundle);
+    assert.ok(readCacheFile(file), 'a whole cache file');
+    const written = statSync(file).mtimeMs;
+    assert.deepEqual(loadInChild(bundle, dir), { cached: true, answer: [42, 'bundle.cjs'] }, 'V8 accepted the cached code');
+    assert.equal(statSync(file).mtimeMs, written, 'nothing new compiled: not rewritten');
+    // In one process too (V8's in-memory cache answers there), the bundle runs the same.
+    assert.deepEqual(loadBundle<{ answer: () => [number, string] }>(bundle, { dir, write: false }, 'test').exports.answer(), [42, 'bundle.cjs']);
+  });
+
+  it('writes nothing when told not to, or after the command changed V8’s heap flags (the next process would refuse it)', () => {
+    loadInChild(bundle, dir, { write: false });
+    assert.ok(!existsSync(dir));
+    loadInChild(bundle, dir, { flagsChanged: true });
+    assert.ok(!existsSync(dir));
+    assert.deepEqual(loadInChild(bundle, undefined), { cached: false, answer: [42, 'bundle.cjs'] }, 'no folder: nothing to do, no error');
+  });
+
+  it('ignores a damaged, truncated, foreign or garbage file, loads the bundle the same, and replaces the file', function () {
+    this.timeout(60_000);
+    loadInChild(bundle, dir);
+    const file = cacheFileOf(dir, 'test', bundle);
+    const good = readFileSync(file);
+    const flipped = Buffer.from(good);
+    flipped[flipped.length - 10] ^= 0xff;
+    // Garbage with a valid header: the checksum passes, and V8 must refuse the data itself.
+    const garbage = Buffer.alloc(4096, 0x5a);
+    const framed = path.join(t.dir, 'framed.bin');
+    writeCacheFile(framed, garbage, 1);
+    for (const [label, bytes] of [
+      ['a flipped byte', flipped],
+      ['truncated', good.subarray(0, good.length >> 1)],
+      ['no header', good.subarray(44)],
+      ['empty', Buffer.alloc(0)],
+      ['garbage that passes the checksum', readFileSync(framed)],
+    ] as const) {
+      writeFileSync(file, bytes);
+      assert.deepEqual(loadInChild(bundle, dir), { cached: false, answer: [42, 'bundle.cjs'] }, label);
+      assert.equal(loadInChild(bundle, dir).cached, true, `${label}: replaced by a good file`);
+    }
+  });
+
+  it('is keyed by the bundle file: another build of it gets a new file, and the old one is removed', () => {
+    loadInChild(bundle, dir);
+    const old = cacheFileOf(dir, 'test', bundle);
+    writeFileSync(bundle, BUNDLE.replace('square(6) + 6', 'square(6) + 6 + 0'));
+    assert.equal(loadInChild(bundle, dir).cached, false);
+    assert.deepEqual(readdirSync(dir), [path.basename(cacheFileOf(dir, 'test', bundle))]);
+    assert.notEqual(cacheFileOf(dir, 'test', bundle), old);
+  });
+
+  it('the command writes its cache under --cache-dir on a scan and answers the same with it', function () {
+    const bin = path.join(ROOT, 'bin', 'lurescan.js');
+    if (!existsSync(path.join(ROOT, 'build', 'bundle', 'lurescan.cjs'))) this.skip(); // npm run build makes it
+    const cache = path.join(t.dir, 'cli-cache');
+    const lure = path.join(FIXTURES, 'repos', 'lure-fake-font-task');
+    const env = { ...process.env, LURESCAN_CODE_CACHE: '' };
+    const scan = () => {
+      try {
+        return execFileSync(process.execPath, [bin, lure, '--cache-dir', cache, '--format', 'json'], { encoding: 'utf8', env });
+      } catch (err) {
+        return (err as { stdout: string }).stdout;
+      }
+    };
+    const shape = (out: string) => {
+      const r = JSON.parse(out) as { verdict: string; findings: { ruleId: string }[] };
+      return [r.verdict, r.findings.map((f) => f.ruleId)];
+    };
+    const first = shape(scan());
+    const files = readdirSync(path.join(cache, 'code'));
+    assert.equal(files.length, 1, files.join(' '));
+    assert.match(files[0], new RegExp(`^cli-${process.versions.node.replace(/\./g, '\\.')}-${os.arch()}@\\d+-\\d+\\.bin$`));
+    const written = statSync(path.join(cache, 'code', files[0])).mtimeMs;
+    assert.deepEqual(shape(scan()), first);
+    assert.equal(statSync(path.join(cache, 'code', files[0])).mtimeMs, written, 'the second run accepted it and compiled nothing worth writing');
+  });
+});
