@@ -14,7 +14,7 @@
 // nothing of it is run). `--skip-inprocess` skips the in-process phase figures, `--skip-verdaccio` that tree;
 // `--baseline <checkout>` times another build's CLI on the same trees in the same rounds (before/after a change).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, copyFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, copyFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -359,13 +359,19 @@ for (const tree of args.includes('--skip-inprocess') ? [] : [...trees, takeHome]
     // same folder again: the whole scan is reused).
     const node0 = median(Array.from({ length: n }, () => runTimed([process.execPath, '-e', '0']).cpu));
     const cacheRoot = mkdtempSync(path.join(os.tmpdir(), 'lurescan-bench-corpus-'));
-    // The machine's cache after one earlier scan: a tree with one npm dependency (the look-alike index is stored).
+    // The machine's cache after earlier scans, with nothing of the repositories timed: a tree with one npm dependency
+    // (the look-alike index is stored), and the code cache of lurescan's bundle as a scan of the take-home repository
+    // left it (src/cli/code-cache.ts; only its code/ folder is kept, not that repository's per-file entries).
     const seen = path.join(cacheRoot, 'seen');
     const other = path.join(cacheRoot, 'other-tree');
     mkdirSync(other);
     writeFileSync(path.join(other, 'package.json'), JSON.stringify({ name: 'other', dependencies: { 'lurescan-bench-warm-up': '1.0.0' } }));
     const scanArgs = (tree, cacheDir, cli = CLI) => [process.execPath, cli, tree, '--format', 'json', '--output', reportFile, '--fail-on', 'never', '--cache-dir', cacheDir];
     runTimed(scanArgs(other, seen));
+    const codeWarmUp = path.join(cacheRoot, 'code-warm-up');
+    runTimed(scanArgs(takeHome, codeWarmUp));
+    if (existsSync(path.join(codeWarmUp, 'code'))) cpSync(path.join(codeWarmUp, 'code'), path.join(seen, 'code'), { recursive: true });
+    rmSync(codeWarmUp, { recursive: true, force: true });
     const timed = sized.map((r, i) => {
       const cold = runTimed(scanArgs(r.d, path.join(cacheRoot, String(i))));
       const warm = runTimed(scanArgs(r.d, path.join(cacheRoot, String(i))));

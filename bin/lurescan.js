@@ -42,4 +42,5 @@ const code = await main(argv, {
   env: process.env,
 });
 process.exitCode = code;
-saveCodeCache();
+// A run that ended in an error (exit 2: bad usage, an unwritable --output, an unreachable target) writes nothing.
+if (code !== 2) saveCodeCache();

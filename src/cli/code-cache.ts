@@ -15,8 +15,9 @@
  *
  * When to write: V8's data covers the functions compiled so far, so it is written at the end of a run — when there
  * was no usable cache, or when this run compiled noticeably more than the cache held (the heap's bytecode grew more
- * than a tenth past what was recorded), so that a first run of `--help` does not stand in for a scan's code forever —
- * and never after the command changed V8's heap flags (the next ordinary process would refuse it).
+ * than a tenth past what was recorded), so that a first run of `--help` does not stand in for a scan's code forever.
+ * V8 stamps the data with a hash of its flags: the bundle's `defaultHeapFlags` puts back the heap flags a large scan
+ * changed (src/cli/heap.ts) before the data is made, or the next ordinary process would refuse it.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -170,8 +171,7 @@ export function loadBundle<T extends object>(file: URL | string, settings: CodeC
     save() {
       if (!cacheFile || !settings.write) return;
       try {
-        const changed = (exports as { heapFlagsChanged?: () => boolean }).heapFlagsChanged;
-        if (changed?.()) return;
+        (exports as { defaultHeapFlags?: () => void }).defaultHeapFlags?.();
         const bytecode = v8.getHeapCodeStatistics().bytecode_and_metadata_size;
         if (cached && bytecode <= storedBytecode * (1 + GROWTH)) return;
         writeCacheFile(cacheFile, script.createCachedData(), bytecode);

@@ -17,11 +17,14 @@ export const LARGE_TREE_ENTRIES = 5000;
 let tight = false;
 
 /**
- * Whether this process changed V8's heap flags. V8 stamps its code cache with a hash of the flags in force, so a code
- * cache written now would be refused by the next, ordinary, process (src/cli/code-cache.ts does not write one then).
+ * Put V8's heap flags back to their defaults, at the end of a run. V8 stamps its code cache with a hash of the flags in
+ * force; a cache written after a large scan tightened the heap would be refused by the next, ordinary, process. The
+ * code cache calls this before it writes (src/cli/code-cache.ts).
  */
-export function heapFlagsChanged(): boolean {
-  return tight;
+export function defaultHeapFlags(): void {
+  if (!tight) return;
+  tight = false;
+  v8.setFlagsFromString('--heap-growing-percent=0');
 }
 
 /** Keep the heap near what is live from now on (once per process). */
