@@ -50,13 +50,14 @@ describe('CLI code cache', () => {
   });
   afterEach(() => t.cleanup());
 
-  it('lives in the command’s cache folder, moves with --cache-dir or LURESCAN_CODE_CACHE, and --no-cache writes none', () => {
+  it('lives in the command’s cache folder, moves with --cache-dir or LURESCAN_CODE_CACHE, and --no-cache neither reads nor writes it', () => {
     const home = { HOME: '/home/u' };
     assert.deepEqual(codeCacheFor(['repo'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: true });
     assert.deepEqual(codeCacheFor(['repo'], { ...home, XDG_CACHE_HOME: '/x' }), { dir: path.join('/x', 'lurescan', 'code'), write: true });
     assert.deepEqual(codeCacheFor(['repo', '--cache-dir', '/c'], home), { dir: path.join('/c', 'code'), write: true });
     assert.deepEqual(codeCacheFor(['org', 'acme', '--cache-dir=/c'], home), { dir: path.join('/c', 'code'), write: true });
-    assert.deepEqual(codeCacheFor(['repo', '--no-cache'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: false });
+    assert.deepEqual(codeCacheFor(['repo', '--no-cache'], home), { write: false });
+    assert.deepEqual(codeCacheFor(['repo', '--no-cache'], { ...home, LURESCAN_CODE_CACHE: '/elsewhere' }), { write: false });
     // After "--" the words are targets, not options.
     assert.deepEqual(codeCacheFor(['--', '--no-cache', '--cache-dir', '/c'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: true });
     assert.deepEqual(codeCacheFor(['repo', '--cache-dir', '/c'], { ...home, LURESCAN_CODE_CACHE: '/elsewhere' }), { dir: '/elsewhere', write: true });
@@ -70,6 +71,7 @@ describe('CLI code cache', () => {
     assert.deepEqual(loadInChild(bundle, dir), { cached: false, answer: [42, 'bundle.cjs'] });
     const file = cacheFileOf(dir, 'test', bundle);
     assert.ok(readCacheFile(file), 'a whole cache file');
+    assert.equal(statSync(file).mode & 0o777, 0o600, 'private to the user, like the result cache');
     const written = statSync(file).mtimeMs;
     assert.deepEqual(loadInChild(bundle, dir), { cached: true, answer: [42, 'bundle.cjs'] }, 'V8 accepted the cached code');
     assert.equal(statSync(file).mtimeMs, written, 'nothing new compiled: not rewritten');

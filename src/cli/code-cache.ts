@@ -9,7 +9,7 @@
  * cache folder (`<cache>/code/`: `--cache-dir`, else $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan), keyed by the Node
  * version, the architecture and the bundle file's size and modification time; V8 checks its own version, its flags
  * and the source's length, and this module a SHA-256 of the data (V8 does not check a checksum itself in release
- * builds), so a damaged or foreign file is ignored and replaced, never loaded. `--no-cache` writes no cache;
+ * builds), so a damaged or foreign file is ignored and replaced, never loaded. `--no-cache` neither reads nor writes it;
  * LURESCAN_CODE_CACHE=off turns it off, LURESCAN_CODE_CACHE=<dir> moves it. Any failure to read or write only costs
  * the compile: the bundle always loads.
  *
@@ -56,14 +56,15 @@ function cacheDirArg(argv: readonly string[]): string | undefined {
 export function codeCacheFor(argv: readonly string[], env: NodeJS.ProcessEnv): CodeCacheSettings {
   const stop = argv.indexOf('--');
   const options = stop < 0 ? argv : argv.slice(0, stop);
-  const write = !options.includes('--no-cache');
+  // --no-cache: "neither read nor write the cache folder", this part of it included.
+  if (options.includes('--no-cache')) return { write: false };
   const set = env[CODE_CACHE_ENV]?.trim();
   if (set && OFF.has(set.toLowerCase())) return { write: false };
-  if (set) return { dir: path.resolve(set), write };
+  if (set) return { dir: path.resolve(set), write: true };
   const root = cacheDirArg(options);
-  if (root) return { dir: path.join(path.resolve(root), 'code'), write };
+  if (root) return { dir: path.join(path.resolve(root), 'code'), write: true };
   const base = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(env.HOME || os.homedir(), '.cache');
-  return { dir: path.join(base, 'lurescan', 'code'), write };
+  return { dir: path.join(base, 'lurescan', 'code'), write: true };
 }
 
 /**
@@ -108,9 +109,10 @@ export function writeCacheFile(file: string, data: Buffer, bytecode: number): vo
   head.writeUInt32LE(Math.min(bytecode, 0xffff_ffff), MAGIC.length);
   createHash('sha256').update(data).digest().copy(head, MAGIC.length + 4);
   const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true });
+  // The user's own, like the result cache: code lurescan will run (SECURITY.md).
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, Buffer.concat([head, data]));
+  writeFileSync(tmp, Buffer.concat([head, data]), { mode: 0o600 });
   renameSync(tmp, file);
   // Files of the same bundle name and runtime under another key are an older build of it.
   const name = path.basename(file);
