@@ -14,11 +14,8 @@ const bundle = new URL('../build/bundle/lurescan.cjs', import.meta.url);
 let main;
 let saveCodeCache = () => {};
 if (existsSync(bundle)) {
-  const { CODE_CACHE_ENV, codeCacheFor, loadBundle } = await import('../build/cli/code-cache.js');
-  const settings = codeCacheFor(argv, process.env);
-  // The analysis workers read the same cache (read-only): they inherit the folder chosen here.
-  process.env[CODE_CACHE_ENV] = settings.dir ?? 'off';
-  const loaded = loadBundle(bundle, settings);
+  const { codeCacheFor, loadBundle } = await import('../build/cli/code-cache.js');
+  const loaded = loadBundle(bundle, codeCacheFor(argv, process.env));
   ({ main } = loaded.exports);
   saveCodeCache = loaded.save;
 } else {

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cacheFileOf, codeCacheFor, inheritedCodeCache, loadBundle, readCacheFile, writeCacheFile } from '../src/cli/code-cache.js';
+import { cacheFileOf, codeCacheFor, loadBundle, readCacheFile, writeCacheFile } from '../src/cli/code-cache.js';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
 
 /**
@@ -62,9 +62,6 @@ describe('CLI code cache', () => {
     assert.deepEqual(codeCacheFor(['--', '--no-cache', '--cache-dir', '/c'], home), { dir: path.join('/home/u', '.cache', 'lurescan', 'code'), write: true });
     assert.deepEqual(codeCacheFor(['repo', '--cache-dir', '/c'], { ...home, LURESCAN_CODE_CACHE: '/elsewhere' }), { dir: '/elsewhere', write: true });
     for (const off of ['off', '0', 'false', 'OFF']) assert.deepEqual(codeCacheFor(['repo'], { ...home, LURESCAN_CODE_CACHE: off }), { write: false });
-    assert.deepEqual(inheritedCodeCache({ LURESCAN_CODE_CACHE: '/elsewhere' }), { dir: '/elsewhere', write: false });
-    assert.deepEqual(inheritedCodeCache({ LURESCAN_CODE_CACHE: 'off' }), { write: false });
-    assert.deepEqual(inheritedCodeCache({}), { write: false });
   });
 
   it('is written at the end of the first run, accepted by the next, and not rewritten while it covers the code', () => {

@@ -1,8 +1,7 @@
 /**
  * The worker side of source-pool.ts: parses and analyses one file per message with the same analyseFile the
  * in-thread path uses, and answers with the facts (without the text, which the main thread already holds). Started by
- * source-worker.ts (the worker's script when lurescan runs from its modules) or by the CLI bundle's worker script
- * (scripts/build-cli.mjs), which reaches it through src/cli/bundle-entry.ts.
+ * source-worker.ts, the worker's script (the CLI bundle's worker script imports it too: scripts/build-cli.mjs).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Diagnostic } from '../types.js';

@@ -1,4 +1,4 @@
-/** The analysis worker's script when lurescan runs from its modules (the CLI bundle has its own, scripts/build-cli.mjs). */
+/** The analysis worker's script (the library's, and the CLI bundle's through build/bundle/source-worker.js). */
 import { serveAnalysis } from './source-serve.js';
 
 serveAnalysis();

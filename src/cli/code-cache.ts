@@ -67,15 +67,6 @@ export function codeCacheFor(argv: readonly string[], env: NodeJS.ProcessEnv): C
   return { dir: path.join(base, 'lurescan', 'code'), write: true };
 }
 
-/**
- * The settings a process started by the CLI inherits (its analysis workers): the folder the CLI chose, read-only.
- * The CLI writes its choice into CODE_CACHE_ENV before it starts any worker (bin/lurescan.js).
- */
-export function inheritedCodeCache(env: NodeJS.ProcessEnv): CodeCacheSettings {
-  const set = env[CODE_CACHE_ENV]?.trim();
-  return set && !OFF.has(set.toLowerCase()) ? { dir: path.resolve(set), write: false } : { write: false };
-}
-
 const MAGIC = Buffer.from('LSCODE01', 'latin1');
 /** Magic, the heap's bytecode size when written (uint32), the SHA-256 of the data. */
 const HEADER = MAGIC.length + 4 + 32;
