@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheFileOf, codeCacheFor, loadBundle, readCacheFile, writeCacheFile } from '../src/cli/code-cache.js';
 import { FIXTURES, ROOT, tempDir } from './helpers.js';
+import { NODE24 } from './support/runner.js';
 
 /**
  * Load the bundle in a fresh process, as the CLI does, and save its cache: V8 keeps what one process compiled in an
@@ -122,15 +123,21 @@ describe('CLI code cache', () => {
     assert.notEqual(cacheFileOf(dir, 'test', bundle), old);
   });
 
-  it('the command writes its cache under --cache-dir on a scan and answers the same with it', function () {
+  for (const [label, node] of [
+    ['this Node', process.execPath],
+    ['Node 24', NODE24],
+  ] as const) {
+  it(`the command writes its cache under --cache-dir on a scan and answers the same with it (${label})`, function () {
+    if (!existsSync(node)) this.skip(); // npm run setup:node24 installs it (.ci/run does)
     const bin = path.join(ROOT, 'bin', 'lurescan.js');
     if (!existsSync(path.join(ROOT, 'build', 'bundle', 'lurescan.cjs'))) this.skip(); // npm run build makes it
     const cache = path.join(t.dir, 'cli-cache');
+    const version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();
     const lure = path.join(FIXTURES, 'repos', 'lure-fake-font-task');
     const env = { ...process.env, LURESCAN_CODE_CACHE: '' };
     const scan = () => {
       try {
-        return execFileSync(process.execPath, [bin, lure, '--cache-dir', cache, '--format', 'json'], { encoding: 'utf8', env });
+        return execFileSync(node, [bin, lure, '--cache-dir', cache, '--format', 'json'], { encoding: 'utf8', env });
       } catch (err) {
         return (err as { stdout: string }).stdout;
       }
@@ -142,9 +149,10 @@ describe('CLI code cache', () => {
     const first = shape(scan());
     const files = readdirSync(path.join(cache, 'code'));
     assert.equal(files.length, 1, files.join(' '));
-    assert.match(files[0], new RegExp(`^cli-${process.versions.node.replace(/\./g, '\\.')}-${os.arch()}@\\d+-\\d+\\.bin$`));
+    assert.match(files[0], new RegExp(`^cli-${version.replace(/\./g, '\\.')}-${os.arch()}@\\d+-\\d+\\.bin$`));
     const written = statSync(path.join(cache, 'code', files[0])).mtimeMs;
     assert.deepEqual(shape(scan()), first);
     assert.equal(statSync(path.join(cache, 'code', files[0])).mtimeMs, written, 'the second run accepted it and compiled nothing worth writing');
   });
+  }
 });
