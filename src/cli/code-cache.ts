@@ -7,7 +7,7 @@
  *
  * The cache holds lurescan's compiled code only, never anything derived from a scanned tree. It lives in lurescan's
  * cache folder (`<cache>/code/`: `--cache-dir`, else $XDG_CACHE_HOME/lurescan or ~/.cache/lurescan), keyed by the Node
- * version, the architecture and the bundle file's size and modification time; V8 checks its own version, its flags
+ * version, the architecture and the bundle's SHA-256; V8 checks its own version, its flags
  * and the source's length, and this module a SHA-256 of the data (V8 does not check a checksum itself in release
  * builds), so a damaged or foreign file is ignored and replaced, never loaded. `--no-cache` neither reads nor writes it;
  * LURESCAN_CODE_CACHE=off turns it off, LURESCAN_CODE_CACHE=<dir> moves it. Any failure to read or write only costs
@@ -105,11 +105,14 @@ export function writeCacheFile(file: string, data: Buffer, bytecode: number): vo
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, Buffer.concat([head, data]), { mode: 0o600 });
   renameSync(tmp, file);
-  // Files of the same bundle name and runtime under another key are an older build of it.
+  // Files of the same bundle name and runtime under another key are an older build of it; a temporary file is another
+  // process's write in progress unless it is an hour old (that process died).
   const name = path.basename(file);
   const family = name.slice(0, name.indexOf('@') + 1);
   for (const other of readdirSync(dir)) {
     if (other !== name && family && other.startsWith(family)) {
+      const st = statSync(path.join(dir, other), { throwIfNoEntry: false });
+      if (!st || (other.endsWith('.tmp') && Date.now() - st.mtimeMs < 3_600_000)) continue;
       try {
         unlinkSync(path.join(dir, other));
       } catch {
@@ -119,10 +122,14 @@ export function writeCacheFile(file: string, data: Buffer, bytecode: number): vo
   }
 }
 
-/** The cache file of a bundle: `<name>-<node>-<arch>@<size>-<mtime>.bin`. */
-export function cacheFileOf(dir: string, name: string, bundle: string): string {
-  const st = statSync(bundle);
-  return path.join(dir, `${name}-${process.versions.node}-${process.arch}@${st.size}-${Math.trunc(st.mtimeMs)}.bin`);
+/**
+ * The cache file of a bundle: `<name>-<node>-<arch>@<SHA-256 of the bundle>.bin`. By content, not by size and time:
+ * npm gives every file it installs the same time, and V8 compares only the source's length, so two builds of one
+ * length would share a file and the later one would run the earlier one's code. Hashing the bundle costs ~2 ms.
+ */
+export function cacheFileOf(dir: string, name: string, bundle: Buffer): string {
+  const id = createHash('sha256').update(bundle).digest('hex').slice(0, 32);
+  return path.join(dir, `${name}-${process.versions.node}-${process.arch}@${id}.bin`);
 }
 
 export interface LoadedBundle<T> {
@@ -139,18 +146,15 @@ export interface LoadedBundle<T> {
  */
 export function loadBundle<T extends object>(file: URL | string, settings: CodeCacheSettings, name = 'cli'): LoadedBundle<T> {
   const filename = typeof file === 'string' ? file : fileURLToPath(file);
-  // ASCII read as Latin-1 is the same text, and Node makes a large Latin-1 string without decoding UTF-8.
-  const source = readFileSync(filename, 'latin1');
+  const bytes = readFileSync(filename);
   let cacheFile: string | undefined;
   let stored: CacheFile | undefined;
   if (settings.dir) {
-    try {
-      cacheFile = cacheFileOf(settings.dir, name, filename);
-      stored = readCacheFile(cacheFile);
-    } catch {
-      cacheFile = undefined;
-    }
+    cacheFile = cacheFileOf(settings.dir, name, bytes);
+    stored = readCacheFile(cacheFile);
   }
+  // ASCII read as Latin-1 is the same text, and Node makes a large Latin-1 string without decoding UTF-8.
+  const source = bytes.toString('latin1');
   const script = new vm.Script(source, { filename, cachedData: stored?.data });
   const cached = !!stored && !script.cachedDataRejected;
   const storedBytecode = cached ? stored!.bytecode : 0;
