@@ -1,9 +1,11 @@
+#!/usr/bin/env node
 /**
  * Bundles the command line (build/cli/bundle-entry.js, after tsc) into build/bundle/: one CommonJS function that
  * bin/lurescan.js compiles with V8's code cache (src/cli/code-cache.ts), the analysis worker's script beside it (it
- * starts lurescan's own modules), and the licences of the bundled packages. A process loads one file instead of ~170 modules and their packages' CommonJS
- * export scans, and a process after the first one skips compiling it: a take-home-sized scan costs ~10 % less CPU
- * (docs/BENCHMARKS.md). The library (`import 'lurescan'`) is never bundled.
+ * starts lurescan's own modules), and the licences of the bundled packages. A process loads one file instead of ~170
+ * modules and their packages' CommonJS export scans, and a process after the first one skips compiling it: a
+ * take-home-sized first scan costs ~10 % less CPU (docs/BENCHMARKS.md). The library (`import 'lurescan'`) is never
+ * bundled.
  *
  * The bundle is `(function (exports, require, module, __filename, __dirname) { … })`, ASCII only (comments dropped,
  * other characters escaped; checked here) so that it loads as a one-byte string, no larger than its file. Lazily

@@ -89,7 +89,7 @@ export class ResultCache {
   private broken = false;
   /**
    * Shard folders this instance has made or found: a recursive mkdir per write cost more than the write (~26 ms a
-   * scan), and so did one per shard in a folder that has them all (~20 ms a first scan): the folder is listed once.
+   * scan). The folder is listed once, so a scan into a folder that has its shards makes no mkdir call at all.
    */
   private readonly shards = new Set<string>();
   private listed = false;
