@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { scan, scanWorkspace } from '../src/scan.js';
 import { acquireArchiveBuffer, gzipHoldsTar } from '../src/acquire/archive.js';
@@ -111,6 +111,13 @@ describe('nested archives', function () {
       const files = new Set(blockingFiles(r));
       assert.ok(files.has('public/logo.png!/setup/install.js'), [...files].join(','));
       assert.ok(files.has('vendor/data.bin!/lib/boot.js'), [...files].join(','));
+    });
+
+    it('a plain tar under another name: its ustar magic in the kept head, its 512-byte header read for the checksum', async () => {
+      // The folder reader keeps 264 bytes of each file (SNIFF_BYTES); a tar header's checksum needs all 512.
+      const plain = gunzipSync(await tgzOf({ 'lib/boot.js': LOADER }));
+      const r = await scanTree({ ...INNOCENT, 'vendor/fonts.dat': plain });
+      assert.ok(blockingFiles(r).includes('vendor/fonts.dat!/lib/boot.js'), blockingFiles(r).join(','));
     });
 
     it('a single gzip file (not a tar) is read as its one member', async () => {

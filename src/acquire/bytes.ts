@@ -56,6 +56,13 @@ export function offerText(file: WorkspaceFile, bytes: Buffer, text?: string): vo
 }
 
 /**
+ * How many leading bytes answer every format sniff: the file-magic signatures (offsets up to 4), the LFS pointer line
+ * (43), and tar's `ustar` magic at offset 257 (its 512-byte header is read only when that magic is there). The folder
+ * reader keeps this much of every file it hashes (acquire/local.ts), so these checks cost no second open.
+ */
+export const SNIFF_BYTES = 264;
+
+/**
  * The first n bytes of `file` (fewer when it is shorter): the workspaces lurescan builds answer from a head an earlier
  * read kept or from a partial read, without loading the whole file; another WorkspaceFile is read whole.
  */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../types.js';
 import type { Limits } from '../options.js';
 import { BaseWorkspace, type EntrySpec } from './workspace.js';
+import { SNIFF_BYTES } from './bytes.js';
 
 /** Git's own object store and LFS cache: the tree's content is already in the work tree. */
 const SKIPPED_DIRS = new Set(['.git/objects', '.git/lfs', '.git/logs']);
@@ -50,10 +51,11 @@ function readBoundedSync(abs: string, max: number): Buffer {
 let hashBuffer: Buffer | undefined;
 
 /**
- * How many leading bytes of each file the hashing read keeps: enough for every format sniff that runs on heads (nested
- * archives read 512, the LFS pointer check fewer), so that those checks cost no second open of every file.
+ * How many leading bytes of each file the hashing read keeps: enough for every format sniff that runs on heads
+ * (SNIFF_BYTES), so that those checks cost no second open of every file. 264 rather than 512: on a tree of 34,000
+ * files the heads were ~17 MB of a ~95 MB heap, and no sniff needs more.
  */
-export const KEPT_HEAD_BYTES = 512;
+export const KEPT_HEAD_BYTES = SNIFF_BYTES;
 
 function hashBoundedSync(abs: string, max: number, keepHead?: (head: Buffer) => void): string {
   return withRegularFile(abs, max, (fd, len) => {

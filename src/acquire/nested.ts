@@ -10,7 +10,7 @@
 import type { WorkspaceFile } from '../types.js';
 import type { NestedFormat } from './archive.js';
 import { tarChecksumOk } from './tar-header.js';
-import { bytesOf } from './bytes.js';
+import { bytesOf, SNIFF_BYTES } from './bytes.js';
 import type { BaseWorkspace } from './workspace.js';
 
 /** Formats recognised by their magic that lurescan cannot read (no reader in Node's standard library). */
@@ -24,6 +24,8 @@ const UNREADABLE: readonly { name: string; magic: Buffer; offset?: number }[] = 
 ];
 
 /** The smallest file worth a look: a gzip header and trailer are 18 bytes, an empty zip 22. */
+/** A tar header: its checksum covers all of it. */
+const TAR_HEADER = 512;
 const MIN_ARCHIVE_BYTES = 18;
 
 /** What a file's first bytes say it is, as far as nested expansion cares. */
@@ -55,8 +57,10 @@ export async function expandNestedArchives(ws: BaseWorkspace): Promise<void> {
     const next: WorkspaceFile[] = [];
     for (const f of level) {
       if (f.kind !== 'file' || f.size < MIN_ARCHIVE_BYTES) continue;
-      const head = await ws.headOf(f, 512);
+      let head = await ws.headOf(f, SNIFF_BYTES);
       if (!head) continue; // over the file limit without a partial read, or unreadable: already a diagnostic
+      // A tar header's checksum covers all of its 512 bytes: read them only for what may be a tar.
+      if (head.length === SNIFF_BYTES && (head.subarray(257, 262).toString('latin1') === 'ustar' || /\.tar$/i.test(f.path))) head = (await ws.headOf(f, TAR_HEADER)) ?? head;
       const format = nestedFormatOf(head, f.path);
       if (!format) continue;
       if (typeof format === 'object') {

@@ -14,7 +14,7 @@ import { bundleInfo, inNodeModules, type BundleInfo } from './bundle.js';
 import { BudgetExceeded, clipboardFacts, mayWriteClipboard, type ScriptFacts } from './web/clipboard.js';
 import { envEntries, type EnvEntry } from './env-config.js';
 import { checkFileType, claimedFormat, isGenuineBinary } from './filetype.js';
-import { bytesOf, headOf, offerText } from '../acquire/bytes.js';
+import { bytesOf, headOf, offerText, SNIFF_BYTES } from '../acquire/bytes.js';
 import { localSyncReaders } from '../acquire/local.js';
 import { decodeText, keptTextChars } from '../acquire/workspace.js';
 import { AnalysisPool, poolSize } from './source-pool.js';
@@ -446,7 +446,7 @@ async function buildIndex(ws: Workspace, sigs: Signatures, limits: Limits): Prom
     outer: for (let i = 0; i < candidates.length; i += READ_CONCURRENCY) {
       const chunk = candidates.slice(i, i + READ_CONCURRENCY);
       // A font or image whose header proves its format is not JavaScript: its kept head settles that without a read.
-      const read = await Promise.all(chunk.map(async (c) => (c.disguised && isGenuineBinary(c.f.path, (await headOf(c.f, 512)) ?? Buffer.alloc(0), sigs) ? undefined : bytesOf(c.f))));
+      const read = await Promise.all(chunk.map(async (c) => (c.disguised && isGenuineBinary(c.f.path, (await headOf(c.f, SNIFF_BYTES)) ?? Buffer.alloc(0), sigs) ? undefined : bytesOf(c.f))));
       for (let j = 0; j < chunk.length; j++) {
         const { f, lang, disguised } = chunk[j];
         const bytes = read[j];

@@ -1,6 +1,6 @@
 import { defineRule } from './define-rule.js';
 import { checkFileType, claimedFormat, isGenuineBinary } from '../analysis/filetype.js';
-import { bytesOf, headOf } from '../acquire/bytes.js';
+import { bytesOf, headOf, SNIFF_BYTES } from '../acquire/bytes.js';
 import { LineIndex, snippet } from '../analysis/text.js';
 import { isTestPath } from '../analysis/source-evidence.js';
 
@@ -21,7 +21,7 @@ export default defineRule({
     for (const file of ctx.workspace.files) {
       if (file.kind !== 'file' || !claimedFormat(file.path, ctx.signatures)) continue;
       // A header that proves the claimed format settles it without reading the whole file.
-      const head = file.size <= ctx.limits.maxFileBytes ? await headOf(file, 512) : undefined;
+      const head = file.size <= ctx.limits.maxFileBytes ? await headOf(file, SNIFF_BYTES) : undefined;
       if (head && isGenuineBinary(file.path, head, ctx.signatures)) continue;
       const bytes = await bytesOf(file);
       if (!bytes) continue;
