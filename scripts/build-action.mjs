@@ -26,25 +26,33 @@ const ESM_CJS_SHIM = [
 ].join('\n');
 
 /**
+ * What both bundles have in common: for Node, from this tree, dependencies' ESM builds first, module paths as written.
+ * The CLI's bundle (scripts/build-cli.mjs) adds its CommonJS shape to these.
+ */
+export const nodeBundle = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  // The Action runs on node24; node20 is the oldest runtime tests use (and the CLI's engines floor).
+  target: 'node20',
+  // Prefer ESM builds: some packages' CommonJS entry is a UMD wrapper whose dynamic require()s a bundler cannot follow (jsonc-parser).
+  mainFields: ['module', 'main'],
+  // Keep module paths as written (node_modules/…) even when node_modules is a symlink (a git worktree sharing
+  // one install): the bundle's path comments must not depend on where the install really lives.
+  preserveSymlinks: true,
+  sourcemap: false,
+  logLevel: 'warning',
+};
+
+/**
  * What the Action's bundle is: ESM for Node, with the CommonJS module scope its dependencies expect. `header` is the
- * bundle's first line: what it was generated from, how to rebuild it. (The CLI's bundle is CommonJS: scripts/build-cli.mjs.)
+ * bundle's first line: what it was generated from, how to rebuild it.
  */
 export function bundleOptions(header) {
   return {
-    absWorkingDir: root,
-    bundle: true,
-    platform: 'node',
-    // The Action runs on node24; node20 is the oldest runtime tests use (and the CLI's engines floor).
-    target: 'node20',
+    ...nodeBundle,
     format: 'esm',
-    // Prefer ESM builds: some packages' CommonJS entry is a UMD wrapper whose dynamic require()s a bundler cannot follow (jsonc-parser).
-    mainFields: ['module', 'main'],
-    // Keep module paths as written (node_modules/…) even when node_modules is a symlink (a git worktree sharing
-    // one install): the bundle's path comments must not depend on where the install really lives.
-    preserveSymlinks: true,
-    sourcemap: false,
     legalComments: 'eof',
-    logLevel: 'warning',
     // CommonJS dependencies call require() and read __filename/__dirname (@yarnpkg/lockfile does at load, so without
     // them every yarn v1 lockfile failed to parse in the Action); give the ESM bundle all three.
     banner: { js: `${header}\n${ESM_CJS_SHIM}` },

@@ -17,6 +17,7 @@ import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBundle } from './build-action.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'build', 'bundle');
@@ -25,23 +26,14 @@ const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  absWorkingDir: root,
+  ...nodeBundle,
   entryPoints: ['build/cli/bundle-entry.js'],
   outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
   format: 'cjs',
-  // Prefer ESM builds: some packages' CommonJS entry is a UMD wrapper whose dynamic require()s a bundler cannot follow (jsonc-parser).
-  mainFields: ['module', 'main'],
-  // Keep module paths as written (node_modules/…) even when node_modules is a symlink (a git worktree sharing one install).
-  preserveSymlinks: true,
-  sourcemap: false,
   // Whitespace and comments only: names stay, so stack traces and messages read as in the sources.
   minifyWhitespace: true,
   charset: 'ascii',
   legalComments: 'external',
-  logLevel: 'warning',
   // The modules ask import.meta.url where they are (the signatures, the worker script): the bundle's own URL.
   define: { 'import.meta.url': '__lurescanBundleUrl' },
   banner: {

@@ -24,16 +24,19 @@ const UNREADABLE: readonly { name: string; magic: Buffer; offset?: number }[] = 
 ];
 
 /** The smallest file worth a look: a gzip header and trailer are 18 bytes, an empty zip 22. */
+const MIN_ARCHIVE_BYTES = 18;
 /** A tar header: its checksum covers all of it. */
 const TAR_HEADER = 512;
-const MIN_ARCHIVE_BYTES = 18;
+
+/** A POSIX tar header's magic, `ustar` at offset 257. */
+const hasUstarMagic = (head: Buffer): boolean => head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
 
 /** What a file's first bytes say it is, as far as nested expansion cares. */
 export function nestedFormatOf(head: Buffer, name: string): NestedFormat | { unreadable: string } | undefined {
   if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'zip';
   // A gzip member with the deflate method (the only one defined).
   if (head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 8) return 'gzip';
-  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar' && tarChecksumOk(head)) return 'tar';
+  if (hasUstarMagic(head) && tarChecksumOk(head)) return 'tar';
   for (const u of UNREADABLE) {
     const at = u.offset ?? 0;
     if (head.length >= at + u.magic.length && head.subarray(at, at + u.magic.length).equals(u.magic)) {
@@ -60,7 +63,7 @@ export async function expandNestedArchives(ws: BaseWorkspace): Promise<void> {
       let head = await ws.headOf(f, SNIFF_BYTES);
       if (!head) continue; // over the file limit without a partial read, or unreadable: already a diagnostic
       // A tar header's checksum covers all of its 512 bytes: read them only for what may be a tar.
-      if (head.length === SNIFF_BYTES && (head.subarray(257, 262).toString('latin1') === 'ustar' || /\.tar$/i.test(f.path))) head = (await ws.headOf(f, TAR_HEADER)) ?? head;
+      if (head.length === SNIFF_BYTES && (hasUstarMagic(head) || /\.tar$/i.test(f.path))) head = (await ws.headOf(f, TAR_HEADER)) ?? head;
       const format = nestedFormatOf(head, f.path);
       if (!format) continue;
       if (typeof format === 'object') {
