@@ -427,13 +427,7 @@ export class JsAnalyzer {
     this.tick();
     switch (n.type) {
       case 'VariableDeclaration':
-        for (const d of n.declarations) {
-          this.declarePattern(d.id);
-          if (d.id.type === 'Identifier' && d.init && /Function/.test(d.init.type)) this.fnNames.set(d.init.start, d.id.name);
-          const v = d.init ? this.eval(d.init) : empty();
-          this.bindPattern(d.id, v);
-          if (d.id.type === 'Identifier' && d.init?.type === 'ArrayExpression') this.noteTable(d.id.name, d.init);
-        }
+        this.variables(n);
         return;
       case 'FunctionDeclaration': {
         if (n.id) {
@@ -467,20 +461,9 @@ export class JsAnalyzer {
         if (fn) this.mergeRet(fn, v);
         return;
       }
-      case 'TryStatement': {
-        const before = this.netSeen;
-        this.walk(n.block);
-        const sawNet = this.netSeen > before;
-        if (n.handler) {
-          if (n.handler.param) {
-            this.declarePattern(n.handler.param);
-            if (sawNet) this.bindPattern(n.handler.param, { taint: NET, envName: this.lastNetVal?.envName, xform: this.lastNetVal?.xform, steps: [...this.lastNet.slice(-3), { line: this.line(n.handler), text: `catch (${this.src(n.handler.param, 20)}): error of that request, ${this.src(n.handler.param, 20)}.response.data is the server’s body` }] });
-          }
-          this.walk(n.handler.body);
-        }
-        this.walk(n.finalizer);
+      case 'TryStatement':
+        this.tryStatement(n);
         return;
-      }
       case 'WhileStatement':
         if (this.final && this.src(n.test, 10) === '!![]') this.facts.rotateLoops.push(this.line(n));
         this.eval(n.test);
@@ -489,25 +472,57 @@ export class JsAnalyzer {
       case 'ExpressionStatement':
         this.eval(n.expression);
         return;
-      case 'ImportDeclaration': {
-        const mod = n.source.value as string;
-        for (const s of n.specifiers) {
-          const local = s.local.name as string;
-          this.scope.declared.add(local);
-          if (s.type === 'ImportSpecifier') this.bindName(local, this.member({ taint: 0, steps: NO_STEPS, ref: `module:${mod}` }, s.imported.name ?? s.imported.value, s));
-          else this.bindName(local, { taint: 0, steps: NO_STEPS, ref: `module:${mod}` });
-        }
+      case 'ImportDeclaration':
+        this.importDeclaration(n);
         return;
-      }
       default:
-        for (const k of Object.keys(n)) {
-          if (k === 'loc' || k === 'type' || k === 'start' || k === 'end' || k === 'leadingComments' || k === 'trailingComments' || k === 'innerComments' || k === 'extra') continue;
-          const c = n[k];
-          if (c && typeof c === 'object') {
-            if (Array.isArray(c)) for (const x of c) this.walkOrEval(x);
-            else this.walkOrEval(c);
-          }
-        }
+        this.otherStatement(n);
+    }
+  }
+
+  private variables(n: Node): void {
+    for (const d of n.declarations) {
+      this.declarePattern(d.id);
+      if (d.id.type === 'Identifier' && d.init && /Function/.test(d.init.type)) this.fnNames.set(d.init.start, d.id.name);
+      const v = d.init ? this.eval(d.init) : empty();
+      this.bindPattern(d.id, v);
+      if (d.id.type === 'Identifier' && d.init?.type === 'ArrayExpression') this.noteTable(d.id.name, d.init);
+    }
+  }
+
+  private tryStatement(n: Node): void {
+    const before = this.netSeen;
+    this.walk(n.block);
+    const sawNet = this.netSeen > before;
+    if (n.handler) {
+      if (n.handler.param) {
+        this.declarePattern(n.handler.param);
+        if (sawNet) this.bindPattern(n.handler.param, { taint: NET, envName: this.lastNetVal?.envName, xform: this.lastNetVal?.xform, steps: [...this.lastNet.slice(-3), { line: this.line(n.handler), text: `catch (${this.src(n.handler.param, 20)}): error of that request, ${this.src(n.handler.param, 20)}.response.data is the server’s body` }] });
+      }
+      this.walk(n.handler.body);
+    }
+    this.walk(n.finalizer);
+  }
+
+  private importDeclaration(n: Node): void {
+    const mod = n.source.value as string;
+    for (const s of n.specifiers) {
+      const local = s.local.name as string;
+      this.scope.declared.add(local);
+      if (s.type === 'ImportSpecifier') this.bindName(local, this.member({ taint: 0, steps: NO_STEPS, ref: `module:${mod}` }, s.imported.name ?? s.imported.value, s));
+      else this.bindName(local, { taint: 0, steps: NO_STEPS, ref: `module:${mod}` });
+    }
+  }
+
+  /** Any other statement or node: its children, each walked or evaluated as what it is. */
+  private otherStatement(n: Node): void {
+    for (const k of Object.keys(n)) {
+      if (k === 'loc' || k === 'type' || k === 'start' || k === 'end' || k === 'leadingComments' || k === 'trailingComments' || k === 'innerComments' || k === 'extra') continue;
+      const c = n[k];
+      if (c && typeof c === 'object') {
+        if (Array.isArray(c)) for (const x of c) this.walkOrEval(x);
+        else this.walkOrEval(c);
+      }
     }
   }
 
@@ -577,24 +592,21 @@ export class JsAnalyzer {
   }
 
   // ── expressions ────────────────────────────────────────────────────────────────────────────────────────────
+  /**
+   * The value of an expression. A small dispatcher: the cases that take more than a line are methods of their own. One
+   * large switch was recompiled by TurboFan again and again (70–100 ms each) as AST nodes of new shapes reached its
+   * property loads, each time in whole; split, a new shape costs the recompilation of the one small method it reached.
+   */
   eval(n: Node | null | undefined): Val {
     if (!n || typeof n !== 'object') return empty();
     this.tick();
     switch (n.type) {
       case 'StringLiteral':
-        if (this.final && n.value.length >= MIN_ENCODED && this.facts.literals.length < 2000) this.facts.literals.push({ line: this.line(n), value: n.value });
-        return { taint: 0, steps: NO_STEPS, str: n.value };
+        return this.stringLiteral(n);
       case 'NumericLiteral':
         return { taint: 0, steps: NO_STEPS, num: n.value };
-      case 'TemplateLiteral': {
-        const parts = n.expressions.map((e: Node) => this.eval(e));
-        let s: string | undefined = '';
-        n.quasis.forEach((q: Node, i: number) => {
-          if (s !== undefined) s += q.value.cooked ?? q.value.raw;
-          if (i < parts.length) s = s !== undefined && parts[i].str !== undefined ? s + parts[i].str : undefined;
-        });
-        return { ...union(...parts), str: s !== undefined && s.length <= MAX_STR ? s : undefined };
-      }
+      case 'TemplateLiteral':
+        return this.templateLiteral(n);
       case 'Identifier':
         return this.ident(n);
       case 'TSAsExpression':
@@ -605,97 +617,32 @@ export class JsAnalyzer {
       case 'AwaitExpression':
       case 'TypeCastExpression':
         return this.eval(n.expression ?? n.argument);
-      case 'SequenceExpression': {
-        const vals = n.expressions.map((e: Node) => this.eval(e));
-        return vals[vals.length - 1] ?? empty();
-      }
-      case 'BinaryExpression': {
-        const l = this.eval(n.left);
-        const r = this.eval(n.right);
-        const out = { ...union(l, r) };
-        if (n.operator === '+') {
-          const ls = l.str ?? (l.num !== undefined ? String(l.num) : undefined);
-          const rs = r.str ?? (r.num !== undefined ? String(r.num) : undefined);
-          if (ls !== undefined && rs !== undefined && (l.str !== undefined || r.str !== undefined) && ls.length + rs.length <= MAX_STR) out.str = ls + rs;
-          else if (l.num !== undefined && r.num !== undefined) out.num = l.num + r.num;
-        } else if (l.num !== undefined && r.num !== undefined) {
-          const v = arith(n.operator, l.num, r.num);
-          if (v !== undefined) out.num = v;
-        }
-        return out;
-      }
-      case 'UnaryExpression': {
-        const a = this.eval(n.argument);
-        if (n.operator === '-' && a.num !== undefined) return { ...a, num: -a.num };
-        if (n.operator === '!' ) return union(a);
-        return union(a);
-      }
+      case 'SequenceExpression':
+        return this.sequence(n);
+      case 'BinaryExpression':
+        return this.binary(n);
+      case 'UnaryExpression':
+        return this.unary(n);
       case 'LogicalExpression':
-      case 'ConditionalExpression': {
-        const vals = [n.test, n.left, n.right, n.consequent, n.alternate].filter(Boolean).map((e: Node) => this.eval(e));
-        const out = { ...union(...vals) };
-        const branch = n.type === 'LogicalExpression' ? [vals[0], vals[1]] : [vals[1], vals[2]];
-        out.ref = branch.find((b) => b?.ref)?.ref;
-        out.str = branch.find((b) => b?.str !== undefined)?.str;
-        return out;
-      }
-      case 'AssignmentExpression': {
-        const v = this.eval(n.right);
-        if (n.left.type === 'Identifier') this.bindName(n.left.name, v);
-        else if (n.left.type === 'MemberExpression') this.assignMember(n.left, v);
-        else this.bindPattern(n.left, v);
-        return v;
-      }
+      case 'ConditionalExpression':
+        return this.branches(n);
+      case 'AssignmentExpression':
+        return this.assignment(n);
       case 'MemberExpression':
-      case 'OptionalMemberExpression': {
-        const obj = this.eval(n.object);
-        const prop = n.computed ? this.eval(n.property) : undefined;
-        const name = n.computed ? (prop!.str ?? (prop!.num !== undefined ? String(prop!.num) : undefined)) : n.property.name;
-        // process.env[key] where key is a parameter of a named helper (getEnv(key, fallback)) reads the one variable
-        // its callers name, not the whole environment (a callback over Object.keys(process.env) is unnamed: unchanged).
-        if (obj.ref === 'process.env' && prop && name === undefined && n.property.type === 'Identifier' && !(prop.taint & ENVWHOLE)) {
-          const fn = this.innermostFn();
-          const named = fn && (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start));
-          if (named && fn.params.includes(n.property.name as string))
-            return { taint: ENV | prop.taint, steps: mergeSteps([{ line: this.line(n), text: `process.env[${n.property.name as string}] in ${named as string}()` }], prop.steps) };
-        }
-        const out = this.member(obj, name, n);
-        if (obj.arr && prop?.num !== undefined) return union(out, obj.arr[prop.num] ?? empty());
-        return prop ? { ...out, taint: out.taint | prop.taint, steps: mergeSteps(out.steps, prop.steps) } : out;
-      }
+      case 'OptionalMemberExpression':
+        return this.memberExpression(n);
       case 'CallExpression':
       case 'OptionalCallExpression':
         return this.call(n);
       case 'NewExpression':
         return this.construct(n);
-      case 'ObjectExpression': {
-        const vals: Val[] = [];
-        for (const p of n.properties) {
-          if (p.type === 'SpreadElement') {
-            const v = this.eval(p.argument);
-            if (v.ref === 'process.env' && this.final) this.facts.envCollect.push({ line: this.line(p), text: `spread of the whole environment: ${this.src(p)}` });
-            vals.push(v);
-            continue;
-          }
-          const key = p.computed ? this.eval(p.key).str : (p.key?.name ?? p.key?.value);
-          if (typeof key === 'string' && this.final && this.secretHeaders.includes(key.toLowerCase())) this.facts.secretHeaderLiterals.push({ line: this.line(p), text: `header ${key}` });
-          if (p.type === 'ObjectMethod') this.walk(p);
-          else vals.push(this.eval(p.value));
-        }
-        return union(...vals);
-      }
-      case 'ArrayExpression': {
-        const vals = n.elements.map((e: Node | null) => (e ? this.eval(e.type === 'SpreadElement' ? e.argument : e) : empty()));
-        return { ...union(...vals), arr: vals.length <= 10_000 ? vals : undefined };
-      }
+      case 'ObjectExpression':
+        return this.object(n);
+      case 'ArrayExpression':
+        return this.array(n);
       case 'FunctionExpression':
       case 'ArrowFunctionExpression':
-        this.importStack.push(false);
-        try {
-          return this.func(n);
-        } finally {
-          this.importStack.pop();
-        }
+        return this.functionExpression(n);
       case 'ClassExpression':
         this.walk(n);
         return empty();
@@ -707,23 +654,135 @@ export class JsAnalyzer {
       case 'ImportExpression':
       case 'Import':
         return { taint: 0, steps: NO_STEPS, ref: 'import' };
-      default: {
-        const vals: Val[] = [];
-        for (const k of Object.keys(n)) {
-          if (k === 'loc' || k === 'type' || k === 'extra' || k.endsWith('Comments')) continue;
-          const c = n[k];
-          if (c && typeof c === 'object') {
-            for (const x of Array.isArray(c) ? c : [c]) {
-              if (x && typeof x.type === 'string') {
-                if (isExpression(x)) vals.push(this.eval(x));
-                else this.walk(x);
-              }
-            }
+      default:
+        return this.otherExpression(n);
+    }
+  }
+
+  private stringLiteral(n: Node): Val {
+    if (this.final && n.value.length >= MIN_ENCODED && this.facts.literals.length < 2000) this.facts.literals.push({ line: this.line(n), value: n.value });
+    return { taint: 0, steps: NO_STEPS, str: n.value };
+  }
+
+  private templateLiteral(n: Node): Val {
+    const parts = n.expressions.map((e: Node) => this.eval(e));
+    let s: string | undefined = '';
+    n.quasis.forEach((q: Node, i: number) => {
+      if (s !== undefined) s += q.value.cooked ?? q.value.raw;
+      if (i < parts.length) s = s !== undefined && parts[i].str !== undefined ? s + parts[i].str : undefined;
+    });
+    return { ...union(...parts), str: s !== undefined && s.length <= MAX_STR ? s : undefined };
+  }
+
+  private sequence(n: Node): Val {
+    const vals = n.expressions.map((e: Node) => this.eval(e));
+    return vals[vals.length - 1] ?? empty();
+  }
+
+  private binary(n: Node): Val {
+    const l = this.eval(n.left);
+    const r = this.eval(n.right);
+    const out = { ...union(l, r) };
+    if (n.operator === '+') {
+      const ls = l.str ?? (l.num !== undefined ? String(l.num) : undefined);
+      const rs = r.str ?? (r.num !== undefined ? String(r.num) : undefined);
+      if (ls !== undefined && rs !== undefined && (l.str !== undefined || r.str !== undefined) && ls.length + rs.length <= MAX_STR) out.str = ls + rs;
+      else if (l.num !== undefined && r.num !== undefined) out.num = l.num + r.num;
+    } else if (l.num !== undefined && r.num !== undefined) {
+      const v = arith(n.operator, l.num, r.num);
+      if (v !== undefined) out.num = v;
+    }
+    return out;
+  }
+
+  private unary(n: Node): Val {
+    const a = this.eval(n.argument);
+    if (n.operator === '-' && a.num !== undefined) return { ...a, num: -a.num };
+    return union(a);
+  }
+
+  /** A logical or conditional expression: either branch's value (a ref or a string from the first that has one). */
+  private branches(n: Node): Val {
+    const vals = [n.test, n.left, n.right, n.consequent, n.alternate].filter(Boolean).map((e: Node) => this.eval(e));
+    const out = { ...union(...vals) };
+    const branch = n.type === 'LogicalExpression' ? [vals[0], vals[1]] : [vals[1], vals[2]];
+    out.ref = branch.find((b) => b?.ref)?.ref;
+    out.str = branch.find((b) => b?.str !== undefined)?.str;
+    return out;
+  }
+
+  private assignment(n: Node): Val {
+    const v = this.eval(n.right);
+    if (n.left.type === 'Identifier') this.bindName(n.left.name, v);
+    else if (n.left.type === 'MemberExpression') this.assignMember(n.left, v);
+    else this.bindPattern(n.left, v);
+    return v;
+  }
+
+  private memberExpression(n: Node): Val {
+    const obj = this.eval(n.object);
+    const prop = n.computed ? this.eval(n.property) : undefined;
+    const name = n.computed ? (prop!.str ?? (prop!.num !== undefined ? String(prop!.num) : undefined)) : n.property.name;
+    // process.env[key] where key is a parameter of a named helper (getEnv(key, fallback)) reads the one variable
+    // its callers name, not the whole environment (a callback over Object.keys(process.env) is unnamed: unchanged).
+    if (obj.ref === 'process.env' && prop && name === undefined && n.property.type === 'Identifier' && !(prop.taint & ENVWHOLE)) {
+      const fn = this.innermostFn();
+      const named = fn && (fn.node.id?.name ?? fn.node.key?.name ?? this.fnNames.get(fn.node.start));
+      if (named && fn.params.includes(n.property.name as string))
+        return { taint: ENV | prop.taint, steps: mergeSteps([{ line: this.line(n), text: `process.env[${n.property.name as string}] in ${named as string}()` }], prop.steps) };
+    }
+    const out = this.member(obj, name, n);
+    if (obj.arr && prop?.num !== undefined) return union(out, obj.arr[prop.num] ?? empty());
+    return prop ? { ...out, taint: out.taint | prop.taint, steps: mergeSteps(out.steps, prop.steps) } : out;
+  }
+
+  private object(n: Node): Val {
+    const vals: Val[] = [];
+    for (const p of n.properties) {
+      if (p.type === 'SpreadElement') {
+        const v = this.eval(p.argument);
+        if (v.ref === 'process.env' && this.final) this.facts.envCollect.push({ line: this.line(p), text: `spread of the whole environment: ${this.src(p)}` });
+        vals.push(v);
+        continue;
+      }
+      const key = p.computed ? this.eval(p.key).str : (p.key?.name ?? p.key?.value);
+      if (typeof key === 'string' && this.final && this.secretHeaders.includes(key.toLowerCase())) this.facts.secretHeaderLiterals.push({ line: this.line(p), text: `header ${key}` });
+      if (p.type === 'ObjectMethod') this.walk(p);
+      else vals.push(this.eval(p.value));
+    }
+    return union(...vals);
+  }
+
+  private array(n: Node): Val {
+    const vals = n.elements.map((e: Node | null) => (e ? this.eval(e.type === 'SpreadElement' ? e.argument : e) : empty()));
+    return { ...union(...vals), arr: vals.length <= 10_000 ? vals : undefined };
+  }
+
+  private functionExpression(n: Node): Val {
+    this.importStack.push(false);
+    try {
+      return this.func(n);
+    } finally {
+      this.importStack.pop();
+    }
+  }
+
+  /** Any other expression: the values of its expression children, its other children walked. */
+  private otherExpression(n: Node): Val {
+    const vals: Val[] = [];
+    for (const k of Object.keys(n)) {
+      if (k === 'loc' || k === 'type' || k === 'extra' || k.endsWith('Comments')) continue;
+      const c = n[k];
+      if (c && typeof c === 'object') {
+        for (const x of Array.isArray(c) ? c : [c]) {
+          if (x && typeof x.type === 'string') {
+            if (isExpression(x)) vals.push(this.eval(x));
+            else this.walk(x);
           }
         }
-        return union(...vals);
       }
     }
+    return union(...vals);
   }
 
   private ident(n: Node): Val {
