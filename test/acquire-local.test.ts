@@ -207,10 +207,12 @@ describe('the text cache of a workspace', () => {
         [],
       );
     assert.equal(keptTextChars(256 * mib, 32 * mib), 32 * mib);
-    assert.equal(keptTextChars(256 * mib + 1, 32 * mib), 8 * mib);
+    assert.equal(keptTextChars(256 * mib + 1, 32 * mib), Math.floor(8 * mib * (256 * mib / (256 * mib + 1))));
+    // A tree four times the bound keeps a quarter as much again: the same share of the tree.
+    assert.equal(keptTextChars(1024 * mib, 32 * mib), 2 * mib);
     for (const [files, kept] of [
       [200, 32],
-      [300, 8],
+      [300, 6],
     ]) {
       const ws = tree(files);
       for (const f of ws.files.slice(0, 40)) await textIfText(f);

@@ -77,13 +77,16 @@ export const LARGE_TEXT_TREE = { bytes: 256 * 1024 * 1024 };
 
 /**
  * How many characters of text a scan keeps in memory (the text cache here, the source index's retained texts) for a
- * tree whose files add up to `treeBytes`: `chars` normally, a quarter of it for a tree over LARGE_TEXT_TREE.
+ * tree whose files add up to `treeBytes`: `chars` normally; for a tree over LARGE_TEXT_TREE a quarter of it, shrunk
+ * further in proportion to how much larger the tree is (the kept share of the tree stays the same).
  * Both keep the first texts that come and read the others again: on a tree many times their size they save few reads
  * (the rules that read every file walk it from the start each, and only the first files are kept), and what they keep
- * is peak memory — on the 1.3 GB tree of docs/BENCHMARKS.md, 40–60 MiB of it for about 2 % more CPU.
+ * is peak memory — on the 1.3 GB tree of docs/BENCHMARKS.md, 40–60 MiB of it at a full bound for about 2 % more CPU,
+ * and ~15 MiB more at a quarter, where it spared reads of less than 1 % of the tree.
  */
 export function keptTextChars(treeBytes: number, chars: number): number {
-  return treeBytes > LARGE_TEXT_TREE.bytes ? Math.floor(chars / 4) : chars;
+  if (treeBytes <= LARGE_TEXT_TREE.bytes) return chars;
+  return Math.floor((chars / 4) * (LARGE_TEXT_TREE.bytes / treeBytes));
 }
 
 /**
