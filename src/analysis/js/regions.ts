@@ -173,124 +173,188 @@ interface Scanned {
 
 /** One pass of acorn's tokenizer: containers (with the hits inside them) and function spans. `hits` sorted. */
 function scan(text: string, hits: number[]): Scanned | undefined {
-  const containers: Container[] = [];
-  const fns: Scanned['fns'] = [];
-  const newContainer = (parent: number, start: number, fnBody: boolean): Container => {
-    const c: Container = { id: containers.length, parent, start, end: text.length, fnBody, seps: [], ends: [], hits: [] };
-    containers.push(c);
-    return c;
-  };
-  const top = newContainer(-1, 0, false);
-  const stack: Frame[] = [{ kind: 2, fn: -1, arrow: -1, container: top, inner: top }];
-  const innermost = (): Container => stack[stack.length - 1].inner;
-  let p1: Token | undefined;
-  let p2: Token | undefined;
-  let p3: Token | undefined;
-  let p4: Token | undefined;
-  let lastParen: Frame | undefined;
-  let arrowStart = -1;
-  let iife: { fn: Region; step: number } | undefined;
-  let pendingSep: { container: Container; at: number } | undefined;
-  let h = 0;
-  const wraps = (f: Frame, fnStart: number): boolean => f.kind === 1 && !f.call && f.open !== undefined && /^\s*$/.test(text.slice(f.open + 1, fnStart));
+  const scanner = new Scanner(text, hits);
   try {
     const tokens = tokenizer(text, { ecmaVersion: 'latest', sourceType: 'script', allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true });
-    for (const t of tokens as Iterable<Token>) {
-      // Hits up to the end of this token belong to the innermost block, body or top level open here.
-      while (h < hits.length && hits[h] < t.end) innermost().hits.push(hits[h++]);
-      const ty = t.type;
-      if (stack.length > MAX_DEPTH) return undefined;
-      // After a block or body that may end a statement of its container: the next token starts a new statement
-      // unless it continues this one (`else`, `.call(`, `, next`, an operator).
-      if (pendingSep) {
-        if (startsStatement(ty)) {
-          pendingSep.container.seps.push(pendingSep.at);
-          pendingSep.container.ends.push(pendingSep.at);
-        }
-        pendingSep = undefined;
-      }
-      // A function followed by `(`, or by `)(` closing a paren around it, is called where it is written, as facts.ts
-      // counts an IIFE (`.call(this)` is not one there either).
-      if (iife) {
-        const step = iife.step;
-        iife.step = -1;
-        if (ty === tt.parenL && step <= 1) iife.fn.iife = true;
-        // `)` only when it closes a paren written around the function (`(function () {…})()`), not a call's
-        // (`a(function () {…})(b)` passes the function to `a`).
-        else if (ty === tt.parenR && step <= 1 && wraps(stack[stack.length - 1], iife.fn.start)) iife.step = 1;
-        if (iife.step < 0) iife = undefined;
-      }
-      if (ty === tt.parenL) {
-        // `function (`, `function name (`, `function* name (`, and `async` before any of them.
-        let kw: Token | undefined;
-        let before: Token | undefined;
-        let before2: Token | undefined;
-        if (p1?.type === tt._function) [kw, before, before2] = [p1, p2, p3];
-        else if ((p1?.type === tt.name || p1?.type === tt.star) && p2?.type === tt._function) [kw, before, before2] = [p2, p3, p4];
-        else if (p1?.type === tt.name && p2?.type === tt.star && p3?.type === tt._function) [kw, before, before2] = [p3, p4, undefined];
-        const isAsync = before?.type === tt.name && before.value === 'async';
-        const fn = !kw ? -1 : isAsync ? before!.start : kw.start;
-        const decl = !!kw && p1?.type === tt.name && endsStatement(isAsync ? before2 : before);
-        stack.push({ kind: 1, fn, decl, inner: innermost(), open: t.start, call: !!p1 && CALLEE_END.has(p1.type), arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
-      } else if (ty === tt.parenR) {
-        const f = stack.pop();
-        if (!f || f.kind !== 1) return undefined;
-        lastParen = f;
-      } else if (ty === tt.arrow) {
-        if (p1?.type === tt.parenR && lastParen) arrowStart = lastParen.arrow;
-        else if (p1?.type === tt.name) arrowStart = p2?.type === tt.name && p2.value === 'async' ? p2.start : p1.start;
-        else arrowStart = -1;
-      } else if (ty === tt.braceL || ty === tt.dollarBraceL) {
-        let fn = -1;
-        let fnBody = false;
-        let decl = false;
-        if (ty === tt.braceL && p1?.type === tt.parenR && lastParen) {
-          fn = lastParen.fn;
-          decl = !!lastParen.decl;
-          // After `)`: a function's body, a method's body (`name(…) {`), or a block of `if (…) {`.
-          fnBody = fn >= 0 || !lastParen.control;
-        } else if (ty === tt.braceL && p1?.type === tt.arrow) {
-          fn = arrowStart;
-          fnBody = true;
-        }
-        const block = ty === tt.braceL && opensBlock(p1);
-        const container = block ? newContainer(innermost().id, t.end, fnBody) : undefined;
-        stack.push({ kind: 2, fn, arrow: -1, decl, inner: container ?? innermost(), ...(container ? { container } : {}) });
-      } else if (ty === tt.braceR) {
-        const f = stack.pop();
-        if (!f || f.kind !== 2 || !stack.length) return undefined;
-        const parent = innermost();
-        if (f.container) {
-          f.container.end = t.start;
-          if (stack[stack.length - 1].container) pendingSep = { container: parent, at: t.end };
-        }
-        if (f.fn >= 0) {
-          const span: Region & { fn: true } = { start: f.fn, end: t.end, in: parent.id, fn: true, decl: f.decl };
-          fns.push(span);
-          iife = { fn: span, step: 0 };
-        }
-      } else if (ty === tt.bracketL) stack.push({ kind: 3, fn: -1, arrow: -1, inner: innermost() });
-      else if (ty === tt.bracketR) {
-        const f = stack.pop();
-        if (!f || f.kind !== 3) return undefined;
-      } else if (ty === tt.semi || ty === tt.comma) {
-        const c = stack[stack.length - 1].container;
-        if (c) {
-          c.seps.push(t.end);
-          c.ends.push(t.start);
-        }
-      }
-      p4 = p3;
-      p3 = p2;
-      p2 = p1;
-      p1 = t;
-    }
+    for (const t of tokens as Iterable<Token>) if (!scanner.token(t)) return undefined;
   } catch {
     return undefined;
   }
-  if (stack.length !== 1) return undefined;
-  while (h < hits.length) top.hits.push(hits[h++]);
-  return { containers, fns };
+  return scanner.finish();
+}
+
+/**
+ * scan()'s state between tokens, with a method for each kind of token that changes it. Methods rather than one loop
+ * body: V8's optimising compiler inlines acorn's tokenizer into the loop, and a token kind or path the compiled code had
+ * not met threw the whole of it away — four recompilations of ~40 ms each on verdaccio's bundles; now a new path
+ * costs the recompilation of the small method it is in.
+ */
+class Scanner {
+  readonly containers: Container[] = [];
+  readonly fns: Scanned['fns'] = [];
+  private readonly top: Container;
+  private readonly stack: Frame[];
+  /** The four tokens before this one, the nearest first. */
+  private p1: Token | undefined;
+  private p2: Token | undefined;
+  private p3: Token | undefined;
+  private p4: Token | undefined;
+  private lastParen: Frame | undefined;
+  private arrowStart = -1;
+  private iife: { fn: Region; step: number } | undefined;
+  private pendingSep: { container: Container; at: number } | undefined;
+  /** The next hit to place. */
+  private h = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly hits: number[],
+  ) {
+    this.top = this.newContainer(-1, 0, false);
+    this.stack = [{ kind: 2, fn: -1, arrow: -1, container: this.top, inner: this.top }];
+  }
+
+  private newContainer(parent: number, start: number, fnBody: boolean): Container {
+    const c: Container = { id: this.containers.length, parent, start, end: this.text.length, fnBody, seps: [], ends: [], hits: [] };
+    this.containers.push(c);
+    return c;
+  }
+
+  private innermost(): Container {
+    return this.stack[this.stack.length - 1].inner;
+  }
+
+  /** Takes the next token; false when the scan cannot go on (the caller then parses the whole file). */
+  token(t: Token): boolean {
+    // Hits up to the end of this token belong to the innermost block, body or top level open here.
+    while (this.h < this.hits.length && this.hits[this.h] < t.end) this.innermost().hits.push(this.hits[this.h++]);
+    const ty = t.type;
+    if (this.stack.length > MAX_DEPTH) return false;
+    if (this.pendingSep) this.separateAfterBlock(ty);
+    if (this.iife) this.afterFunction(ty);
+    if (ty === tt.parenL) this.openParen(t);
+    else if (ty === tt.parenR) {
+      const f = this.stack.pop();
+      if (!f || f.kind !== 1) return false;
+      this.lastParen = f;
+    } else if (ty === tt.arrow) this.arrow();
+    else if (ty === tt.braceL || ty === tt.dollarBraceL) this.openBrace(t);
+    else if (ty === tt.braceR) {
+      if (!this.closeBrace(t)) return false;
+    } else if (ty === tt.bracketL) this.stack.push({ kind: 3, fn: -1, arrow: -1, inner: this.innermost() });
+    else if (ty === tt.bracketR) {
+      const f = this.stack.pop();
+      if (!f || f.kind !== 3) return false;
+    } else if (ty === tt.semi || ty === tt.comma) {
+      const c = this.stack[this.stack.length - 1].container;
+      if (c) {
+        c.seps.push(t.end);
+        c.ends.push(t.start);
+      }
+    }
+    this.p4 = this.p3;
+    this.p3 = this.p2;
+    this.p2 = this.p1;
+    this.p1 = t;
+    return true;
+  }
+
+  /** After the last token: the containers and function spans, or undefined when brackets are left open. */
+  finish(): Scanned | undefined {
+    if (this.stack.length !== 1) return undefined;
+    while (this.h < this.hits.length) this.top.hits.push(this.hits[this.h++]);
+    return { containers: this.containers, fns: this.fns };
+  }
+
+  /**
+   * After a block or body that may end a statement of its container: the next token starts a new statement unless
+   * it continues this one (`else`, `.call(`, `, next`, an operator).
+   */
+  private separateAfterBlock(ty: TokenType): void {
+    const pending = this.pendingSep!;
+    if (startsStatement(ty)) {
+      pending.container.seps.push(pending.at);
+      pending.container.ends.push(pending.at);
+    }
+    this.pendingSep = undefined;
+  }
+
+  /**
+   * A function followed by `(`, or by `)(` closing a paren around it, is called where it is written, as facts.ts
+   * counts an IIFE (`.call(this)` is not one there either).
+   */
+  private afterFunction(ty: TokenType): void {
+    const iife = this.iife!;
+    const step = iife.step;
+    iife.step = -1;
+    if (ty === tt.parenL && step <= 1) iife.fn.iife = true;
+    // `)` only when it closes a paren written around the function (`(function () {…})()`), not a call's
+    // (`a(function () {…})(b)` passes the function to `a`).
+    else if (ty === tt.parenR && step <= 1 && this.wraps(this.stack[this.stack.length - 1], iife.fn.start)) iife.step = 1;
+    if (iife.step < 0) this.iife = undefined;
+  }
+
+  private wraps(f: Frame, fnStart: number): boolean {
+    return f.kind === 1 && !f.call && f.open !== undefined && /^\s*$/.test(this.text.slice(f.open + 1, fnStart));
+  }
+
+  private openParen(t: Token): void {
+    const { p1, p2, p3, p4 } = this;
+    // `function (`, `function name (`, `function* name (`, and `async` before any of them.
+    let kw: Token | undefined;
+    let before: Token | undefined;
+    let before2: Token | undefined;
+    if (p1?.type === tt._function) [kw, before, before2] = [p1, p2, p3];
+    else if ((p1?.type === tt.name || p1?.type === tt.star) && p2?.type === tt._function) [kw, before, before2] = [p2, p3, p4];
+    else if (p1?.type === tt.name && p2?.type === tt.star && p3?.type === tt._function) [kw, before, before2] = [p3, p4, undefined];
+    const isAsync = before?.type === tt.name && before.value === 'async';
+    const fn = !kw ? -1 : isAsync ? before!.start : kw.start;
+    const decl = !!kw && p1?.type === tt.name && endsStatement(isAsync ? before2 : before);
+    this.stack.push({ kind: 1, fn, decl, inner: this.innermost(), open: t.start, call: !!p1 && CALLEE_END.has(p1.type), arrow: p1?.type === tt.name && p1.value === 'async' ? p1.start : t.start, control: !!p1 && CONTROL.has(p1.type) });
+  }
+
+  private arrow(): void {
+    const { p1, p2 } = this;
+    if (p1?.type === tt.parenR && this.lastParen) this.arrowStart = this.lastParen.arrow;
+    else if (p1?.type === tt.name) this.arrowStart = p2?.type === tt.name && p2.value === 'async' ? p2.start : p1.start;
+    else this.arrowStart = -1;
+  }
+
+  private openBrace(t: Token): void {
+    const p1 = this.p1;
+    const ty = t.type;
+    let fn = -1;
+    let fnBody = false;
+    let decl = false;
+    if (ty === tt.braceL && p1?.type === tt.parenR && this.lastParen) {
+      fn = this.lastParen.fn;
+      decl = !!this.lastParen.decl;
+      // After `)`: a function's body, a method's body (`name(…) {`), or a block of `if (…) {`.
+      fnBody = fn >= 0 || !this.lastParen.control;
+    } else if (ty === tt.braceL && p1?.type === tt.arrow) {
+      fn = this.arrowStart;
+      fnBody = true;
+    }
+    const block = ty === tt.braceL && opensBlock(p1);
+    const container = block ? this.newContainer(this.innermost().id, t.end, fnBody) : undefined;
+    this.stack.push({ kind: 2, fn, arrow: -1, decl, inner: container ?? this.innermost(), ...(container ? { container } : {}) });
+  }
+
+  private closeBrace(t: Token): boolean {
+    const f = this.stack.pop();
+    if (!f || f.kind !== 2 || !this.stack.length) return false;
+    const parent = this.innermost();
+    if (f.container) {
+      f.container.end = t.start;
+      if (this.stack[this.stack.length - 1].container) this.pendingSep = { container: parent, at: t.end };
+    }
+    if (f.fn >= 0) {
+      const span: Region & { fn: true } = { start: f.fn, end: t.end, in: parent.id, fn: true, decl: f.decl };
+      this.fns.push(span);
+      this.iife = { fn: span, step: 0 };
+    }
+    return true;
+  }
 }
 
 /**
