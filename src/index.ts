@@ -47,8 +47,8 @@ export type { ApplyOptions } from './config/apply.js';
 export type { Config, Suppression, RuleSetting } from './config/schema.js';
 
 // Rules: the built-in list, and the way to add an organisation's own
-export { defineRule } from './rules/define-rule.js';
-export type { Rule, RuleMeta, RuleContext, FindingInput } from './rules/define-rule.js';
+export { defineRule, visitedTexts } from './rules/define-rule.js';
+export type { Rule, RuleMeta, RuleContext, FindingInput, TextVisitor } from './rules/define-rule.js';
 export { RULES } from './rules/index.js';
 
 // The vocabulary

@@ -7,7 +7,8 @@ import type { Diagnostic, Finding, Inventory, Location, Workspace, WorkspaceAlia
 import type { Limits } from '../options.js';
 import type { Signatures } from '../signatures/types.js';
 import type { RegistryFacts } from '../registry/facts.js';
-import type { FindingInput, Rule, RuleContext } from '../rules/define-rule.js';
+import { markVisited, type FindingInput, type Rule, type RuleContext, type TextVisitor } from '../rules/define-rule.js';
+import { textIfText } from '../acquire/bytes.js';
 import { rank } from '../analysis/urls.js';
 
 /** Cap the length of text that came out of the scanned repository. */
@@ -42,16 +43,13 @@ export async function runRules(
   const findings: Finding[] = [];
   const seen = new Set<string>();
   const aliases = aliasesByPath(workspace);
-  let done = 0;
-  for (const rule of rules) {
-    // maxScanMs: past the whole-scan budget, the remaining rules are skipped and the scan says so.
-    if (Date.now() - started > limits.maxScanMs) {
-      const left = rules.slice(done).map((r) => r.meta.id);
-      diagnostics.push({ code: 'scan-time-limit', message: `the scan took longer than ${limits.maxScanMs} ms; ${left.length} rule(s) did not run: ${left.join(', ')}`, incomplete: true });
-      break;
-    }
-    onRule?.(done, rules.length, rule.meta.id);
-    const ctx: RuleContext = {
+  // Where each rule's findings and diagnostics go: straight into the scan's, except while the shared text pass runs
+  // (below), when they wait in the rule's own lists until its turn, so that they come out in rule order as before.
+  const outs = new Map<Rule, { findings: Finding[]; diagnostics: Diagnostic[]; failed?: string }>();
+  const contextOf = (rule: Rule): RuleContext => {
+    const out = { findings, diagnostics };
+    outs.set(rule, out);
+    return {
       workspace,
       inventory,
       signatures,
@@ -83,25 +81,55 @@ export async function runRules(
         const dedupe = `${f.fingerprint}:${f.location.line ?? ''}`;
         if (seen.has(dedupe)) return;
         seen.add(dedupe);
-        findings.push(f);
+        outs.get(rule)!.findings.push(f);
       },
       diagnostic(d) {
-        diagnostics.push({ ...d, incomplete: d.incomplete ?? true });
+        outs.get(rule)!.diagnostics.push({ ...d, incomplete: d.incomplete ?? true });
       },
     };
-    let timer: NodeJS.Timeout | undefined;
+  };
+  const contexts = new Map(rules.map((r) => [r, contextOf(r)]));
+  let swept = false;
+  let done = 0;
+  for (const rule of rules) {
+    // maxScanMs: past the whole-scan budget, the remaining rules are skipped and the scan says so.
+    if (Date.now() - started > limits.maxScanMs) {
+      const left = rules.slice(done).map((r) => r.meta.id);
+      diagnostics.push({ code: 'scan-time-limit', message: `the scan took longer than ${limits.maxScanMs} ms; ${left.length} rule(s) did not run: ${left.join(', ')}`, incomplete: true });
+      break;
+    }
+    if (rule.eachText && !swept) {
+      swept = true;
+      const readers = rules.slice(done).filter((r) => r.eachText);
+      onRule?.(done, rules.length, `reading texts for ${readers.map((r) => r.meta.id).join(', ')}`);
+      await readTextsOnce(readers, contexts, outs, workspace, limits, started);
+    }
+    onRule?.(done, rules.length, rule.meta.id);
+    const ctx = contexts.get(rule)!;
+    const out = outs.get(rule)!;
     const first = findings.length;
-    try {
-      await Promise.race([
-        Promise.resolve(rule.check(ctx)),
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`took longer than ${limits.maxRuleMs} ms`)), limits.maxRuleMs);
-        }),
-      ]);
-    } catch (err) {
-      diagnostics.push({ code: 'rule-error', message: `rule ${rule.meta.id} did not finish: ${(err as Error).message}`, incomplete: true });
-    } finally {
-      clearTimeout(timer);
+    // What the rule found and said in the shared text pass, in its place.
+    if (out.findings !== findings) {
+      findings.push(...out.findings);
+      diagnostics.push(...out.diagnostics);
+      out.findings = findings;
+      out.diagnostics = diagnostics;
+    }
+    if (out.failed !== undefined) diagnostics.push({ code: 'rule-error', message: `rule ${rule.meta.id} did not finish: ${out.failed}`, incomplete: true });
+    else {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.resolve(rule.check(ctx)),
+          new Promise((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`took longer than ${limits.maxRuleMs} ms`)), limits.maxRuleMs);
+          }),
+        ]);
+      } catch (err) {
+        diagnostics.push({ code: 'rule-error', message: `rule ${rule.meta.id} did not finish: ${(err as Error).message}`, incomplete: true });
+      } finally {
+        clearTimeout(timer);
+      }
     }
     if (aliases.size) dropEchoes(findings, first, aliases);
     done++;
@@ -109,6 +137,57 @@ export async function runRules(
   onRule?.(done, rules.length, '');
   findings.sort(compareFindings);
   return findings;
+}
+
+/**
+ * One pass over the files for every rule that reads the text of every file of some kind (Rule.eachText): each text
+ * is read and decoded once and handed to each rule that wants it. Rule by rule, a tree too large for the text cache was
+ * read once per rule (four times over). What the rules report waits in their own lists until their turn; a rule whose
+ * visitor throws, or spends more than maxRuleMs in all, stops receiving texts and gets its rule-error at its turn.
+ * The pass ends early when the scan's time is up (the rules left are then skipped and named, as before).
+ */
+async function readTextsOnce(
+  readers: Rule[],
+  contexts: Map<Rule, RuleContext>,
+  outs: Map<Rule, { findings: Finding[]; diagnostics: Diagnostic[]; failed?: string }>,
+  workspace: Workspace,
+  limits: Limits,
+  started: number,
+): Promise<void> {
+  const active = readers.map((rule) => {
+    const out = outs.get(rule)!;
+    out.findings = [];
+    out.diagnostics = [];
+    const ctx = contexts.get(rule)!;
+    let visitor: TextVisitor | undefined;
+    try {
+      visitor = rule.eachText!(ctx);
+    } catch (err) {
+      out.failed = (err as Error).message;
+    }
+    return { rule, ctx, out, visitor, ms: 0 };
+  });
+  let n = 0;
+  for (const file of workspace.files) {
+    if ((++n & 63) === 0 && Date.now() - started > limits.maxScanMs) return;
+    const wanting = active.filter((a) => a.visitor && a.out.failed === undefined && a.visitor.wants(file));
+    if (!wanting.length) continue;
+    const text = await textIfText(file);
+    let any: string | undefined;
+    for (const a of wanting) {
+      const t = a.visitor!.anyText ? (any ??= text ?? (await file.text())) : text;
+      if (t === undefined) continue;
+      const t0 = Date.now();
+      try {
+        await a.visitor!.visit(file, t);
+      } catch (err) {
+        a.out.failed = (err as Error).message;
+      }
+      a.ms += Date.now() - t0;
+      if (a.ms > limits.maxRuleMs && a.out.failed === undefined) a.out.failed = `took longer than ${limits.maxRuleMs} ms`;
+    }
+  }
+  for (const a of active) if (a.visitor && a.out.failed === undefined) markVisited(a.ctx, a.visitor);
 }
 
 /** Entries presented at a path they are not stored under (links, names platforms read differently), by that path. */

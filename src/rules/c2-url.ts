@@ -1,7 +1,6 @@
-import { defineRule } from './define-rule.js';
+import { defineRule, visitedTexts, type RuleContext, type TextVisitor } from './define-rule.js';
 import { classifyUrl, extractUrls, rank } from '../analysis/urls.js';
 import { claimedFormat } from '../analysis/filetype.js';
-import { textIfText } from '../acquire/bytes.js';
 import { LineIndex, snippetAround } from '../analysis/text.js';
 import type { Severity } from '../types.js';
 
@@ -40,10 +39,17 @@ export default defineRule({
     remediation: 'Treat the repository as hostile: the URL belongs to, or is shaped like, lure infrastructure. Block the host and report the repository.',
   },
   async check(ctx) {
-    for (const file of ctx.workspace.files) {
-      if (file.kind !== 'file' || file.size === 0 || claimedFormat(file.path, ctx.signatures)) continue;
-      const text = await textIfText(file);
-      if (!text || !/:\/\//.test(text)) continue;
+    await visitedTexts(ctx, urlsIn);
+  },
+  eachText: urlsIn,
+});
+
+/** The per-file part: every text file's URLs, classified and reported. */
+function urlsIn(ctx: RuleContext): TextVisitor {
+  return {
+    wants: (file) => file.kind === 'file' && file.size > 0 && !claimedFormat(file.path, ctx.signatures),
+    visit(file, text) {
+      if (!/:\/\//.test(text)) return;
       let index: LineIndex | undefined;
       const seen = new Set<string>();
       for (const url of extractUrls(text, 1000)) {
@@ -65,6 +71,6 @@ export default defineRule({
           key: url,
         });
       }
-    }
-  },
-});
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { defineRule, type FindingInput, type RuleContext } from './define-rule.js';
+import { defineRule, visitedTexts, type FindingInput, type RuleContext, type TextVisitor } from './define-rule.js';
 import { analyseCommand, notableTraits, type CommandAnalysis } from '../analysis/command.js';
 import { parseJs, type Node } from '../analysis/js/parse.js';
 import { blocksSelection, collapse, pageFacts, type PageFacts } from '../analysis/web/page.js';
@@ -151,6 +151,19 @@ function standalone(path: string, text: string, maxChars: number, maxMs: number,
   return r;
 }
 
+/** The per-file part: scripts that could write to the clipboard at all (a substring test before any parse). */
+function copyScriptsIn(ctx: RuleContext): TextVisitor & { copyScripts: string[] } {
+  const copyScripts: string[] = [];
+  return {
+    copyScripts,
+    anyText: true,
+    wants: (f) => f.kind === 'file' && SCRIPT.test(f.path) && f.size <= ctx.limits.maxParseChars,
+    visit(f, text) {
+      if (text && mayWriteClipboard(text)) copyScripts.push(f.path);
+    },
+  };
+}
+
 export default defineRule({
   meta: {
     id: 'clickfix-page',
@@ -202,13 +215,7 @@ export default defineRule({
     };
     const pageTexts: { file: string; facts?: PageFacts; text: string }[] = [];
 
-    // Scripts that could write to the clipboard at all (a substring test before any parse).
-    const copyScripts: string[] = [];
-    for (const f of ctx.workspace.files) {
-      if (f.kind !== 'file' || !SCRIPT.test(f.path) || f.size > maxChars) continue;
-      const text = await f.text();
-      if (text && mayWriteClipboard(text)) copyScripts.push(f.path);
-    }
+    const { copyScripts } = await visitedTexts(ctx, copyScriptsIn);
     const copyScriptNames = [...new Set(copyScripts.map((p) => p.slice(p.lastIndexOf('/') + 1)))];
 
     // Pages: their own scripts and handlers, the repository scripts they load, copy attributes.
@@ -329,6 +336,7 @@ export default defineRule({
       }
     }
   },
+  eachText: copyScriptsIn,
 });
 
 async function judge(

@@ -2,7 +2,8 @@
  * The rule contract. A rule is declarative meta plus one check function; it reads the workspace and inventory
  * through its context and reports findings. It never touches the file system or network itself.
  */
-import type { Confidence, Diagnostic, Evidence, Inventory, Location, Severity, Workspace } from '../types.js';
+import type { Confidence, Diagnostic, Evidence, Inventory, Location, Severity, Workspace, WorkspaceFile } from '../types.js';
+import { textIfText } from '../acquire/bytes.js';
 import type { Limits } from '../options.js';
 import type { Signatures } from '../signatures/types.js';
 import type { RegistryFacts } from '../registry/facts.js';
@@ -49,6 +50,47 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   check(ctx: RuleContext): Promise<void> | void;
+  /**
+   * For a rule that reads the text of every file of some kind: its per-file part, so that the engine reads each text
+   * once for all such rules (one pass over the tree, src/engine/run.ts) instead of once per rule — on a tree too large
+   * to keep its texts in memory, each of them read it again. check() still runs, at the rule's turn, and gets the
+   * visitor that saw the texts from {@link visitedTexts}.
+   */
+  eachText?(ctx: RuleContext): TextVisitor;
+}
+
+/** A rule's per-file reading of texts (see Rule.eachText). */
+export interface TextVisitor {
+  /** Whether the rule reads this file (decided from its path, kind and size, before anything is read). */
+  wants(file: WorkspaceFile): boolean;
+  /** Every file's text, undecoded binaries included (`file.text()`); by default only files that look like text. */
+  anyText?: boolean;
+  /** The text of each file wants() took, in the workspace's order; report through the context eachText was given. */
+  visit(file: WorkspaceFile, text: string): Promise<void> | void;
+}
+
+/** Visitors the engine's shared pass has run, by the context of the rule they belong to. */
+const visited = new WeakMap<RuleContext, TextVisitor>();
+
+/** Called by the engine once its shared pass has given `visitor` every text it wanted. */
+export function markVisited(ctx: RuleContext, visitor: TextVisitor): void {
+  visited.set(ctx, visitor);
+}
+
+/**
+ * The rule's text visitor for this context after it has seen every text it wants: the one the engine's shared pass
+ * ran, or else (a rule run on its own, as the tests do) a new one run over the workspace here.
+ */
+export async function visitedTexts<V extends TextVisitor>(ctx: RuleContext, make: (ctx: RuleContext) => V): Promise<V> {
+  const done = visited.get(ctx);
+  if (done) return done as V;
+  const visitor = make(ctx);
+  for (const file of ctx.workspace.files) {
+    if (!visitor.wants(file)) continue;
+    const text = visitor.anyText ? await file.text() : await textIfText(file);
+    if (text !== undefined) await visitor.visit(file, text);
+  }
+  return visitor;
 }
 
 export function defineRule(rule: Rule): Rule {

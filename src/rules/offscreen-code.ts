@@ -1,5 +1,4 @@
-import { defineRule } from './define-rule.js';
-import { textIfText } from '../acquire/bytes.js';
+import { defineRule, visitedTexts, type RuleContext, type TextVisitor } from './define-rule.js';
 import { bundleInfo } from '../analysis/bundle.js';
 import { isDocPath, locate } from '../analysis/source-evidence.js';
 import { short } from '../analysis/js/facts.js';
@@ -47,10 +46,17 @@ export default defineRule({
     remediation: 'Scroll right (or turn on word wrap) and read the hidden part: code nobody is meant to see is a loader. Do not run the project.',
   },
   async check(ctx) {
-    for (const file of ctx.workspace.files) {
-      if (file.kind !== 'file' || file.size < 150 || (!CANDIDATE.test(file.path) && !isDocPath(file.path))) continue;
-      const text = await textIfText(file);
-      if (!text) continue;
+    await visitedTexts(ctx, hiddenCodeIn);
+  },
+  eachText: hiddenCodeIn,
+});
+
+/** The per-file part: runs of blanks and of blank lines with code after them, reported per file. */
+function hiddenCodeIn(ctx: RuleContext): TextVisitor {
+  return {
+    wants: (file) => file.kind === 'file' && file.size >= 150 && (CANDIDATE.test(file.path) || isDocPath(file.path)),
+    visit(file, text) {
+      if (!text) return;
       const doc = isDocPath(file.path);
       // Measured only for a file that has something to report: most files have no such run.
       let bundleOf: ReturnType<typeof bundleInfo> | undefined;
@@ -96,6 +102,6 @@ export default defineRule({
         }
         start = end + 1;
       }
-    }
-  },
-});
+    },
+  };
+}

@@ -1,5 +1,4 @@
-import { defineRule } from './define-rule.js';
-import { textIfText } from '../acquire/bytes.js';
+import { defineRule, visitedTexts, type RuleContext, type TextVisitor } from './define-rule.js';
 import { bundleInfo } from '../analysis/bundle.js';
 import { isDocPath, isTestPath, locate } from '../analysis/source-evidence.js';
 import type { Evidence, Severity } from '../types.js';
@@ -38,11 +37,18 @@ export default defineRule({
     remediation: 'This code steals wallets, passwords and cookies. If it ran, move funds from every wallet on that machine from a clean device and rotate all passwords and sessions.',
   },
   async check(ctx) {
-    const p = ctx.signatures.source;
-    for (const file of ctx.workspace.files) {
-      if (file.kind !== 'file' || file.size < 32 || (!CANDIDATE.test(file.path) && !isDocPath(file.path))) continue;
-      const text = await textIfText(file);
-      if (!text || !markerTest(p).test(text)) continue;
+    await visitedTexts(ctx, fingerprintsIn);
+  },
+  eachText: fingerprintsIn,
+});
+
+/** The per-file part: wallet ids, profile paths and uploads in each candidate text, reported per file. */
+function fingerprintsIn(ctx: RuleContext): TextVisitor {
+  const p = ctx.signatures.source;
+  return {
+    wants: (file) => file.kind === 'file' && file.size >= 32 && (CANDIDATE.test(file.path) || isDocPath(file.path)),
+    visit(file, text) {
+      if (!markerTest(p).test(text)) return;
       const ids: { name: string; index: number }[] = [];
       for (const w of p.walletExtensions) {
         let i = text.indexOf(w.id);
@@ -55,7 +61,7 @@ export default defineRule({
         }
       }
       const profiles = p.browserProfileMarkers.filter((m) => text.includes(m));
-      if (ids.length === 0 && profiles.length < 2) continue;
+      if (ids.length === 0 && profiles.length < 2) return;
       const uploads = p.uploadMarkers.filter((m) => text.includes(m));
       const doc = isDocPath(file.path);
       let severity: Severity;
@@ -67,7 +73,7 @@ export default defineRule({
       else severity = 'low';
       if (doc || isTestPath(file.path)) severity = 'low';
       else if (bundleInfo(file.path, text, p).bundle && severity === 'critical') severity = 'high';
-      if (severity === 'low' && ids.length === 0) continue;
+      if (severity === 'low' && ids.length === 0) return;
       const first = ids[0]?.index ?? text.indexOf(profiles[0]);
       const line = text.slice(0, first).split('\n').length;
       const evidence: Evidence[] = [
@@ -83,6 +89,6 @@ export default defineRule({
         evidence,
         key: 'stealer',
       });
-    }
-  },
-});
+    },
+  };
+}
