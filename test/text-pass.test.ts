@@ -10,7 +10,7 @@ import { acquireLocal } from '../src/acquire/local.js';
 import { buildInventory } from '../src/engine/inventory.js';
 import { runRules } from '../src/engine/run.js';
 import { RULES } from '../src/rules/index.js';
-import { defineRule, type Rule, type RuleContext } from '../src/rules/define-rule.js';
+import { defineRule, visitedTexts, type Rule, type RuleContext, type TextVisitor } from '../src/rules/define-rule.js';
 import { loadSignatures } from '../src/signatures/load.js';
 import { DEFAULT_LIMITS } from '../src/options.js';
 import type { Diagnostic, Finding, Workspace } from '../src/types.js';
@@ -105,6 +105,38 @@ describe('the shared text pass of the rules that read every text', () => {
       found += shared.filter((f) => READERS.some((r) => r.meta.id === f.ruleId)).length;
     }
     assert.ok(found >= 15, `${found} findings of the text rules in the fixtures`);
+  });
+
+  it('stops when the scan runs out of time, and the rules that read texts do not walk the files again', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 300; i++) files[`f${String(i).padStart(3, '0')}.txt`] = `line ${i}\n`;
+    const { ws } = counted(files);
+    let visits = 0;
+    const slow = defineRule({
+      meta: { ...READERS[0].meta, id: 'slow-reader' },
+      check: async (ctx) => {
+        await visitedTexts(ctx, reader);
+      },
+      eachText: (ctx) => reader(ctx),
+    });
+    function reader(): TextVisitor {
+      return {
+        wants: () => true,
+        visit: () => {
+          visits++;
+          const until = Date.now() + 2;
+          while (Date.now() < until);
+        },
+      };
+    }
+    const diagnostics: Diagnostic[] = [];
+    await runRules([slow], ws, await buildInventory(ws, []), sigs, { ...DEFAULT_LIMITS, maxScanMs: 50 }, diagnostics);
+    assert.ok(visits < 300, `${visits} texts visited`);
+    assert.deepEqual(
+      diagnostics.map((d) => d.code),
+      ['scan-time-limit'],
+    );
+    assert.match(diagnostics[0].message, /1 rule\(s\) did not run: slow-reader/);
   });
 
   it('stops only the rule whose visitor throws, with a rule-error at its turn', async () => {

@@ -92,17 +92,18 @@ export async function runRules(
   let swept = false;
   let done = 0;
   for (const rule of rules) {
-    // maxScanMs: past the whole-scan budget, the remaining rules are skipped and the scan says so.
-    if (Date.now() - started > limits.maxScanMs) {
-      const left = rules.slice(done).map((r) => r.meta.id);
-      diagnostics.push({ code: 'scan-time-limit', message: `the scan took longer than ${limits.maxScanMs} ms; ${left.length} rule(s) did not run: ${left.join(', ')}`, incomplete: true });
-      break;
-    }
-    if (rule.eachText && !swept) {
+    if (rule.eachText && !swept && Date.now() - started <= limits.maxScanMs) {
       swept = true;
       const readers = rules.slice(done).filter((r) => r.eachText);
       onRule?.(done, rules.length, `reading texts for ${readers.map((r) => r.meta.id).join(', ')}`);
       await readTextsOnce(readers, contexts, outs, workspace, limits, started);
+    }
+    // maxScanMs: past the whole-scan budget (checked after the shared text pass too, which stops when it is reached),
+    // the remaining rules are skipped and the scan says so.
+    if (Date.now() - started > limits.maxScanMs) {
+      const left = rules.slice(done).map((r) => r.meta.id);
+      diagnostics.push({ code: 'scan-time-limit', message: `the scan took longer than ${limits.maxScanMs} ms; ${left.length} rule(s) did not run: ${left.join(', ')}`, incomplete: true });
+      break;
     }
     onRule?.(done, rules.length, rule.meta.id);
     const ctx = contexts.get(rule)!;
