@@ -117,7 +117,7 @@ describe('the shared text pass of the rules that read every text', () => {
       check: async (ctx) => {
         await visitedTexts(ctx, reader);
       },
-      eachText: (ctx) => reader(ctx),
+      eachText: () => reader(),
     });
     function reader(): TextVisitor {
       return {
