@@ -1,6 +1,7 @@
 /**
- * The rule contract. A rule is declarative meta plus one check function; it reads the workspace and inventory
- * through its context and reports findings. It never touches the file system or network itself.
+ * The rule contract. A rule is declarative meta plus one check function (and, for a rule that reads the text of every
+ * file of some kind, a per-file visitor the runner feeds in one pass shared with the others: eachText); it reads the
+ * workspace and inventory through its context and reports findings. It never touches the file system or network itself.
  */
 import type { Confidence, Diagnostic, Evidence, Inventory, Location, Severity, Workspace, WorkspaceFile } from '../types.js';
 import { textIfText } from '../acquire/bytes.js';
