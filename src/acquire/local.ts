@@ -55,7 +55,7 @@ let hashBuffer: Buffer | undefined;
  * (SNIFF_BYTES), so that those checks cost no second open of every file. 264 rather than 512: on a tree of 34,000
  * files the heads were ~17 MB of a ~95 MB heap, and no sniff needs more.
  */
-export const KEPT_HEAD_BYTES = SNIFF_BYTES;
+const KEPT_HEAD_BYTES = SNIFF_BYTES;
 
 function hashBoundedSync(abs: string, max: number, keepHead?: (head: Buffer) => void): string {
   return withRegularFile(abs, max, (fd, len) => {

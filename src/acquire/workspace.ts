@@ -90,11 +90,12 @@ export function keptTextChars(treeBytes: number, chars: number): number {
 }
 
 /**
- * Small cache so that several rules reading one file decode it once, bounded in total size. Filled in the order files
- * are first read and never evicted: the rules that read every text file (c2-url, offscreen-code, stealer-fingerprint)
- * walk the files in the same order one after another, and evicting the oldest entry made every file of a tree larger
- * than the cache a miss for each of them (verdaccio's 38 MB node_modules was read four to five times over). Kept
- * this way, the first files up to the bound are read once and the rest once per rule, as before.
+ * Small cache so that several rules reading one file decode it once, bounded in total size. The rules that read every
+ * text file share one pass (engine/run.ts); this cache serves the reads after it (clickfix-page's pages and scripts,
+ * the index rules' texts, ctx.text). Filled in the order files are first read and never evicted: rules that walk the
+ * files one after another in the same order made an evicting cache miss for each of them on a tree larger than it
+ * (verdaccio's 38 MB node_modules was read four to five times over); kept this way, the first files up to the bound are
+ * read once and the rest once per rule that reads them.
  */
 class TextCache {
   private map = new Map<WorkspaceFile, string>();

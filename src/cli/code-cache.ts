@@ -36,7 +36,7 @@ export interface CodeCacheSettings {
 }
 
 /** The environment variable that turns the code cache off (`off`, `0`, `false`) or names its folder. */
-export const CODE_CACHE_ENV = 'LURESCAN_CODE_CACHE';
+const CODE_CACHE_ENV = 'LURESCAN_CODE_CACHE';
 
 const OFF = new Set(['off', '0', 'false', 'no']);
 

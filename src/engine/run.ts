@@ -166,7 +166,7 @@ async function readTextsOnce(
     } catch (err) {
       out.failed = (err as Error).message;
     }
-    return { rule, ctx, out, visitor, ms: 0 };
+    return { ctx, out, visitor, ms: 0 };
   });
   let n = 0;
   for (const file of workspace.files) {
