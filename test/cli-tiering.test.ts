@@ -4,25 +4,28 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { TIER_UP_FACTOR, tieringFlags } from '../src/cli/tiering.js';
+import { INLINING_BUDGET, TIER_UP_FACTOR, tieringFlags } from '../src/cli/tiering.js';
 import { NODE24 } from './support/runner.js';
 import { ROOT } from './helpers.js';
 
 describe('CLI tiering flags', () => {
-  it('scales the bytecode budget up to V8 11 and the invocation counts from V8 12, and sets nothing on an unchecked V8', () => {
-    assert.deepEqual(tieringFlags('11.3.244.8-node.38'), [`--interrupt-budget=${67_584 * TIER_UP_FACTOR}`]);
+  it('scales the bytecode budget up to V8 11 and the invocation counts from V8 12, halves the inlining budget, and sets nothing on an unchecked V8', () => {
+    const inlining = ['--max-inlined-bytecode-size=230', '--max-inlined-bytecode-size-cumulative=460'];
+    assert.deepEqual(Object.keys(INLINING_BUDGET).map((f) => `--${f}=${INLINING_BUDGET[f as keyof typeof INLINING_BUDGET]}`), inlining);
+    assert.deepEqual(tieringFlags('11.3.244.8-node.38'), [`--interrupt-budget=${67_584 * TIER_UP_FACTOR}`, ...inlining]);
     const counts = tieringFlags('13.6.233.17-node.63');
     assert.deepEqual(counts, [
       `--invocation-count-for-maglev=${400 * TIER_UP_FACTOR}`,
       `--invocation-count-for-maglev-osr=${100 * TIER_UP_FACTOR}`,
       `--invocation-count-for-turbofan=${3000 * TIER_UP_FACTOR}`,
       `--invocation-count-for-osr=${500 * TIER_UP_FACTOR}`,
+      ...inlining,
     ]);
     assert.deepEqual(tieringFlags('12.4.254.21-node.57'), counts);
     assert.deepEqual(tieringFlags('14.6.202.34-node.40'), counts);
     assert.deepEqual(tieringFlags('15.0.1'), []);
     assert.deepEqual(tieringFlags(''), []);
-    assert.deepEqual(tieringFlags('11.3.244.8', 2), ['--interrupt-budget=135168']);
+    assert.deepEqual(tieringFlags('11.3.244.8', 2), ['--interrupt-budget=135168', ...inlining]);
   });
 
   // V8 reports a flag it does not know on stderr, not as an exception: every scan on Node 22 and 24 once began with

@@ -37,15 +37,27 @@ const INVOCATION_COUNTS = {
  */
 const LAST_CHECKED_V8 = 14;
 
-/** The V8 flags that let functions run `factor` times longer before tiering up, for the V8 of version `v8Version`. */
+/**
+ * TurboFan's inlining budget, half of V8's defaults (460 bytes of bytecode for one callee, 920 in all for one
+ * function; the same on V8 11 to 14). A scan's hot functions are large (the parser, the analysers) and each TurboFan
+ * compilation of them inlines up to the budget; halving it cut the compilers' threads' time on verdaccio's
+ * `node_modules` by ~0.2 s with no slower main thread (docs/BENCHMARKS.md, the ninth round of issue 19).
+ */
+export const INLINING_BUDGET = { 'max-inlined-bytecode-size': 230, 'max-inlined-bytecode-size-cumulative': 460 } as const;
+
+/**
+ * The V8 flags that let functions run `factor` times longer before tiering up, and TurboFan's smaller inlining
+ * budget, for the V8 of version `v8Version`.
+ */
 export function tieringFlags(v8Version: string, factor = TIER_UP_FACTOR): string[] {
   const major = Number.parseInt(v8Version, 10);
   if (!Number.isFinite(major) || major > LAST_CHECKED_V8) return [];
-  if (major < 12) return [`--interrupt-budget=${INTERRUPT_BUDGET * factor}`];
-  return Object.entries(INVOCATION_COUNTS).map(([flag, count]) => `--${flag}=${count * factor}`);
+  const inlining = Object.entries(INLINING_BUDGET).map(([flag, size]) => `--${flag}=${size}`);
+  if (major < 12) return [`--interrupt-budget=${INTERRUPT_BUDGET * factor}`, ...inlining];
+  return [...Object.entries(INVOCATION_COUNTS).map(([flag, count]) => `--${flag}=${count * factor}`), ...inlining];
 }
 
-/** Set the tiering flags for the running V8 (once, before the code they are meant for runs); returns them. */
+/** Set the tiering and inlining flags for the running V8 (once, before the code they are meant for runs); returns them. */
 export function tierUpLater(factor = TIER_UP_FACTOR): string[] {
   const flags = tieringFlags(process.versions.v8, factor);
   for (const flag of flags) v8.setFlagsFromString(flag);
