@@ -12,15 +12,19 @@ tierUpLater();
 const argv = process.argv.slice(2);
 const bundle = new URL('../build/bundle/lurescan.cjs', import.meta.url);
 let main;
+let capYoungGeneration;
 let saveCodeCache = () => {};
 if (existsSync(bundle)) {
   const { codeCacheFor, loadBundle } = await import('../build/cli/code-cache.js');
   const loaded = loadBundle(bundle, codeCacheFor(argv, process.env));
-  ({ main } = loaded.exports);
+  ({ main, capYoungGeneration } = loaded.exports);
   saveCodeCache = loaded.save;
 } else {
   ({ main } = await import('../build/cli/main.js'));
+  ({ capYoungGeneration } = await import('../build/cli/heap.js'));
 }
+// On Node 24 and later, keep V8's young generation at Node 20's size (build/cli/heap.js says why).
+capYoungGeneration?.();
 
 // `lurescan … | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,10 +1,37 @@
 /** The command chooses how V8's heap may grow (src/cli/heap.ts): tight only for large trees, the org scan and packages. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LARGE_TREE_ENTRIES, onLargeTree } from '../src/cli/heap.js';
+import { pathToFileURL } from 'node:url';
+import { capYoungGeneration, LARGE_TREE_ENTRIES, onLargeTree, YOUNG_GENERATION_CAP } from '../src/cli/heap.js';
 import type { ProgressEvent } from '../src/options.js';
 import { ROOT } from './helpers.js';
+import { NODE24 } from './support/runner.js';
+
+/**
+ * A script that allocates objects of which some survive a while (as a scan's do), turning the event loop now and then
+ * as file reads do, and prints the young generation's size after each of three stages: before `capYoungGeneration`
+ * (when CAP=1), after it, and after `defaultHeapFlags`.
+ */
+const GROWER = (module: string) => `
+import v8 from 'node:v8';
+import { capYoungGeneration, defaultHeapFlags, youngGenerationBytes } from ${JSON.stringify(module)};
+const started = process.env.CAP === '1' ? capYoungGeneration() : false;
+const grow = async () => {
+  let keep = [];
+  for (let i = 0; i < 4e6; i++) {
+    keep.push({ i, s: 'x' + i });
+    if (keep.length > 300000) keep = [];
+    if (i % 20000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  return youngGenerationBytes();
+};
+const capped = await grow();
+defaultHeapFlags();
+const after = await grow();
+console.log(JSON.stringify({ started, capped, after }));
+`;
 
 describe('CLI heap growth', () => {
   it('asks for a tight heap when the inventory reports a large tree, and passes every event on', () => {
@@ -28,6 +55,32 @@ describe('CLI heap growth', () => {
     let alone = 0;
     onLargeTree(() => alone++)({ phase: 'inventory', total: 100_000 });
     assert.equal(alone, 1);
+  });
+
+  it('leaves the young generation alone up to V8 12 (Node 20 and 22 never grow it past the cap)', () => {
+    assert.equal(capYoungGeneration('11.3.244.8-node.38'), false);
+    assert.equal(capYoungGeneration('12.4.254.21-node.57'), false);
+    assert.equal(capYoungGeneration('15.0.1'), false, 'an unchecked V8 gets no flags');
+    assert.equal(YOUNG_GENERATION_CAP, 32 * 1024 * 1024);
+  });
+
+  // V8 13 (Node 24) grows the young generation to 128 MiB on this machine's heap limit; the cap holds it at 32 MiB (one
+  // more growth step may slip in between two turns of the event loop), and defaultHeapFlags lets it grow again.
+  it('holds the young generation at the cap under Node 24, and lets it grow again after defaultHeapFlags', function () {
+    if (!existsSync(NODE24)) this.skip(); // npm run setup:node24 installs it (.ci/run does)
+    const module = pathToFileURL(path.join(ROOT, 'build', 'cli', 'heap.js')).href;
+    const run = (cap: boolean) => {
+      const r = spawnSync(NODE24, ['--input-type=module', '-e', GROWER(module)], { encoding: 'utf8', env: { ...process.env, CAP: cap ? '1' : '0' } });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      return JSON.parse(r.stdout) as { started: boolean; capped: number; after: number };
+    };
+    const free = run(false);
+    assert.ok(free.capped > 2 * YOUNG_GENERATION_CAP, `Node 24 grows it past the cap on its own: ${free.capped}`);
+    const capped = run(true);
+    assert.equal(capped.started, true);
+    assert.ok(capped.capped <= 2 * YOUNG_GENERATION_CAP, `held near the cap: ${capped.capped}`);
+    assert.ok(capped.after > capped.capped, `grows again after defaultHeapFlags: ${capped.after} after ${capped.capped}`);
   });
 
   it('the installed command no longer sets the growth itself; the scan, org and package commands do', () => {

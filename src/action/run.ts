@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import { tierUpLater } from '../cli/tiering.js';
+import { capYoungGeneration } from '../cli/heap.js';
 import { scanWorkspace } from '../scan.js';
 import { resolveOptions } from '../options.js';
 import { acquireLocal } from '../acquire/local.js';
@@ -61,8 +62,10 @@ function jobSecrets(env: NodeJS.ProcessEnv, token: string): SecretSet {
 }
 
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  // The Action is its own process: it lets V8 tier code up later, as the CLI does (src/cli/tiering.ts).
+  // The Action is its own process: it lets V8 tier code up later and, on Node 24, keeps the young generation at Node
+  // 20's size, as the CLI does (src/cli/tiering.ts, src/cli/heap.ts).
   tierUpLater();
+  capYoungGeneration();
   let redact: (s: string) => string = (s) => s;
   try {
     const inputs = parseInputs(env);

@@ -1,6 +1,7 @@
 /**
  * What the CLI's bundle (scripts/build-cli.mjs, build/bundle/lurescan.cjs) exports to bin/lurescan.js: the command,
- * and `defaultHeapFlags`, which the code cache calls before it writes (src/cli/code-cache.ts).
+ * `defaultHeapFlags`, which the code cache calls before it writes (src/cli/code-cache.ts), and `capYoungGeneration`,
+ * which bin/lurescan.js calls before the command runs.
  */
 export { main } from './main.js';
-export { defaultHeapFlags } from './heap.js';
+export { capYoungGeneration, defaultHeapFlags } from './heap.js';

@@ -35,7 +35,7 @@ const INVOCATION_COUNTS = {
  * The last V8 major whose flags were checked (`node --v8-options` of Node 22, 24, 25 and 26: V8 12.4, 13.6, 14.1,
  * 14.6). A later V8 gets no flags: a scan on it runs at V8's defaults rather than risk a line of noise on every run.
  */
-const LAST_CHECKED_V8 = 14;
+export const LAST_CHECKED_V8 = 14;
 
 /**
  * TurboFan's inlining budget, half of V8's defaults (460 bytes of bytecode for one callee, 920 in all for one
