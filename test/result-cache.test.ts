@@ -162,6 +162,34 @@ describe('analysis result cache', function () {
     }
   });
 
+  it('keeps its entries in sixteen shard folders; a two-digit shard of an earlier version is counted, and its older entries go before any newer one', () => {
+    const tmp = tempDir();
+    try {
+      const { cacheDir, max, cache, value } = bounded(tmp.dir);
+      // An earlier version's entries, older than anything written now, in a shard of two hex digits.
+      mkdirSync(path.join(cacheDir, 'ab'), { recursive: true });
+      const old = Date.now() / 1000 - 100_000;
+      for (let i = 0; i < 16; i++) {
+        const f = path.join(cacheDir, 'ab', `${String(i).padStart(62, '0')}.bin`);
+        writeFileSync(f, 'x'.repeat(8 * 1024));
+        utimesSync(f, old, old);
+      }
+      for (let i = 0; i < 24; i++) cache.put('t', [String(i)], value(i));
+      const shards = readdirSync(cacheDir).filter((n) => n !== 'ab' && n !== 'usage.json');
+      assert.ok(shards.length > 1 && shards.length <= 16, shards.join(' '));
+      assert.ok(shards.every((n) => /^[0-9a-f]$/.test(n)), shards.join(' '));
+      assert.equal(path.basename(path.dirname(cache.pathOf('t', ['0']))).length, 1);
+      // 16 + 24 entries of ~8 KiB: over the bound; the legacy entries are the oldest, so they go first.
+      cache.trim();
+      const total = entries(cacheDir).reduce((n, f) => n + statSync(f).size, 0);
+      assert.ok(total <= max, `${total} bytes over the ${max}-byte bound`);
+      assert.ok(readdirSync(path.join(cacheDir, 'ab')).length < 16, 'the earlier version\'s entries are counted and evicted');
+      for (let i = 0; i < 24; i++) assert.equal(cache.get<{ i: number }>('t', [String(i)])?.i, i, `entry ${i} is kept`);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('counts the folder only when its recorded size plus new writes passes the bound, or the record is a day old', () => {
     const tmp = tempDir();
     try {

@@ -80,8 +80,14 @@ export interface ResultCacheStats {
   evicted: number;
 }
 
-/** A shard folder's name: the first two hex digits of the entry's key. */
-const SHARD = /^[0-9a-f]{2}$/;
+/**
+ * A shard folder's name: the first hex digit of the entry's key. Sixteen shards rather than 256: the first scan of a
+ * repository made a folder for most of its entries (a mkdir cost about what writing the entry did), and sixteen keep
+ * a full folder's shards to a few thousand entries each (docs/BENCHMARKS.md, the ninth round of issue 19). Shards of
+ * two digits are what earlier versions wrote: counted and evicted with the rest, oldest first, never written to.
+ */
+const SHARD_DIGITS = 1;
+const SHARD = /^[0-9a-f]{1,2}$/;
 
 export class ResultCache {
   readonly stats: ResultCacheStats = { hits: 0, misses: 0, writes: 0, corrupt: 0, evicted: 0 };
@@ -106,7 +112,7 @@ export class ResultCache {
     const h = createHash('sha256').update(this.stampOf()).update('\0').update(namespace);
     for (const p of parts) h.update('\0').update(p);
     const k = h.digest('hex');
-    return path.join(this.dir, k.slice(0, 2), `${k.slice(2)}.bin`);
+    return path.join(this.dir, k.slice(0, SHARD_DIGITS), `${k.slice(SHARD_DIGITS)}.bin`);
   }
 
   /** The value stored under this key by the same code, or undefined (absent, corrupt, or unreadable). */
