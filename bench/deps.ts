@@ -19,7 +19,7 @@ import { publishPackage } from '../test/support/registry-publish.js';
 import { scan } from '../src/scan.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'lurescan.js');
+const BIN = path.join(ROOT, 'bin', 'lurescan.cjs');
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
   const i = args.indexOf(`--${name}`);

@@ -87,7 +87,7 @@ try {
   for (const r of api.repos) r.cloneUrl = daemon.url(r.name);
   await api.start();
   const built = existsSync(path.join(ROOT, 'build', 'cli', 'org.js'));
-  const cli = built ? [path.join(ROOT, 'bin', 'lurescan.js')] : ['--import', 'tsx', path.join(ROOT, 'test', 'support', 'run-cli.ts')];
+  const cli = built ? [path.join(ROOT, 'bin', 'lurescan.cjs')] : ['--import', 'tsx', path.join(ROOT, 'test', 'support', 'run-cli.ts')];
   console.log(`org bench: ${REPOS} repositories (${sources.length} fixture repos cycled) on loopback git, concurrency ${CONCURRENCY}, ${built ? 'built CLI' : 'tsx (run npm run build for the real figure)'}`);
   console.log(`machine: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}, node ${process.version}`);
   for (let i = 0; i < RUNS; i++) {

@@ -199,7 +199,12 @@ console.log(`node start-up (node -e 0): median ${fmt(median(nodeStart))}; import
 console.log(`runs per figure: ${RUNS} (median); page cache warm (one untimed warm-up pass per tree); load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}\n`);
 
 // ── Whole CLI runs, cold and warm result cache apart, next to ripgrep ─────────────────────────────────────────────
-const CLI = path.join(ROOT, 'bin', 'lurescan.js');
+const CLI = path.join(ROOT, 'bin', 'lurescan.cjs');
+/** The command of another checkout (--baseline): bin/lurescan.cjs, or bin/lurescan.js before it was renamed. */
+const binOf = (checkout) => {
+  const cjs = path.join(path.resolve(checkout), 'bin', 'lurescan.cjs');
+  return existsSync(cjs) ? cjs : path.join(path.resolve(checkout), 'bin', 'lurescan.js');
+};
 const TIME = ['/usr/bin/time', '/bin/time'].find((t) => spawnSync(t, ['-f', '%U', 'true'], { encoding: 'utf8' }).status === 0);
 
 /** One fresh process: wall, CPU (user + system of it and its threads) and peak RSS, from GNU time when present. */
@@ -274,7 +279,7 @@ function cliFigures(label, tree, runs) {
         rmSync(touched, { force: true });
       }
       // The baseline cold too: an empty cache folder of its own (its default folder is warm from earlier runs).
-      if (baseline) base.push(runTimed([process.execPath, path.join(path.resolve(baseline), 'bin', 'lurescan.js'), tree, '--format', 'json', '--output', path.join(cacheRoot, 'baseline.json'), '--fail-on', 'never', '--cache-dir', path.join(cacheRoot, `b${i}`)]));
+      if (baseline) base.push(runTimed([process.execPath, binOf(baseline), tree, '--format', 'json', '--output', path.join(cacheRoot, 'baseline.json'), '--fail-on', 'never', '--cache-dir', path.join(cacheRoot, `b${i}`)]));
     }
     const rw = JSON.parse(readFileSync(report, 'utf8'));
     const med = (xs, k) => median(xs.map((x) => x[k]));
@@ -380,7 +385,7 @@ for (const tree of args.includes('--skip-inprocess') ? [] : [...trees, takeHome]
       const first = runTimed(scanArgs(r.d, firstDir));
       rmSync(firstDir, { recursive: true, force: true });
       const baseline = opt('baseline');
-      const before = baseline ? runTimed(scanArgs(r.d, path.join(cacheRoot, `b${i}`), path.join(path.resolve(baseline), 'bin', 'lurescan.js'))).cpu - node0 : NaN;
+      const before = baseline ? runTimed(scanArgs(r.d, path.join(cacheRoot, `b${i}`), binOf(baseline))).cpu - node0 : NaN;
       rmSync(path.join(cacheRoot, String(i)), { recursive: true, force: true });
       return { ...r, cold: cold.cpu - node0, first: first.cpu - node0, warm: warm.cpu - node0, before, rss: Math.max(cold.rss, warm.rss, first.rss), rg: RG ? timeRg(r.d).cpu : NaN };
     });

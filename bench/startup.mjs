@@ -4,10 +4,10 @@
  * run as the baseline. Runs are interleaved (one of each command per round) so that load from other processes on
  * the machine falls on every command alike.
  *
- *   node bench/startup.mjs [--runs 15] [--bin bin/lurescan.js] [--bin other/bin/lurescan.js …]
+ *   node bench/startup.mjs [--runs 15] [--bin bin/lurescan.cjs] [--bin other/bin/lurescan.cjs …]
  *
  * Each --bin (another checkout's, say, to compare two commits) is measured on the same commands; the default is this
- * checkout's bin/lurescan.js (run `npm run build` first). The scan is of fixtures/repos/lure-fake-font-task with
+ * checkout's bin/lurescan.cjs (run `npm run build` first). The scan is of fixtures/repos/lure-fake-font-task with
  * --offline (exit code 1: it blocks). Plain JavaScript on purpose: it must not load TypeScript tooling that would itself cost start-up time.
  */
 import { spawnSync } from 'node:child_process';
@@ -19,7 +19,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf('--runs') + 1]) || 15;
 const bins = args.flatMap((a, i) => (a === '--bin' ? [{ file: path.resolve(args[i + 1]), label: args[i + 1] }] : []));
-if (bins.length === 0) bins.push({ file: path.join(ROOT, 'bin', 'lurescan.js'), label: 'bin/lurescan.js' });
+if (bins.length === 0) bins.push({ file: path.join(ROOT, 'bin', 'lurescan.cjs'), label: 'bin/lurescan.cjs' });
 const fixture = path.join(ROOT, 'fixtures', 'repos', 'lure-fake-font-task');
 
 const commands = [['node -e 0', ['-e', '0'], 0]];

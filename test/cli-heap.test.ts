@@ -84,7 +84,7 @@ describe('CLI heap growth', () => {
   });
 
   it('the installed command no longer sets the growth itself; the scan, org and package commands do', () => {
-    assert.doesNotMatch(readFileSync(path.join(ROOT, 'bin/lurescan.js'), 'utf8'), /heap-growing-percent/);
+    assert.doesNotMatch(readFileSync(path.join(ROOT, 'bin/lurescan.cjs'), 'utf8'), /heap-growing-percent/);
     assert.match(readFileSync(path.join(ROOT, 'src/cli/main.ts'), 'utf8'), /onProgress: tightenOnLargeTree\(/);
     for (const f of ['src/cli/org.ts', 'src/cli/package.ts']) assert.match(readFileSync(path.join(ROOT, f), 'utf8'), /\.action\(async \([^)]*\) => \{\n\s+tightenHeap\(\);/);
   });

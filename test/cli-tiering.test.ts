@@ -42,7 +42,7 @@ describe('CLI tiering flags', () => {
       assert.equal(set.stderr, '');
       const flags = JSON.parse(set.stdout) as string[];
       assert.ok(flags.length > 0, `flags for V8 ${process.versions.v8}`);
-      const version = spawnSync(node, [path.join(ROOT, 'bin', 'lurescan.js'), '--version'], { encoding: 'utf8' });
+      const version = spawnSync(node, [path.join(ROOT, 'bin', 'lurescan.cjs'), '--version'], { encoding: 'utf8' });
       assert.equal(version.status, 0, version.stderr);
       assert.equal(version.stderr, '');
     });

@@ -133,7 +133,7 @@ describe('CLI code cache', () => {
   ] as const) {
   it(`the command writes its cache under --cache-dir on a scan and answers the same with it (${label})`, function () {
     if (!existsSync(node)) this.skip(); // npm run setup:node24 installs it (.ci/run does)
-    const bin = path.join(ROOT, 'bin', 'lurescan.js');
+    const bin = path.join(ROOT, 'bin', 'lurescan.cjs');
     if (!existsSync(path.join(ROOT, 'build', 'bundle', 'lurescan.cjs'))) this.skip(); // npm run build makes it
     const cache = path.join(t.dir, 'cli-cache');
     const version = execFileSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).trim();

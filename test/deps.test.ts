@@ -20,7 +20,7 @@ import { makeBareRepo, startGitDaemon } from './git-daemon.js';
 import { publishPackage } from './support/registry-publish.js';
 import { LOADER_INDEX } from './support/dependency-loader.js';
 
-const BIN = path.join(ROOT, 'bin', 'lurescan.js');
+const BIN = path.join(ROOT, 'bin', 'lurescan.cjs');
 describe('--deps (real Verdaccio)', function () {
   this.timeout(240_000);
   let reg: Verdaccio;

@@ -34,7 +34,7 @@ describe('the packed package', function () {
     writeFileSync(path.join(app, 'package.json'), JSON.stringify(consumer.packageJson, null, 2));
     writeFileSync(path.join(app, 'package-lock.json'), JSON.stringify(consumer.packageLock, null, 2));
     execFileSync('npm', ['ci', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
-    bin = path.join(app, 'node_modules', 'lurescan', 'bin', 'lurescan.js');
+    bin = path.join(app, 'node_modules', 'lurescan', 'bin', 'lurescan.cjs');
   });
   after(() => t?.cleanup());
 

@@ -13,7 +13,7 @@ import { fetchTarball, fetchPackument, RegistryError } from '../src/registry/cli
 import { registryOptions } from '../src/registry/config.js';
 import { ROOT, tempDir } from './helpers.js';
 
-const BIN = path.join(ROOT, 'bin', 'lurescan.js');
+const BIN = path.join(ROOT, 'bin', 'lurescan.cjs');
 const LOADER_URL = Buffer.from('http://203.0.113.77/api/ipcheck-encrypted/42').toString('base64');
 
 describe('registry (real Verdaccio)', function () {

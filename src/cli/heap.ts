@@ -57,7 +57,7 @@ export function youngGenerationBytes(): number {
  * yield every 64 reads), so the size may overshoot by one growth step during a long synchronous stretch. Up to V8 12
  * nothing is done: the young generation never passes the cap there. Returns whether the watch was started.
  *
- * The host process's choice, like the tiering flags: bin/lurescan.js and the Action's `run()` call it.
+ * The host process's choice, like the tiering flags: bin/lurescan.cjs and the Action's `run()` call it.
  */
 export function capYoungGeneration(v8Version = process.versions.v8): boolean {
   const major = Number.parseInt(v8Version, 10);

@@ -1,5 +1,5 @@
 /**
- * argv → options → scan → reporter → exit code. This file and bin/lurescan.js are the only places that touch
+ * argv → options → scan → reporter → exit code. This file and bin/lurescan.cjs are the only places that touch
  * process.stdout, process.exit and the environment.
  *
  * Start-up: only what defines the commands is imported here (commander, the version, the option definitions).

@@ -9,7 +9,7 @@
  * flag passed to `v8.setFlagsFromString` is not an exception but a line "Error: unrecognized flag" on stderr — which
  * every scan on Node 22 and 24 printed until the flags were chosen by version.
  *
- * The host process's choice: bin/lurescan.js (before any of lurescan's code loads) and the Action's `run()` call it;
+ * The host process's choice: bin/lurescan.cjs (before any of lurescan's code loads) and the Action's `run()` call it;
  * the library never sets V8 flags for its host.
  */
 import v8 from 'node:v8';

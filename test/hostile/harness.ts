@@ -1,5 +1,5 @@
 /**
- * The hostile-repository harness. Every case runs the installed CLI (bin/lurescan.js, built by `npm test`) as a real
+ * The hostile-repository harness. Every case runs the installed CLI (bin/lurescan.cjs, built by `npm test`) as a real
  * process in a sandbox: a private HOME and TMPDIR, a hostile global git config whose every hook, filter and
  * fsmonitor would touch a canary, and a secret file beside (never inside) the target. After each run the harness
  * checks the invariants every case shares: exit code ≤ 3, no stack trace, the canary untouched, the secret absent
@@ -13,7 +13,7 @@ import path from 'node:path';
 import { ROOT } from '../helpers.js';
 import type { ScanResult } from '../../src/types.js';
 
-export const BIN = path.join(ROOT, 'bin', 'lurescan.js');
+export const BIN = path.join(ROOT, 'bin', 'lurescan.cjs');
 
 /** A secret whose text must never appear in any output. Random per sandbox so a stale report cannot match. */
 export const SECRET_PREFIX = 'LURESCAN-HOSTILE-SECRET-';

@@ -1,5 +1,5 @@
 /**
- * The CLI as a real process without a build step: exactly what bin/lurescan.js does, importing the TypeScript
+ * The CLI as a real process without a build step: exactly what bin/lurescan.cjs does, importing the TypeScript
  * sources through tsx. Tests that must kill a scan mid-run, or read its stdout and stderr, spawn this.
  */
 import { main } from '../../src/cli/main.js';
