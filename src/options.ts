@@ -161,6 +161,8 @@ export interface ProgressEvent {
   phase: 'acquire' | 'inventory' | 'rules' | 'dependencies' | 'done';
   done?: number;
   total?: number;
+  /** For the inventory: the size of the tree's files in bytes, with `total` its number of entries. */
+  bytes?: number;
   message?: string;
 }
 

@@ -114,7 +114,7 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   if (expandable(ws)) ws.presentRoles(isRolePath);
   else reportLinks(ws, diagnostics);
   await reportLfsPointers(ws, diagnostics);
-  opts.onProgress({ phase: 'inventory', total: ws.files.length });
+  opts.onProgress({ phase: 'inventory', total: ws.files.length, bytes: ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0) });
   const inventory = await buildInventory(ws, diagnostics);
   const requested = npmRequested.get(ws);
   if (requested) inventory.packages.push(requested);

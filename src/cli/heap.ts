@@ -3,8 +3,11 @@
  * collection; a scan of a large tree makes many short-lived large strings (file texts), and so peaked at 1.4 GB on a
  * 1.4 GB tree with ~250 MB live. A growing factor of 1.25 keeps the peak near what is live, for more collections: on a
  * take-home-sized repository that costs ~4 % of the scan's CPU and saves nothing that matters, so a repository scan
- * asks for it only once its tree turns out large (docs/BENCHMARKS.md, peak RSS). The org scan (many repositories at
- * once) and the package command (--deps reads many tarballs) ask for it from the start.
+ * asks for it only once its tree turns out large (docs/BENCHMARKS.md, peak RSS). Large is a matter of bytes, not
+ * entries: verdaccio's `node_modules` (6,803 files, 40 MB) paid 8 % more CPU for 10 MiB less, a 119 MB tree of 11,618
+ * files neither paid nor saved anything, the 1.31 GiB tree peaked at 622 MiB without it and 341 with it (the ninth
+ * round of issue 19). The org scan (many repositories at once) and the package command (--deps reads many tarballs)
+ * ask for it from the start.
  *
  * This is the command's choice (the CLI is the host process); the library never sets V8 flags for its host.
  */
@@ -12,8 +15,12 @@ import v8 from 'node:v8';
 import type { ProgressEvent } from '../options.js';
 import { LAST_CHECKED_V8 } from './tiering.js';
 
-/** A tree of at least this many entries is large: verdaccio's node_modules has 6,803; take-home tests a few hundred. */
-export const LARGE_TREE_ENTRIES = 5000;
+/**
+ * A tree whose files add up to this many bytes is large: take-home tests are a few MB, verdaccio's node_modules 40 MB,
+ * the benchmark's large tree 1.31 GiB. The bound of acquire/workspace.ts keptTextChars, past which a tree keeps
+ * proportionally less text.
+ */
+export const LARGE_TREE_BYTES = 256 * 1024 * 1024;
 
 let tight = false;
 let youngCapped = false;
@@ -83,8 +90,8 @@ export function tightenHeap(): void {
 }
 
 /**
- * A progress callback that tightens the heap when the scan reports a large tree (the inventory phase gives the number
- * of entries, before anything is read for the rules), then passes the event on.
+ * A progress callback that tightens the heap when the scan reports a large tree (the inventory phase gives the size of
+ * its files, before anything is read for the rules), then passes the event on.
  */
 export function tightenOnLargeTree(next?: (e: ProgressEvent) => void): (e: ProgressEvent) => void {
   return onLargeTree(tightenHeap, next);
@@ -93,7 +100,7 @@ export function tightenOnLargeTree(next?: (e: ProgressEvent) => void): (e: Progr
 /** A progress callback that calls `large` when the inventory phase reports a large tree, and passes every event on. */
 export function onLargeTree(large: () => void, next?: (e: ProgressEvent) => void): (e: ProgressEvent) => void {
   return (e) => {
-    if (e.phase === 'inventory' && (e.total ?? 0) >= LARGE_TREE_ENTRIES) large();
+    if (e.phase === 'inventory' && (e.bytes ?? 0) >= LARGE_TREE_BYTES) large();
     next?.(e);
   };
 }
