@@ -114,7 +114,8 @@ export async function scanWorkspace(ws: Workspace, options: ScanOptions = {}, si
   if (expandable(ws)) ws.presentRoles(isRolePath);
   else reportLinks(ws, diagnostics);
   await reportLfsPointers(ws, diagnostics);
-  opts.onProgress({ phase: 'inventory', total: ws.files.length, bytes: ws.files.reduce((n, f) => n + (f.kind === 'file' ? f.size : 0), 0) });
+  const covered = filesOf(ws);
+  opts.onProgress({ phase: 'inventory', total: covered.files, bytes: covered.bytes });
   const inventory = await buildInventory(ws, diagnostics);
   const requested = npmRequested.get(ws);
   if (requested) inventory.packages.push(requested);
