@@ -161,7 +161,10 @@ export interface ProgressEvent {
   phase: 'acquire' | 'inventory' | 'rules' | 'dependencies' | 'done';
   done?: number;
   total?: number;
-  /** For the inventory: the size of the tree's files in bytes, with `total` its number of entries. */
+  /**
+   * The size of the tree's files in bytes, with `total` its number of entries: for the inventory, the tree as acquired;
+   * while a folder is listed (phase `acquire`), what the walk has listed so far.
+   */
   bytes?: number;
   message?: string;
 }

@@ -34,8 +34,10 @@ export { VERSION };
 // load simple-git or npm-registry-fetch (start-up time, docs/BENCHMARKS.md "CLI start-up").
 async function acquire(target: ScanTarget, options: ReturnType<typeof resolveOptions>, registry: ScanOptions['registry'], signatureCacheDir?: string): Promise<Workspace> {
   switch (target.kind) {
-    case 'path':
-      return acquireLocal(target.path, options.limits);
+    case 'path': {
+      const message = describeTarget(target);
+      return acquireLocal(target.path, options.limits, (total, bytes) => options.onProgress({ phase: 'acquire', message, total, bytes }));
+    }
     case 'archive':
       return (await import('./acquire/archive.js')).acquireArchive(target.path, options.limits);
     case 'git': {

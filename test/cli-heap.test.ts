@@ -1,10 +1,13 @@
 /** The command chooses how V8's heap may grow (src/cli/heap.ts): tight only for large trees, the org scan and packages. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { capYoungGeneration, LARGE_TREE_BYTES, onLargeTree, YOUNG_GENERATION_CAP } from '../src/cli/heap.js';
+import { acquireLocal } from '../src/acquire/local.js';
+import { capYoungGeneration, LARGE_TREE_BYTES, LARGE_TREE_WORKER_SEMI_MB, onLargeTree, YOUNG_GENERATION_CAP } from '../src/cli/heap.js';
+import { DEFAULT_LIMITS } from '../src/options.js';
 import type { ProgressEvent } from '../src/options.js';
 import { ROOT, scanFolder } from './helpers.js';
 import { NODE24 } from './support/runner.js';
@@ -33,6 +36,50 @@ const after = await grow();
 console.log(JSON.stringify({ started, capped, after }));
 `;
 
+/**
+ * A script that allocates (as GROWER does), starts a worker thread the way the analysis pool does, then has the worker
+ * and the main thread allocate and prints both young generations. MODE=large: the scan reported a large tree first (heapByTreeSize);
+ * MODE=cap: capYoungGeneration first (Node 24); otherwise V8's defaults. After it, `released`: the main thread's young
+ * generation after releaseYoungGeneration and more allocation.
+ */
+const WITH_WORKER = (module: string) => `
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { capYoungGeneration, heapByTreeSize, LARGE_TREE_BYTES, releaseYoungGeneration, youngGenerationBytes } from ${JSON.stringify(module)};
+if (process.env.MODE === 'large') heapByTreeSize()({ phase: 'acquire', message: 'x', total: 5000, bytes: LARGE_TREE_BYTES });
+if (process.env.MODE === 'cap') capYoungGeneration();
+const grow = async () => {
+  let keep = [];
+  for (let i = 0; i < 3e6; i++) {
+    keep.push({ i, s: 'x' + i });
+    if (keep.length > 300000) keep = [];
+    if (i % 20000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  return youngGenerationBytes();
+};
+// The main thread allocates first: under MODE=cap its young generation reaches the cap before the worker starts.
+await grow();
+// Dynamic imports: the worker's eval code is an ES module or a script depending on how the parent was started.
+const worker = new Worker(\`
+  Promise.all([import('node:v8'), import('node:worker_threads')]).then(([{ default: v8 }, { parentPort }]) => parentPort.once('message', () => {
+    let keep = [];
+    for (let i = 0; i < 3e6; i++) {
+      keep.push({ i, s: 'x' + i });
+      if (keep.length > 300000) keep = [];
+    }
+    parentPort.postMessage(v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size);
+  }));
+\`, { eval: true });
+await once(worker, 'online');
+worker.postMessage('go');
+const [inWorker] = await once(worker, 'message');
+await worker.terminate();
+const main = await grow();
+releaseYoungGeneration();
+const released = await grow();
+console.log(JSON.stringify({ main, worker: inWorker, released }));
+`;
+
 describe('CLI heap growth', () => {
   it('asks for a tight heap when the inventory reports a large tree (by the size of its files), and passes every event on', () => {
     let large = 0;
@@ -53,6 +100,9 @@ describe('CLI heap growth', () => {
     assert.deepEqual(seen, events);
     cb({ phase: 'inventory', total: 33_810, bytes: LARGE_TREE_BYTES });
     assert.equal(large, 1);
+    // A folder's listing tells its size as it goes: a large tree is known before the listing ends.
+    cb({ phase: 'acquire', message: '/big', total: 3_000, bytes: LARGE_TREE_BYTES + 1 });
+    assert.equal(large, 2);
     // Without a printer (no terminal), the watcher still runs.
     let alone = 0;
     onLargeTree(() => alone++)({ phase: 'inventory', total: 100_000, bytes: 2 ** 31 });
@@ -64,6 +114,44 @@ describe('CLI heap growth', () => {
     await scanFolder(path.join(ROOT, 'fixtures', 'repos', 'lure-fake-font-task'), { onProgress: (e) => events.push(e) });
     const inv = events.find((e) => e.phase === 'inventory' && e.total !== undefined);
     assert.ok(inv && inv.bytes! > 0 && inv.total! > 0, JSON.stringify(inv));
+  });
+
+  it('a folder\'s listing reports its entries and bytes every thousand entries', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'lurescan-listed-'));
+    try {
+      for (let d = 0; d < 5; d++) {
+        mkdirSync(path.join(root, `d${d}`));
+        for (let i = 0; i < 500; i++) writeFileSync(path.join(root, `d${d}`, `f${i}.txt`), 'x'.repeat(d + 1));
+      }
+      const heard: [number, number][] = [];
+      const ws = await acquireLocal(root, DEFAULT_LIMITS, (entries, bytes) => heard.push([entries, bytes]));
+      assert.equal(ws.files.length, 2500);
+      // d0 and d1 hold the first 1,000 files (1 and 2 bytes each), d2 and d3 the next (3 and 4 bytes).
+      assert.deepEqual(heard, [
+        [1000, 500 * 1 + 500 * 2],
+        [2000, 500 * 1 + 500 * 2 + 500 * 3 + 500 * 4],
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  // V8 puts the growth factor back to 2 whenever an isolate starts (a worker thread's too): the hold must outlive the
+  // analysis worker's start, and the worker must start at its own fixed size.
+  it('holds the young generation of the main thread and of a worker started after a large tree was reported', function () {
+    const module = pathToFileURL(path.join(ROOT, 'build', 'cli', 'heap.js')).href;
+    const run = (mode: string) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', WITH_WORKER(module)], { encoding: 'utf8', env: { ...process.env, MODE: mode } });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout) as { main: number; worker: number; released: number };
+    };
+    const MiB = 1024 * 1024;
+    const free = run('none');
+    assert.ok(free.main >= 16 * MiB && free.worker >= 16 * MiB, `V8 grows both young generations on its own: ${JSON.stringify(free)}`);
+    const held = run('large');
+    assert.ok(held.main <= 8 * MiB, `the main thread's stays small: ${held.main}`);
+    assert.ok(held.worker >= LARGE_TREE_WORKER_SEMI_MB * MiB && held.worker <= 3 * LARGE_TREE_WORKER_SEMI_MB * MiB, `the worker's starts at and stays near its size: ${held.worker}`);
+    assert.ok(held.released > held.main, `grows again once released: ${held.released} after ${held.main}`);
   });
 
   it('leaves the young generation alone up to V8 12 (Node 20 and 22 never grow it past the cap)', () => {
@@ -90,11 +178,18 @@ describe('CLI heap growth', () => {
     assert.equal(capped.started, true);
     assert.ok(capped.capped <= 2 * YOUNG_GENERATION_CAP, `held near the cap: ${capped.capped}`);
     assert.ok(capped.after > capped.capped, `grows again after defaultHeapFlags: ${capped.after} after ${capped.capped}`);
+    // With a worker: the main thread stays at the cap, and the worker — whose growth the stopped factor stops too —
+    // starts at its largest size instead of V8's smallest.
+    const withWorker = spawnSync(NODE24, ['--input-type=module', '-e', WITH_WORKER(module)], { encoding: 'utf8', env: { ...process.env, MODE: 'cap' } });
+    assert.equal(withWorker.status, 0, withWorker.stderr);
+    const both = JSON.parse(withWorker.stdout) as { main: number; worker: number };
+    assert.ok(both.main <= 2 * YOUNG_GENERATION_CAP, `held near the cap after a worker started: ${both.main}`);
+    assert.ok(both.worker >= YOUNG_GENERATION_CAP / 2, `the worker's young generation is not left at V8's smallest: ${both.worker}`);
   });
 
   it('the installed command no longer sets the growth itself; the scan, org and package commands do', () => {
     assert.doesNotMatch(readFileSync(path.join(ROOT, 'bin/lurescan.cjs'), 'utf8'), /heap-growing-percent/);
-    assert.match(readFileSync(path.join(ROOT, 'src/cli/main.ts'), 'utf8'), /onProgress: tightenOnLargeTree\(/);
+    assert.match(readFileSync(path.join(ROOT, 'src/cli/main.ts'), 'utf8'), /onProgress: heapByTreeSize\(/);
     for (const f of ['src/cli/org.ts', 'src/cli/package.ts']) assert.match(readFileSync(path.join(ROOT, f), 'utf8'), /\.action\(async \([^)]*\) => \{\n\s+tightenHeap\(\);/);
   });
 });

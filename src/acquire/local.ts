@@ -103,7 +103,14 @@ export interface SyncReader {
 
 export const localSyncReaders = new WeakMap<object, SyncReader>();
 
-export async function acquireLocal(root: string, limits: Limits): Promise<BaseWorkspace> {
+/** How often the walk tells its progress: every this many entries. */
+const LISTED_EVERY = 1000;
+
+/**
+ * List a folder (without following links out of it) into a workspace. `onListed`, when given, hears how many entries
+ * and bytes of files the walk has listed so far, every {@link LISTED_EVERY} entries: a large tree's first seconds.
+ */
+export async function acquireLocal(root: string, limits: Limits, onListed?: (entries: number, bytes: number) => void): Promise<BaseWorkspace> {
   const absRoot = path.resolve(root);
   const st = await fs.lstat(absRoot);
   if (!st.isDirectory()) throw new Error(`${root} is not a folder`);
@@ -113,6 +120,7 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
   // Leading bytes kept by the hashing read (SyncReader.hash) or a head read of 512 bytes or more, by path:
   // EntrySpec.keptHead, which later head reads try first.
   const heads = new Map<string, Buffer>();
+  let listedBytes = 0;
 
   function walk(dirAbs: string, rel: string, depth: number): void {
     if (capped) return;
@@ -161,6 +169,8 @@ export async function acquireLocal(root: string, limits: Limits): Promise<BaseWo
           entries.push({ path: childRel, size: 0, kind: cst.isSymbolicLink() ? 'symlink' : 'other' });
           continue;
         }
+        listedBytes += cst.size;
+        if (onListed && (entries.length + 1) % LISTED_EVERY === 0) onListed(entries.length + 1, listedBytes);
         entries.push({
           path: childRel,
           size: cst.size,

@@ -23,8 +23,52 @@ import { LAST_CHECKED_V8 } from './tiering.js';
 export const LARGE_TREE_BYTES = 256 * 1024 * 1024;
 
 let tight = false;
-let youngCapped = false;
-let youngWatch: ReturnType<typeof setInterval> | undefined;
+
+/**
+ * What the command wants of V8's young generation. V8 reads `--semi-space-growth-factor` whenever it grows a young
+ * generation, the main thread's and every worker's alike, but every isolate that starts — a worker thread's too — sets
+ * the factor back to at least 2 as it configures its heap (Node 20 and 22): so the wish is kept here and put back each
+ * time a worker comes online.
+ */
+const young = {
+  /** Not grown at all: for the scan of a large tree (holdYoungGeneration). */
+  held: false,
+  /** Grown to YOUNG_GENERATION_CAP and no further (V8 13 and later). */
+  capped: false,
+  watch: undefined as ReturnType<typeof setInterval> | undefined,
+  workersHooked: false,
+};
+
+/**
+ * A worker's semi-space (MiB) while the growth is stopped for its young generation too: it starts at the size it may
+ * not grow past — small for a large tree, otherwise its largest (V8 keeps it within the worker's own limit).
+ */
+const CAPPED_WORKER_SEMI_MB = 16;
+
+/** Set V8's young-generation flags to what {@link young} asks for. */
+function applyYoungFlags(): void {
+  const stopped = young.held || young.capped;
+  v8.setFlagsFromString(`--semi-space-growth-factor=${stopped ? 1 : 2}`);
+  // Read when an isolate starts: the main thread's is long configured, so this sizes the workers started from now on.
+  v8.setFlagsFromString(`--min-semi-space-size=${young.held ? LARGE_TREE_WORKER_SEMI_MB : stopped ? CAPPED_WORKER_SEMI_MB : 0}`);
+}
+
+/** Put the growth factor back whenever a worker thread's isolate has reset it (once per process). */
+function hookWorkers(): void {
+  if (young.workersHooked) return;
+  young.workersHooked = true;
+  process.on('worker', (worker) => {
+    worker.once('online', () => {
+      if (young.held || young.capped) applyYoungFlags();
+    });
+  });
+}
+
+/** Whether this V8's flags are known to mean what this module expects (the versions tiering.ts was checked on). */
+function knownV8(v8Version: string): boolean {
+  const major = Number.parseInt(v8Version, 10);
+  return Number.isFinite(major) && major <= LAST_CHECKED_V8;
+}
 
 /**
  * Put V8's heap flags back to their defaults, at the end of a run. V8 stamps its code cache with a hash of the flags in
@@ -32,11 +76,12 @@ let youngWatch: ReturnType<typeof setInterval> | undefined;
  * code cache calls this before it writes (src/cli/code-cache.ts).
  */
 export function defaultHeapFlags(): void {
-  if (youngWatch) clearInterval(youngWatch);
-  youngWatch = undefined;
-  if (youngCapped) {
-    youngCapped = false;
-    v8.setFlagsFromString('--semi-space-growth-factor=2');
+  if (young.watch) clearInterval(young.watch);
+  young.watch = undefined;
+  releaseYoungGeneration();
+  if (young.capped) {
+    young.capped = false;
+    applyYoungFlags();
   }
   if (!tight) return;
   tight = false;
@@ -49,6 +94,13 @@ export function defaultHeapFlags(): void {
  */
 export const YOUNG_GENERATION_CAP = 32 * 1024 * 1024;
 
+/**
+ * The semi-space of an analysis worker started during the scan of a large tree, in MiB: its young generation is then
+ * 8 MiB and stays so. A worker begins with 1 MiB semi-spaces, and with the growth held would stay there (Babel's
+ * trees then cost ~25 % more CPU in collections); grown freely it reaches 32 MiB.
+ */
+export const LARGE_TREE_WORKER_SEMI_MB = 4;
+
 /** The young generation's size (both semi-spaces) now. */
 export function youngGenerationBytes(): number {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
@@ -60,26 +112,53 @@ export function youngGenerationBytes(): number {
  * `node_modules` peaked at ~340 MiB on Node 24 against ~215 on Node 20, the 1.31 GiB tree at ~670 against ~345
  * (docs/BENCHMARKS.md, the ninth round of issue 19). The limit itself is fixed when the process starts; what can
  * change later is the growth factor, so a timer watches the young generation and sets the factor to 1 (no further
- * growth) once it reaches {@link YOUNG_GENERATION_CAP}. The timer runs whenever the event loop turns (file reads
- * yield every 64 reads), so the size may overshoot by one growth step during a long synchronous stretch. Up to V8 12
- * nothing is done: the young generation never passes the cap there. Returns whether the watch was started.
+ * growth) once it reaches {@link YOUNG_GENERATION_CAP}, and sets it again whenever a worker thread starts (which
+ * resets it). The timer runs whenever the event loop turns (file reads yield every 64 reads), so the size may
+ * overshoot by one growth step during a long synchronous stretch. Up to V8 12 nothing is done: the young generation
+ * never passes the cap there. Returns whether the watch was started.
  *
  * The host process's choice, like the tiering flags: bin/lurescan.cjs and the Action's `run()` call it.
  */
 export function capYoungGeneration(v8Version = process.versions.v8): boolean {
-  const major = Number.parseInt(v8Version, 10);
-  if (!Number.isFinite(major) || major < 13 || major > LAST_CHECKED_V8 || youngWatch || youngCapped) return false;
+  if (Number.parseInt(v8Version, 10) < 13 || !knownV8(v8Version) || young.watch || young.capped) return false;
+  hookWorkers();
   const check = (): void => {
     if (youngGenerationBytes() < YOUNG_GENERATION_CAP) return;
-    youngCapped = true;
-    v8.setFlagsFromString('--semi-space-growth-factor=1');
-    clearInterval(youngWatch);
-    youngWatch = undefined;
+    young.capped = true;
+    applyYoungFlags();
+    clearInterval(young.watch);
+    young.watch = undefined;
   };
-  youngWatch = setInterval(check, 10);
-  youngWatch.unref();
+  young.watch = setInterval(check, 10);
+  young.watch.unref();
   check();
   return true;
+}
+
+/**
+ * End a large tree's hold (the scan is over): the young generation may grow again, as far as
+ * {@link capYoungGeneration} allows, and workers start at V8's size again.
+ */
+export function releaseYoungGeneration(): void {
+  if (!young.held) return;
+  young.held = false;
+  applyYoungFlags();
+}
+
+/**
+ * For a large tree: stop the young generation's growth for the rest of the scan, and let the analysis workers that
+ * start from now on begin (and stay) at {@link LARGE_TREE_WORKER_SEMI_MB}. V8 grows the young generation while a
+ * scan lists a large tree (the entries it keeps make most of each collection survive) and never shrinks it back
+ * before the scan ends; held from the moment the listing passes {@link LARGE_TREE_BYTES}, the 1.31 GiB tree's main
+ * thread keeps 4–8 MiB instead of 32 and its worker 8 instead of 32: a peak of ~280 MiB instead of ~340, for ~12 %
+ * more CPU in collections (docs/BENCHMARKS.md, the tenth round of issue 19). Holding it from the start of every scan
+ * instead cost verdaccio's `node_modules` 60 MiB: objects promoted early moved its full collections.
+ */
+function holdYoungGeneration(): void {
+  if (young.held || !knownV8(process.versions.v8)) return;
+  hookWorkers();
+  young.held = true;
+  applyYoungFlags();
 }
 
 /** Keep the heap near what is live from now on (once per process). */
@@ -90,17 +169,24 @@ export function tightenHeap(): void {
 }
 
 /**
- * A progress callback that tightens the heap when the scan reports a large tree (the inventory phase gives the size of
- * its files, before anything is read for the rules), then passes the event on.
+ * The repository scan's progress callback: once the tree turns out large — while a folder is listed, or at the
+ * inventory, before anything is read for the rules — the heap is tightened and the young generation held
+ * ({@link holdYoungGeneration}). Every event is passed on.
  */
-export function tightenOnLargeTree(next?: (e: ProgressEvent) => void): (e: ProgressEvent) => void {
-  return onLargeTree(tightenHeap, next);
+export function heapByTreeSize(next?: (e: ProgressEvent) => void): (e: ProgressEvent) => void {
+  return onLargeTree(() => {
+    tightenHeap();
+    holdYoungGeneration();
+  }, next);
 }
 
-/** A progress callback that calls `large` when the inventory phase reports a large tree, and passes every event on. */
+/**
+ * A progress callback that calls `large` when the listing or the inventory reports a large tree (its `bytes`), and
+ * passes every event on.
+ */
 export function onLargeTree(large: () => void, next?: (e: ProgressEvent) => void): (e: ProgressEvent) => void {
   return (e) => {
-    if (e.phase === 'inventory' && (e.bytes ?? 0) >= LARGE_TREE_BYTES) large();
+    if ((e.phase === 'inventory' || e.phase === 'acquire') && (e.bytes ?? 0) >= LARGE_TREE_BYTES) large();
     next?.(e);
   };
 }

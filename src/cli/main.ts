@@ -19,7 +19,7 @@ import { defaultSignatureCacheDir, registerSignaturesCommand } from './signature
 import { addReportOptions, cacheDirs, emitResult, EXIT_CODES, registryInput } from './emit.js';
 import { registerPackageCommand } from './package.js';
 import { registerOrgCommand } from './org.js';
-import { tightenOnLargeTree } from './heap.js';
+import { heapByTreeSize, releaseYoungGeneration } from './heap.js';
 
 export const EXIT = EXIT_CODES;
 
@@ -59,10 +59,10 @@ function progressPrinter(io: MainIo): (e: ProgressEvent) => void {
       io.stderr('\r\x1b[K');
       return;
     }
-    if (now - last < 100 && (e.phase === 'rules' || e.phase === 'dependencies')) return;
+    if (now - last < 100 && (e.phase === 'rules' || e.phase === 'dependencies' || (e.phase === 'acquire' && e.total !== undefined))) return;
     last = now;
     const msg =
-      e.phase === 'acquire' ? `fetching ${escapeControl(e.message ?? '')}` :
+      e.phase === 'acquire' ? (e.total !== undefined ? `listing ${escapeControl(e.message ?? '')}: ${e.total} entries` : `fetching ${escapeControl(e.message ?? '')}`) :
       e.phase === 'inventory' ? (e.total !== undefined ? `reading ${e.total} files` : escapeControl(e.message ?? '')) :
       e.phase === 'dependencies' ? `dependencies ${e.done}/${e.total} ${escapeControl(e.message ?? '')}` :
       `rules ${e.done}/${e.total} ${e.message ?? ''}`;
@@ -145,14 +145,14 @@ export async function main(argv: string[], rawIo: MainIo): Promise<number> {
         rules: opts.rule,
         excludeRules: opts.excludeRule,
         signatureCacheDir: opts.offline ? undefined : defaultSignatureCacheDir(io.env),
-        onProgress: tightenOnLargeTree(showProgress ? progressPrinter(io) : undefined),
+        onProgress: heapByTreeSize(showProgress ? progressPrinter(io) : undefined),
         // A repository scan never reads the scanned tree's .npmrc, nor the one where the command runs (often the same tree).
         registry: registryInput(io.env, opts.registry, false),
         online: opts.online || opts.deps,
         deep: opts.deep,
         deps: opts.deps,
         ...cacheDirs(opts.cacheDir, opts.cache !== false, io.env),
-      });
+      }).finally(releaseYoungGeneration); // a large tree's hold (cli/heap.ts) ends with its scan
       let result = scanned;
       if (configFile) {
         const { applyConfig, todayUtc } = await import('../config/apply.js');
