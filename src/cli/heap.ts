@@ -112,10 +112,11 @@ export function youngGenerationBytes(): number {
  * `node_modules` peaked at ~340 MiB on Node 24 against ~215 on Node 20, the 1.31 GiB tree at ~670 against ~345
  * (docs/BENCHMARKS.md, the ninth round of issue 19). The limit itself is fixed when the process starts; what can
  * change later is the growth factor, so a timer watches the young generation and sets the factor to 1 (no further
- * growth) once it reaches {@link YOUNG_GENERATION_CAP}, and sets it again whenever a worker thread starts (which
- * resets it). The timer runs whenever the event loop turns (file reads yield every 64 reads), so the size may
- * overshoot by one growth step during a long synchronous stretch. Up to V8 12 nothing is done: the young generation
- * never passes the cap there. Returns whether the watch was started.
+ * growth) once it reaches {@link YOUNG_GENERATION_CAP}. The factor is one for all threads, so analysis workers
+ * started from then on begin at their largest young generation instead of staying at V8's smallest. The timer runs
+ * whenever the event loop turns (file reads yield every 64 reads), so the size may overshoot by one growth step during
+ * a long synchronous stretch. Up to V8 12 nothing is done: the young generation never passes the cap there. Returns
+ * whether the watch was started.
  *
  * The host process's choice, like the tiering flags: bin/lurescan.cjs and the Action's `run()` call it.
  */
