@@ -45,7 +45,9 @@ console.log(JSON.stringify({ started, capped, after }));
 const WITH_WORKER = (module: string) => `
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { capYoungGeneration, heapByTreeSize, LARGE_TREE_BYTES, releaseYoungGeneration, youngGenerationBytes } from ${JSON.stringify(module)};
+import v8 from 'node:v8';
+import { capYoungGeneration, defaultHeapFlags, heapByTreeSize, LARGE_TREE_BYTES, releaseYoungGeneration, youngGenerationBytes } from ${JSON.stringify(module)};
+const tag = v8.cachedDataVersionTag();
 if (process.env.MODE === 'large') heapByTreeSize()({ phase: 'acquire', message: 'x', total: 5000, bytes: LARGE_TREE_BYTES });
 if (process.env.MODE === 'cap') capYoungGeneration();
 const grow = async () => {
@@ -77,7 +79,9 @@ await worker.terminate();
 const main = await grow();
 releaseYoungGeneration();
 const released = await grow();
-console.log(JSON.stringify({ main, worker: inWorker, released }));
+defaultHeapFlags();
+// V8 stamps its code cache with a hash of its flags: after defaultHeapFlags it must be the one the run started with.
+console.log(JSON.stringify({ main, worker: inWorker, released, flagsRestored: v8.cachedDataVersionTag() === tag }));
 `;
 
 describe('CLI heap growth', () => {
@@ -143,7 +147,7 @@ describe('CLI heap growth', () => {
     const run = (mode: string) => {
       const r = spawnSync(process.execPath, ['--input-type=module', '-e', WITH_WORKER(module)], { encoding: 'utf8', env: { ...process.env, MODE: mode } });
       assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout) as { main: number; worker: number; released: number };
+      return JSON.parse(r.stdout) as { main: number; worker: number; released: number; flagsRestored: boolean };
     };
     const MiB = 1024 * 1024;
     const free = run('none');
@@ -152,6 +156,7 @@ describe('CLI heap growth', () => {
     assert.ok(held.main <= 8 * MiB, `the main thread's stays small: ${held.main}`);
     assert.ok(held.worker >= LARGE_TREE_WORKER_SEMI_MB * MiB && held.worker <= 3 * LARGE_TREE_WORKER_SEMI_MB * MiB, `the worker's starts at and stays near its size: ${held.worker}`);
     assert.ok(held.released > held.main, `grows again once released: ${held.released} after ${held.main}`);
+    assert.equal(held.flagsRestored, true, 'the code cache written at the end is stamped with the default flags');
   });
 
   it('leaves the young generation alone up to V8 12 (Node 20 and 22 never grow it past the cap)', () => {
@@ -182,7 +187,8 @@ describe('CLI heap growth', () => {
     // starts at its largest size instead of V8's smallest.
     const withWorker = spawnSync(NODE24, ['--input-type=module', '-e', WITH_WORKER(module)], { encoding: 'utf8', env: { ...process.env, MODE: 'cap' } });
     assert.equal(withWorker.status, 0, withWorker.stderr);
-    const both = JSON.parse(withWorker.stdout) as { main: number; worker: number };
+    const both = JSON.parse(withWorker.stdout) as { main: number; worker: number; flagsRestored: boolean };
+    assert.equal(both.flagsRestored, true);
     assert.ok(both.main <= 2 * YOUNG_GENERATION_CAP, `held near the cap after a worker started: ${both.main}`);
     assert.ok(both.worker >= YOUNG_GENERATION_CAP / 2, `the worker's young generation is not left at V8's smallest: ${both.worker}`);
   });

@@ -96,10 +96,11 @@ export const YOUNG_GENERATION_CAP = 32 * 1024 * 1024;
 
 /**
  * The semi-space of an analysis worker started during the scan of a large tree, in MiB: its young generation is then
- * 8 MiB and stays so. A worker begins with 1 MiB semi-spaces, and with the growth held would stay there (Babel's
- * trees then cost ~25 % more CPU in collections); grown freely it reaches 32 MiB.
+ * 4 MiB and stays so (grown freely it reaches 32). On the 1.31 GiB tree, sets of runs with 2, 4, 8 and 16 MiB
+ * semi-spaces peaked at medians of ~280, ~290, 296 and 298 MiB; 16 cost ~3 % more CPU than growing freely, 2 and 4
+ * ~10–14 % (docs/BENCHMARKS.md, the tenth round of issue 19).
  */
-export const LARGE_TREE_WORKER_SEMI_MB = 4;
+export const LARGE_TREE_WORKER_SEMI_MB = 2;
 
 /** The young generation's size (both semi-spaces) now. */
 export function youngGenerationBytes(): number {
@@ -151,7 +152,7 @@ export function releaseYoungGeneration(): void {
  * start from now on begin (and stay) at {@link LARGE_TREE_WORKER_SEMI_MB}. V8 grows the young generation while a
  * scan lists a large tree (the entries it keeps make most of each collection survive) and never shrinks it back
  * before the scan ends; held from the moment the listing passes {@link LARGE_TREE_BYTES}, the 1.31 GiB tree's main
- * thread keeps 4–8 MiB instead of 32 and its worker 8 instead of 32: a peak of ~280 MiB instead of ~340, for ~12 %
+ * thread keeps 4–8 MiB instead of 32 and its worker 4 instead of 32: a peak of ~285 MiB instead of ~340, for 10–14 %
  * more CPU in collections (docs/BENCHMARKS.md, the tenth round of issue 19). Holding it from the start of every scan
  * instead cost verdaccio's `node_modules` 60 MiB: objects promoted early moved its full collections.
  */
