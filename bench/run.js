@@ -442,7 +442,7 @@ if (!args.includes('--skip-rss') && process.platform === 'linux') {
     const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
     clearInterval(timer);
     console.log(`peak memory: lurescan on ${files.toLocaleString('en-US')} files, ${(bytes / 2 ** 30).toFixed(2)} GiB (two hard-linked copies of node_modules):`);
-    console.log(`  peak RSS ${(hwm / 1024).toFixed(0)} MiB (target 300 MB); ${fmt(performance.now() - t)} wall; exit code ${code}\n`);
+    console.log(`  peak RSS ${(hwm / 1024).toFixed(0)} MiB (target 300 MiB); ${fmt(performance.now() - t)} wall; exit code ${code}\n`);
   } finally {
     rmSync(big, { recursive: true, force: true });
     rmSync(`${big}-cache`, { recursive: true, force: true });

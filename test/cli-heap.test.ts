@@ -38,9 +38,10 @@ console.log(JSON.stringify({ started, capped, after }));
 
 /**
  * A script that allocates (as GROWER does), starts a worker thread the way the analysis pool does, then has the worker
- * and the main thread allocate and prints both young generations. MODE=large: the scan reported a large tree first (heapByTreeSize);
- * MODE=cap: capYoungGeneration first (Node 24); otherwise V8's defaults. After it, `released`: the main thread's young
- * generation after releaseYoungGeneration and more allocation.
+ * and the main thread allocate and prints both young generations. MODE=large: the scan reported a large tree first
+ * (heapByTreeSize); MODE=cap: capYoungGeneration first (Node 24); otherwise V8's defaults. After it, `released`: the
+ * main thread's young generation after releaseYoungGeneration and more allocation; `flagsRestored`: whether V8's flag
+ * hash is the one the script started with after defaultHeapFlags.
  */
 const WITH_WORKER = (module: string) => `
 import { once } from 'node:events';
