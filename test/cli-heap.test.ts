@@ -13,6 +13,21 @@ import { ROOT, scanFolder } from './helpers.js';
 import { NODE24 } from './support/runner.js';
 
 /**
+ * The scripts' `grow()`: allocates `n` objects of which some survive a while (as a scan's do), turning the event loop
+ * now and then as file reads do, and returns the young generation's size.
+ */
+const grow = (n: number) => `
+const grow = async () => {
+  let keep = [];
+  for (let i = 0; i < ${n}; i++) {
+    keep.push({ i, s: 'x' + i });
+    if (keep.length > 300000) keep = [];
+    if (i % 20000 === 0) await new Promise((r) => setImmediate(r));
+  }
+  return youngGenerationBytes();
+};`;
+
+/**
  * A script that allocates objects of which some survive a while (as a scan's do), turning the event loop now and then
  * as file reads do, and prints the young generation's size after each of three stages: before `capYoungGeneration`
  * (when CAP=1), after it, and after `defaultHeapFlags`.
@@ -21,15 +36,7 @@ const GROWER = (module: string) => `
 import v8 from 'node:v8';
 import { capYoungGeneration, defaultHeapFlags, youngGenerationBytes } from ${JSON.stringify(module)};
 const started = process.env.CAP === '1' ? capYoungGeneration() : false;
-const grow = async () => {
-  let keep = [];
-  for (let i = 0; i < 4e6; i++) {
-    keep.push({ i, s: 'x' + i });
-    if (keep.length > 300000) keep = [];
-    if (i % 20000 === 0) await new Promise((r) => setImmediate(r));
-  }
-  return youngGenerationBytes();
-};
+${grow(4e6)}
 const capped = await grow();
 defaultHeapFlags();
 const after = await grow();
@@ -51,15 +58,7 @@ import { capYoungGeneration, defaultHeapFlags, heapByTreeSize, LARGE_TREE_BYTES,
 const tag = v8.cachedDataVersionTag();
 if (process.env.MODE === 'large') heapByTreeSize()({ phase: 'acquire', message: 'x', total: 5000, bytes: LARGE_TREE_BYTES });
 if (process.env.MODE === 'cap') capYoungGeneration();
-const grow = async () => {
-  let keep = [];
-  for (let i = 0; i < 3e6; i++) {
-    keep.push({ i, s: 'x' + i });
-    if (keep.length > 300000) keep = [];
-    if (i % 20000 === 0) await new Promise((r) => setImmediate(r));
-  }
-  return youngGenerationBytes();
-};
+${grow(3e6)}
 // The main thread allocates first: under MODE=cap its young generation reaches the cap before the worker starts.
 await grow();
 // Dynamic imports: the worker's eval code is an ES module or a script depending on how the parent was started.
