@@ -162,8 +162,8 @@ export interface ProgressEvent {
   done?: number;
   total?: number;
   /**
-   * The size of the tree's files in bytes, with `total` its number of entries: for the inventory, the tree as acquired;
-   * while a folder is listed (phase `acquire`), what the walk has listed so far.
+   * The size of the tree's files in bytes, with `total` its number of entries: for the inventory, the whole tree (with
+   * the archives inside it expanded); while a folder is listed (phase `acquire`), what the walk has listed so far.
    */
   bytes?: number;
   message?: string;
