@@ -426,23 +426,31 @@ if (!args.includes('--skip-rss') && process.platform === 'linux') {
     };
     walk(big);
     const { spawn } = await import('node:child_process');
-    const t = performance.now();
-    // A cold scan: an empty result cache folder, filled by this run (so its writes are in the figure).
-    const child = spawn(process.execPath, [CLI, big, '--format', 'json', '--output', `${big}-report.json`, '--cache-dir', `${big}-cache`], { stdio: 'ignore' });
-    let hwm = 0;
-    const sample = () => {
-      try {
-        const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (m) hwm = Math.max(hwm, Number(m[1]));
-      } catch {
-        // the process has exited
-      }
+    // A cold scan: an empty result cache folder, filled by the run (so its writes are in the figure). The peak moves by
+    // ±15 MiB from run to run with when full collections fall, so the figure is the median of --runs scans.
+    const once = async () => {
+      rmSync(`${big}-cache`, { recursive: true, force: true });
+      const t = performance.now();
+      const child = spawn(process.execPath, [CLI, big, '--format', 'json', '--output', `${big}-report.json`, '--cache-dir', `${big}-cache`], { stdio: 'ignore' });
+      let hwm = 0;
+      const sample = () => {
+        try {
+          const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) hwm = Math.max(hwm, Number(m[1]));
+        } catch {
+          // the process has exited
+        }
+      };
+      const timer = setInterval(sample, 50);
+      const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
+      clearInterval(timer);
+      return { mib: hwm / 1024, ms: performance.now() - t, code };
     };
-    const timer = setInterval(sample, 50);
-    const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
-    clearInterval(timer);
-    console.log(`peak memory: lurescan on ${files.toLocaleString('en-US')} files, ${(bytes / 2 ** 30).toFixed(2)} GiB (two hard-linked copies of node_modules):`);
-    console.log(`  peak RSS ${(hwm / 1024).toFixed(0)} MiB (target 300 MiB); ${fmt(performance.now() - t)} wall; exit code ${code}\n`);
+    const runs = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await once());
+    const mibs = runs.map((r) => r.mib);
+    console.log(`peak memory: lurescan on ${files.toLocaleString('en-US')} files, ${(bytes / 2 ** 30).toFixed(2)} GiB (two hard-linked copies of node_modules), ${RUNS} cold scans:`);
+    console.log(`  peak RSS median ${median(mibs).toFixed(0)} MiB (${Math.min(...mibs).toFixed(0)}–${Math.max(...mibs).toFixed(0)}; target 300 MiB); ${fmt(median(runs.map((r) => r.ms)))} wall; exit codes ${[...new Set(runs.map((r) => r.code))].join(', ')}\n`);
   } finally {
     rmSync(big, { recursive: true, force: true });
     rmSync(`${big}-cache`, { recursive: true, force: true });
