@@ -13,7 +13,7 @@
  */
 import v8 from 'node:v8';
 import type { ProgressEvent } from '../options.js';
-import { LAST_CHECKED_V8 } from './tiering.js';
+import { checkedV8Major } from './tiering.js';
 
 /**
  * A tree whose files add up to this many bytes is large: take-home tests are a few MB, verdaccio's node_modules 40 MB,
@@ -64,12 +64,6 @@ function hookWorkers(): void {
   });
 }
 
-/** Whether this V8's flags are known to mean what this module expects (the versions tiering.ts was checked on). */
-function knownV8(v8Version: string): boolean {
-  const major = Number.parseInt(v8Version, 10);
-  return Number.isFinite(major) && major <= LAST_CHECKED_V8;
-}
-
 /**
  * Put V8's heap flags back to their defaults, at the end of a run. V8 stamps its code cache with a hash of the flags in
  * force; a cache written after a large scan tightened the heap would be refused by the next, ordinary, process. The
@@ -78,8 +72,8 @@ function knownV8(v8Version: string): boolean {
 export function defaultHeapFlags(): void {
   if (young.watch) clearInterval(young.watch);
   young.watch = undefined;
-  releaseYoungGeneration();
-  if (young.capped) {
+  if (young.held || young.capped) {
+    young.held = false;
     young.capped = false;
     applyYoungFlags();
   }
@@ -122,7 +116,8 @@ export function youngGenerationBytes(): number {
  * The host process's choice, like the tiering flags: bin/lurescan.cjs and the Action's `run()` call it.
  */
 export function capYoungGeneration(v8Version = process.versions.v8): boolean {
-  if (Number.parseInt(v8Version, 10) < 13 || !knownV8(v8Version) || young.watch || young.capped) return false;
+  const major = checkedV8Major(v8Version);
+  if (major === undefined || major < 13 || young.watch || young.capped) return false;
   hookWorkers();
   const check = (): void => {
     if (youngGenerationBytes() < YOUNG_GENERATION_CAP) return;
@@ -157,7 +152,7 @@ export function releaseYoungGeneration(): void {
  * instead cost verdaccio's `node_modules` 60 MiB: objects promoted early moved its full collections.
  */
 function holdYoungGeneration(): void {
-  if (young.held || !knownV8(process.versions.v8)) return;
+  if (young.held || checkedV8Major(process.versions.v8) === undefined) return;
   hookWorkers();
   young.held = true;
   applyYoungFlags();

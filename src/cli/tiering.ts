@@ -35,7 +35,16 @@ const INVOCATION_COUNTS = {
  * The last V8 major whose flags were checked (`node --v8-options` of Node 22, 24, 25 and 26: V8 12.4, 13.6, 14.1,
  * 14.6). A later V8 gets no flags: a scan on it runs at V8's defaults rather than risk a line of noise on every run.
  */
-export const LAST_CHECKED_V8 = 14;
+const LAST_CHECKED_V8 = 14;
+
+/**
+ * The major version of a V8 whose flags were checked (up to {@link LAST_CHECKED_V8}), or undefined for a later or
+ * unreadable one: no V8 flag is set on such a V8 (here, or by cli/heap.ts).
+ */
+export function checkedV8Major(v8Version: string): number | undefined {
+  const major = Number.parseInt(v8Version, 10);
+  return Number.isFinite(major) && major <= LAST_CHECKED_V8 ? major : undefined;
+}
 
 /**
  * TurboFan's inlining budget, half of V8's defaults (460 bytes of bytecode for one callee, 920 in all for one
@@ -50,8 +59,8 @@ export const INLINING_BUDGET = { 'max-inlined-bytecode-size': 230, 'max-inlined-
  * budget, for the V8 of version `v8Version`.
  */
 export function tieringFlags(v8Version: string, factor = TIER_UP_FACTOR): string[] {
-  const major = Number.parseInt(v8Version, 10);
-  if (!Number.isFinite(major) || major > LAST_CHECKED_V8) return [];
+  const major = checkedV8Major(v8Version);
+  if (major === undefined) return [];
   const inlining = Object.entries(INLINING_BUDGET).map(([flag, size]) => `--${flag}=${size}`);
   if (major < 12) return [`--interrupt-budget=${INTERRUPT_BUDGET * factor}`, ...inlining];
   return [...Object.entries(INVOCATION_COUNTS).map(([flag, count]) => `--${flag}=${count * factor}`), ...inlining];
